@@ -1,0 +1,618 @@
+//! Answers: from `--data`, `--data-file`, a recorded answers file, user
+//! settings, template defaults and prompts, parsed by question type.
+//!
+//! [`resolve`] walks the questions in declaration order, so a templated
+//! default or `when` may use every earlier answer. It returns the render
+//! context and, separately, what the answers file records (no secrets, no
+//! computed values, no `--data` keys that are not questions).
+
+use handlebars::Context;
+use serde_json::{Map, Value};
+
+use crate::config::{Question, QuestionType, TemplateConfig};
+use crate::error::Error;
+use crate::prompt::Prompter;
+use crate::render::Engine;
+
+/// Reads y/yes/t/true/on/1 and n/no/f/false/off/0 in any case.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" | "t" | "true" | "on" | "1" => Some(true),
+        "n" | "no" | "f" | "false" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Everything answers can come from, besides prompts.
+#[derive(Debug, Default)]
+pub struct AnswerSources {
+    /// `--data KEY=VALUE` in command-line order, values still text.
+    pub data: Vec<(String, String)>,
+    /// `--data-file` contents, typed by YAML/JSON.
+    pub data_file: Map<String, Value>,
+    /// The answers file of the project (update, recopy).
+    pub recorded: Map<String, Value>,
+    /// `defaults:` of the user settings.
+    pub user_defaults: Map<String, Value>,
+    /// `--defaults`: take defaults without prompting.
+    pub use_defaults: bool,
+    /// `--skip-answered`: do not prompt for recorded answers.
+    pub skip_answered: bool,
+}
+
+/// The outcome of answering.
+#[derive(Debug, Default)]
+pub struct Answers {
+    /// Every value templates can see: answers, computed values, secrets,
+    /// extra `--data` keys, plus the base context.
+    pub context: Map<String, Value>,
+    /// What the answers file records, in question order.
+    pub recorded: Map<String, Value>,
+}
+
+/// Parses `KEY=VALUE`.
+pub fn split_data(arg: &str) -> Result<(String, String), Error> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(Error::DataSyntax(arg.to_string())),
+    }
+}
+
+/// Answers every question of `config`.
+pub fn resolve(
+    config: &TemplateConfig,
+    engine: &Engine,
+    base: Map<String, Value>,
+    sources: &AnswerSources,
+    prompter: &mut dyn Prompter,
+) -> Result<Answers, Error> {
+    let mut answers = Answers {
+        context: base,
+        recorded: Map::new(),
+    };
+    // Keys that are not questions are still visible to templates.
+    for (k, v) in &sources.data_file {
+        answers.context.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &sources.data {
+        if !config.questions.iter().any(|q| &q.name == k) {
+            answers.context.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let interactive = prompter.interactive() && !sources.use_defaults;
+
+    for q in &config.questions {
+        let ctx = context(&answers.context)?;
+        let where_ = |what: &str| format!("{}:{} ({what} of `{}`)", q.origin.file, q.origin.line, q.name);
+        let default = match sources.user_defaults.get(&q.name) {
+            Some(v) => Some(v.clone()),
+            None => match &q.default {
+                Some(d) => Some(engine.render_value(&where_("default"), d, &ctx)?),
+                None => None,
+            },
+        };
+        let default = match default {
+            Some(d) => Some(cast_answer(q, &d).map_err(|message| Error::InvalidAnswer {
+                question: q.name.clone(),
+                origin: format!("its default ({})", q.origin),
+                message,
+            })?),
+            None => None,
+        };
+        let asked = match &q.when {
+            Some(w) => engine.condition(&where_("when"), w, &ctx)?,
+            None => true,
+        };
+        if !asked {
+            if let Some(d) = default {
+                answers.context.insert(q.name.clone(), d);
+            }
+            continue;
+        }
+
+        let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
+            Some((parse_answer(q, text), "`--data`".to_string()))
+        } else if let Some(v) = sources.data_file.get(&q.name) {
+            Some((cast_answer(q, v), "`--data-file`".to_string()))
+        } else {
+            None
+        };
+        let value = if let Some((parsed, origin)) = given {
+            let value = parsed.map_err(|message| Error::InvalidAnswer {
+                question: q.name.clone(),
+                origin: origin.clone(),
+                message,
+            })?;
+            validate(engine, q, &value, &answers.context).map_err(|message| {
+                Error::InvalidAnswer {
+                    question: q.name.clone(),
+                    origin,
+                    message,
+                }
+            })?;
+            value
+        } else {
+            let recorded = match (q.secret, sources.recorded.get(&q.name)) {
+                (false, Some(v)) => cast_answer(q, v)
+                    .ok()
+                    .filter(|v| validate(engine, q, v, &answers.context).is_ok()),
+                _ => None,
+            };
+            match recorded {
+                Some(v) if !interactive || sources.skip_answered => v,
+                recorded => {
+                    let default = recorded.or(default);
+                    if interactive {
+                        ask(engine, q, default.as_ref(), &answers.context, prompter)?
+                    } else if sources.use_defaults {
+                        let Some(d) = default else {
+                            return Err(Error::NoDefault {
+                                question: q.name.clone(),
+                            });
+                        };
+                        validate(engine, q, &d, &answers.context).map_err(|message| {
+                            Error::InvalidAnswer {
+                                question: q.name.clone(),
+                                origin: "its default".to_string(),
+                                message,
+                            }
+                        })?;
+                        d
+                    } else {
+                        return Err(Error::MissingAnswer {
+                            question: q.name.clone(),
+                            has_default: default.is_some(),
+                        });
+                    }
+                }
+            }
+        };
+        if !q.secret {
+            answers.recorded.insert(q.name.clone(), value.clone());
+        }
+        answers.context.insert(q.name.clone(), value);
+    }
+    Ok(answers)
+}
+
+fn context(map: &Map<String, Value>) -> Result<Context, Error> {
+    Context::wraps(map).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Parses typed data (YAML, JSON, a recorded answer, a default) by question type.
+pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
+    if q.multiselect {
+        let Value::Array(items) = value else {
+            return Err(format!("expected a list of choices, got `{value}`"));
+        };
+        return items.iter().map(|v| cast(q.ty, v)).collect::<Result<_, _>>().map(Value::Array);
+    }
+    cast(q.ty, value)
+}
+
+/// Parses text (`--data`, a prompt) by question type.
+pub fn parse_answer(q: &Question, text: &str) -> Result<Value, String> {
+    if q.multiselect {
+        let value = crate::config::yaml::parse(text)
+            .map_err(|e| format!("expected a YAML list like `[a, b]`: {}", e.message))?
+            .to_json();
+        let value = match value {
+            Value::Array(_) => value,
+            Value::Null => Value::Array(Vec::new()),
+            single => Value::Array(vec![single]),
+        };
+        return cast_answer(q, &value);
+    }
+    parse_text(q.ty, text)
+}
+
+fn parse_text(ty: QuestionType, text: &str) -> Result<Value, String> {
+    match ty {
+        QuestionType::Str | QuestionType::Path => Ok(Value::String(text.to_string())),
+        QuestionType::Int => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("`{text}` is not an integer")),
+        QuestionType::Float => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{text}` is not a number")),
+        QuestionType::Bool => parse_bool(text)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("`{text}` is not a boolean (use yes/no, true/false, on/off, 1/0)")),
+        QuestionType::Yaml => crate::config::yaml::parse(text)
+            .map(|n| n.to_json())
+            .map_err(|e| format!("not valid YAML: {}", e.message)),
+        QuestionType::Json => {
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+        }
+    }
+}
+
+fn cast(ty: QuestionType, value: &Value) -> Result<Value, String> {
+    match (ty, value) {
+        (QuestionType::Yaml | QuestionType::Json, v) => Ok(v.clone()),
+        (_, Value::String(s)) => parse_text(ty, s),
+        (QuestionType::Str | QuestionType::Path, Value::Number(n)) => Ok(Value::String(n.to_string())),
+        (QuestionType::Str | QuestionType::Path, Value::Bool(b)) => Ok(Value::String(b.to_string())),
+        (QuestionType::Int, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(value.clone()),
+        (QuestionType::Int, Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::from(f as i64)),
+            _ => Err(format!("`{n}` is not an integer")),
+        },
+        (QuestionType::Float, Value::Number(n)) => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{n}` is not a number")),
+        (QuestionType::Bool, Value::Bool(_)) => Ok(value.clone()),
+        (QuestionType::Bool, Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+            Ok(Value::Bool(n.as_i64() == Some(1)))
+        }
+        (ty, other) => Err(format!("expected {}, got `{other}`", ty_name(ty))),
+    }
+}
+
+fn ty_name(ty: QuestionType) -> &'static str {
+    match ty {
+        QuestionType::Str | QuestionType::Path => "text",
+        QuestionType::Int => "an integer",
+        QuestionType::Float => "a number",
+        QuestionType::Bool => "a boolean",
+        QuestionType::Yaml | QuestionType::Json => "a value",
+    }
+}
+
+/// The question's choices with their values cast to its type and the
+/// reason each one is disabled, if it is.
+fn choices(
+    engine: &Engine,
+    q: &Question,
+    ctx: &Map<String, Value>,
+) -> Result<Vec<(String, Value, Option<String>)>, String> {
+    let Some(list) = &q.choices else {
+        return Ok(Vec::new());
+    };
+    let c = context(ctx).map_err(|e| e.to_string())?;
+    list.iter()
+        .map(|choice| {
+            let value = cast(q.ty, &choice.value)?;
+            let disabled = match &choice.validator {
+                Some(v) => {
+                    let out = engine
+                        .render(&format!("{} (validator of choice `{}`)", q.origin, choice.label), v, &c)
+                        .map_err(|e| error_text(&e))?;
+                    let out = out.trim();
+                    (!out.is_empty()).then(|| out.to_string())
+                }
+                None => None,
+            };
+            Ok((choice.label.clone(), value, disabled))
+        })
+        .collect()
+}
+
+fn error_text(e: &Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// Checks choices and the validator; the error is the message to show.
+pub fn validate(
+    engine: &Engine,
+    q: &Question,
+    value: &Value,
+    ctx: &Map<String, Value>,
+) -> Result<(), String> {
+    if q.choices.is_some() {
+        let options = choices(engine, q, ctx)?;
+        let picked: Vec<&Value> = match value {
+            Value::Array(items) if q.multiselect => items.iter().collect(),
+            v => vec![v],
+        };
+        for v in picked {
+            match options.iter().find(|(_, cv, _)| cv == v) {
+                None => {
+                    let valid: Vec<String> = options
+                        .iter()
+                        .filter(|(_, _, d)| d.is_none())
+                        .map(|(_, v, _)| display(v))
+                        .collect();
+                    return Err(format!(
+                        "`{}` is not one of the choices: {}",
+                        display(v),
+                        valid.join(", ")
+                    ));
+                }
+                Some((label, _, Some(reason))) => {
+                    return Err(format!("choice `{label}` is not available: {reason}"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(validator) = &q.validator {
+        let mut ctx = ctx.clone();
+        ctx.insert(q.name.clone(), value.clone());
+        let c = context(&ctx).map_err(|e| e.to_string())?;
+        let out = engine
+            .render(&format!("{} (validator of `{}`)", q.origin, q.name), validator, &c)
+            .map_err(|e| error_text(&e))?;
+        let out = out.trim();
+        if !out.is_empty() {
+            return Err(out.to_string());
+        }
+    }
+    Ok(())
+}
+
+fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Text shown as a prompt's pre-filled default.
+fn default_text(q: &Question, v: &Value) -> String {
+    match (q.ty, v) {
+        (QuestionType::Yaml, v) => serde_saphyr::to_string(v)
+            .map(|s| s.trim_end().to_string())
+            .unwrap_or_default(),
+        (QuestionType::Json, v) => v.to_string(),
+        (_, v) => display(v),
+    }
+}
+
+fn ask(
+    engine: &Engine,
+    q: &Question,
+    default: Option<&Value>,
+    ctx: &Map<String, Value>,
+    prompter: &mut dyn Prompter,
+) -> Result<Value, Error> {
+    let c = context(ctx)?;
+    let label = match &q.help {
+        Some(h) => engine.render(&format!("{} (help of `{}`)", q.origin, q.name), h, &c)?,
+        None => q.name.clone(),
+    };
+    if q.choices.is_some() {
+        let options = choices(engine, q, ctx).map_err(|message| Error::InvalidAnswer {
+            question: q.name.clone(),
+            origin: "its choices".to_string(),
+            message,
+        })?;
+        let items: Vec<String> = options
+            .iter()
+            .map(|(l, _, d)| match d {
+                Some(reason) => format!("{l} (unavailable: {reason})"),
+                None => l.clone(),
+            })
+            .collect();
+        loop {
+            let value = if q.multiselect {
+                let defaults: Vec<bool> = options
+                    .iter()
+                    .map(|(_, v, _)| matches!(default, Some(Value::Array(d)) if d.contains(v)))
+                    .collect();
+                let picked = prompter.multi_select(&label, &items, &defaults)?;
+                Value::Array(picked.into_iter().map(|i| options[i].1.clone()).collect())
+            } else {
+                let index = default
+                    .and_then(|d| options.iter().position(|(_, v, _)| v == d))
+                    .unwrap_or(0);
+                let i = prompter.select(&label, &items, index)?;
+                options[i].1.clone()
+            };
+            match validate(engine, q, &value, ctx) {
+                Ok(()) => return Ok(value),
+                Err(message) => prompter.warn(&message),
+            }
+        }
+    }
+    if q.ty == QuestionType::Bool {
+        loop {
+            let d = default.and_then(Value::as_bool).unwrap_or(false);
+            let value = Value::Bool(prompter.confirm(&label, d)?);
+            match validate(engine, q, &value, ctx) {
+                Ok(()) => return Ok(value),
+                Err(message) => prompter.warn(&message),
+            }
+        }
+    }
+    let default = default.map(|d| default_text(q, d));
+    let mut check = |text: &str| -> Result<(), String> {
+        let value = parse_answer(q, text)?;
+        validate(engine, q, &value, ctx)
+    };
+    let text = prompter.text(
+        &label,
+        default.as_deref(),
+        q.secret,
+        q.placeholder.as_deref(),
+        &mut check,
+    )?;
+    parse_answer(q, &text).map_err(|message| Error::InvalidAnswer {
+        question: q.name.clone(),
+        origin: "the prompt".to_string(),
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prompt::NoPrompt;
+    use crate::tree::{FileTree, Node};
+    use serde_json::json;
+
+    fn config(yaml: &str) -> TemplateConfig {
+        let mut t = FileTree::new();
+        t.insert("graft.yml", Node::file(yaml));
+        crate::config::load(&t, "t").unwrap()
+    }
+
+    fn run(yaml: &str, sources: AnswerSources) -> Result<Answers, Error> {
+        resolve(&config(yaml), &Engine::new(), Map::new(), &sources, &mut NoPrompt)
+    }
+
+    #[test]
+    fn bools() {
+        for t in ["y", "YES", "t", "True", "on", "1"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["n", "No", "F", "false", "OFF", "0"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn precedence_data_over_file_over_settings_over_template() {
+        let yaml = "a: ta\nb: tb\nc: tc\nd: td\n";
+        let sources = AnswerSources {
+            data: vec![("a".into(), "data".into())],
+            data_file: json!({"a": "file", "b": "file"}).as_object().unwrap().clone(),
+            user_defaults: json!({"a": "user", "b": "user", "c": "user"}).as_object().unwrap().clone(),
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = run(yaml, sources).unwrap();
+        assert_eq!(Value::Object(a.recorded), json!({"a": "data", "b": "file", "c": "user", "d": "td"}));
+    }
+
+    #[test]
+    fn computed_values_are_used_not_recorded() {
+        let yaml = "name: My App\npkg:\n  default: \"{{snake_case name}}\"\n  when: false\n";
+        let a = run(yaml, AnswerSources { use_defaults: true, ..Default::default() }).unwrap();
+        assert_eq!(a.context["pkg"], json!("my_app"));
+        assert!(!a.recorded.contains_key("pkg"));
+    }
+
+    #[test]
+    fn missing_answer_without_terminal() {
+        let e = run("name: x\n", AnswerSources::default()).unwrap_err();
+        assert_eq!(e.to_string(), "no answer for question `name` and no terminal to ask on");
+        assert_eq!(
+            e.hint().unwrap(),
+            "pass `--data name=VALUE`, put it in a `--data-file`, or use `--defaults` to take its default"
+        );
+    }
+
+    #[test]
+    fn typed_parsing_errors() {
+        let sources = AnswerSources {
+            data: vec![("n".into(), "ten".into())],
+            use_defaults: true,
+            ..Default::default()
+        };
+        let e = run("n: 3\n", sources).unwrap_err();
+        assert_eq!(e.to_string(), "invalid answer for `n` from `--data`: `ten` is not an integer");
+    }
+
+    #[test]
+    fn disabled_choice_and_validator() {
+        let yaml = "db:\n  choices:\n    pg: {value: pg, validator: 'needs docker'}\n    none: none\n  default: none\nname:\n  default: x\n  validator: \"{{#if (regex_match name '^[a-z]+$')}}{{else}}lowercase only{{/if}}\"\n";
+        let e = run(yaml, AnswerSources { data: vec![("db".into(), "pg".into())], use_defaults: true, ..Default::default() }).unwrap_err();
+        assert_eq!(e.to_string(), "invalid answer for `db` from `--data`: choice `pg` is not available: needs docker");
+        let e = run(yaml, AnswerSources { data: vec![("name".into(), "X1".into())], use_defaults: true, ..Default::default() }).unwrap_err();
+        assert_eq!(e.to_string(), "invalid answer for `name` from `--data`: lowercase only");
+    }
+
+    #[test]
+    fn multiselect_from_data() {
+        let yaml = "f:\n  choices: [a, b, c]\n  multiselect: true\n  default: [a]\n";
+        let a = run(yaml, AnswerSources { data: vec![("f".into(), "[b, c]".into())], ..Default::default() }).unwrap();
+        assert_eq!(a.recorded["f"], json!(["b", "c"]));
+    }
+}
+
+/// The header graft writes at the top of every answers file.
+pub const ANSWERS_HEADER: &str =
+    "# Managed by graft: change answers with `graft update --data KEY=VALUE`.\n";
+
+/// The project's record of a template: where from, which version, and the answers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnswersFile {
+    pub src_path: String,
+    pub commit: Option<String>,
+    pub commit_sha: Option<String>,
+    pub answers: Map<String, Value>,
+}
+
+impl AnswersFile {
+    /// The YAML text, stable for the same values.
+    pub fn to_yaml(&self) -> String {
+        let mut map = Map::new();
+        map.insert("_src_path".into(), Value::String(self.src_path.clone()));
+        if let Some(c) = &self.commit {
+            map.insert("_commit".into(), Value::String(c.clone()));
+        }
+        if let Some(c) = &self.commit_sha {
+            map.insert("_commit_sha".into(), Value::String(c.clone()));
+        }
+        for (k, v) in &self.answers {
+            map.insert(k.clone(), v.clone());
+        }
+        let body = serde_saphyr::to_string(&Value::Object(map)).unwrap_or_default();
+        format!("{ANSWERS_HEADER}{body}")
+    }
+
+    /// Reads an answers file; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<AnswersFile, Error> {
+        let node = crate::config::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
+        let Value::Object(map) = node.to_json() else {
+            return Err(Error::config(file, node.line, "an answers file must be a mapping"));
+        };
+        let mut out = AnswersFile::default();
+        for (k, v) in map {
+            let text = |v: Value| match v {
+                Value::String(s) => Ok(s),
+                other => Err(Error::config(file, 1, format!("`{k}` must be text, found `{other}`"))),
+            };
+            match k.as_str() {
+                "_src_path" => out.src_path = text(v)?,
+                "_commit" => out.commit = Some(text(v)?),
+                "_commit_sha" => out.commit_sha = Some(text(v)?),
+                _ if k.starts_with('_') => {}
+                _ => {
+                    out.answers.insert(k, v);
+                }
+            }
+        }
+        if out.src_path.is_empty() {
+            return Err(Error::config(file, 1, "`_src_path` is missing, so graft does not know the template"));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod answers_file_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_keeps_types() {
+        let answers = json!({
+            "s_no": "no", "s_yes": "yes", "s_num": "123", "s_float": "1.5", "s_null": "null",
+            "s_tilde": "~", "s_empty": "", "s_colon": "a: b", "s_hash": "#x", "s_multi": "a\nb",
+            "b": false, "i": 7, "f": 2.5, "l": ["x", 1], "m": {"k": "v"}
+        });
+        let file = AnswersFile {
+            src_path: "/t".into(),
+            commit: Some("v1.0.0".into()),
+            commit_sha: None,
+            answers: answers.as_object().unwrap().clone(),
+        };
+        let text = file.to_yaml();
+        assert!(text.starts_with(ANSWERS_HEADER));
+        assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), file, "{text}");
+    }
+}

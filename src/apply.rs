@@ -1,0 +1,479 @@
+//! Writing a plan so that nothing is ever half-done.
+//!
+//! Every write goes to a temporary file in the same folder and is renamed
+//! into place. Before the first change a journal folder is created in the
+//! destination and the prior state of every path is saved there before it is
+//! touched. An error rolls everything back from memory; a process killed in
+//! the middle leaves the journal, and [`recover`] (run first by every
+//! command) restores the exact prior bytes from it.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::tree::Node;
+
+/// The journal folder inside the destination while a run is writing.
+pub const JOURNAL_DIR: &str = ".graft-journal";
+const JOURNAL_INDEX: &str = "index";
+
+/// How to undo one change.
+#[derive(Debug)]
+enum Undo {
+    /// The path did not exist: remove it.
+    Remove(String),
+    /// A file existed: restore it from the journal backup.
+    Restore {
+        path: String,
+        backup: PathBuf,
+        executable: bool,
+    },
+    /// A symlink existed: recreate it.
+    Relink { path: String, target: String },
+    /// The folder was created by this run: remove it if empty.
+    RemoveDir(String),
+}
+
+/// Fault injection for tests: `GRAFT_FAIL_AFTER_WRITES=N` makes the N+1th
+/// write fail, and `GRAFT_ABORT_AFTER_WRITES=N` kills the process after N
+/// writes (simulating a crash). Only read when the first is compiled in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FaultInjection {
+    pub fail_after: Option<usize>,
+    pub abort_after: Option<usize>,
+}
+
+/// An open set of changes to a destination.
+pub struct Transaction {
+    root: PathBuf,
+    journal: PathBuf,
+    index: fs::File,
+    undo: Vec<Undo>,
+    writes: usize,
+    faults: FaultInjection,
+}
+
+impl Transaction {
+    /// Starts a transaction in `root`, which must exist.
+    pub fn begin(root: &Path, faults: FaultInjection) -> Result<Transaction, Error> {
+        let journal = root.join(JOURNAL_DIR);
+        fs::create_dir(&journal).map_err(|e| Error::io("create journal", &journal, e))?;
+        let index_path = journal.join(JOURNAL_INDEX);
+        let index = fs::File::create(&index_path).map_err(|e| Error::io("write", &index_path, e))?;
+        Ok(Transaction {
+            root: root.to_path_buf(),
+            journal,
+            index,
+            undo: Vec::new(),
+            writes: 0,
+            faults,
+        })
+    }
+
+    fn record(&mut self, undo: Undo) -> Result<(), Error> {
+        let line = match &undo {
+            Undo::Remove(p) => format!("remove\t{p}\n"),
+            Undo::Restore {
+                path,
+                backup,
+                executable,
+            } => format!(
+                "restore\t{}\t{}\t{path}\n",
+                u8::from(*executable),
+                backup.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ),
+            Undo::Relink { path, target } => format!("relink\t{}\t{path}\n", escape(target)),
+            Undo::RemoveDir(p) => format!("rmdir\t{p}\n"),
+        };
+        self.index
+            .write_all(line.as_bytes())
+            .and_then(|_| self.index.sync_data())
+            .map_err(|e| Error::io("write", self.journal.join(JOURNAL_INDEX), e))?;
+        self.undo.push(undo);
+        Ok(())
+    }
+
+    fn tick(&mut self, path: &Path) -> Result<(), Error> {
+        if self.faults.abort_after == Some(self.writes) {
+            std::process::abort();
+        }
+        if self.faults.fail_after == Some(self.writes) {
+            return Err(Error::io(
+                "write",
+                path,
+                std::io::Error::other("injected failure"),
+            ));
+        }
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// Saves what is at `rel` so it can be restored.
+    fn save(&mut self, rel: &str) -> Result<(), Error> {
+        let path = self.root.join(rel);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.record(Undo::Remove(rel.to_string())),
+            Err(e) => Err(Error::io("read", path, e)),
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
+                self.record(Undo::Relink {
+                    path: rel.to_string(),
+                    target: target.to_string_lossy().into_owned(),
+                })
+            }
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(m) => {
+                let backup = self.journal.join(format!("{:06}", self.undo.len()));
+                fs::copy(&path, &backup).map_err(|e| Error::io("back up", &path, e))?;
+                if let Ok(f) = fs::File::open(&backup) {
+                    let _ = f.sync_all();
+                }
+                self.record(Undo::Restore {
+                    path: rel.to_string(),
+                    backup,
+                    executable: executable(&m),
+                })
+            }
+        }
+    }
+
+    /// Creates the parent folders of `rel`, recording the ones it made.
+    fn parents(&mut self, rel: &str) -> Result<(), Error> {
+        let mut end = 0;
+        while let Some(i) = rel[end..].find('/') {
+            end += i;
+            let dir = &rel[..end];
+            let path = self.root.join(dir);
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(Error::io(
+                        "create folder",
+                        &path,
+                        std::io::Error::other("a file is in the way"),
+                    ))
+                }
+                Err(_) => {
+                    self.record(Undo::RemoveDir(dir.to_string()))?;
+                    fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
+                }
+            }
+            end += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes `node` at `rel`, replacing what is there.
+    pub fn write(&mut self, rel: &str, node: &Node) -> Result<(), Error> {
+        let path = self.root.join(rel);
+        self.tick(&path)?;
+        self.parents(rel)?;
+        match node {
+            Node::Dir => {
+                if !path.is_dir() {
+                    self.record(Undo::RemoveDir(rel.to_string()))?;
+                    fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
+                }
+            }
+            Node::File { bytes, executable } => {
+                self.save(rel)?;
+                let dir = path.parent().unwrap_or(&self.root);
+                let mut tmp = tempfile::Builder::new()
+                    .prefix(".graft-tmp-")
+                    .tempfile_in(dir)
+                    .map_err(|e| Error::io("write", &path, e))?;
+                tmp.write_all(bytes).map_err(|e| Error::io("write", &path, e))?;
+                set_executable(tmp.as_file(), *executable).map_err(|e| Error::io("write", &path, e))?;
+                remove_if_symlink(&path)?;
+                tmp.persist(&path)
+                    .map_err(|e| Error::io("write", &path, e.error))?;
+            }
+            Node::Symlink { target } => {
+                self.save(rel)?;
+                remove_existing(&path)?;
+                make_symlink(target, &path).map_err(|e| Error::io("create symlink", &path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the file or symlink at `rel`.
+    pub fn remove(&mut self, rel: &str) -> Result<(), Error> {
+        let path = self.root.join(rel);
+        self.tick(&path)?;
+        self.save(rel)?;
+        remove_existing(&path)
+    }
+
+    /// Keeps every change and removes the journal.
+    pub fn commit(self) -> Result<(), Error> {
+        fs::remove_dir_all(&self.journal).map_err(|e| Error::io("remove", &self.journal, e))
+    }
+
+    /// Undoes every change, newest first, and removes the journal.
+    pub fn rollback(self) -> Result<(), Error> {
+        let Transaction {
+            root, journal, undo, ..
+        } = self;
+        undo_all(&root, undo)?;
+        fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))
+    }
+}
+
+fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
+    for u in undo.into_iter().rev() {
+        match u {
+            Undo::Remove(rel) => remove_existing(&root.join(rel))?,
+            Undo::RemoveDir(rel) => {
+                let _ = fs::remove_dir(root.join(rel));
+            }
+            Undo::Relink { path, target } => {
+                let p = root.join(path);
+                remove_existing(&p)?;
+                make_symlink(&target, &p).map_err(|e| Error::io("restore", &p, e))?;
+            }
+            Undo::Restore {
+                path,
+                backup,
+                executable,
+            } => {
+                let p = root.join(path);
+                remove_if_symlink(&p)?;
+                if p.is_dir() {
+                    fs::remove_dir_all(&p).map_err(|e| Error::io("restore", &p, e))?;
+                }
+                let tmp = p.with_file_name(format!(
+                    ".graft-tmp-restore-{}",
+                    p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                ));
+                fs::copy(&backup, &tmp).map_err(|e| Error::io("restore", &p, e))?;
+                if let Ok(f) = fs::File::open(&tmp) {
+                    set_executable(&f, executable).map_err(|e| Error::io("restore", &p, e))?;
+                }
+                fs::rename(&tmp, &p).map_err(|e| Error::io("restore", &p, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Rolls back a run that was killed while writing in `root`. Returns true
+/// when there was something to roll back.
+pub fn recover(root: &Path) -> Result<bool, Error> {
+    let journal = root.join(JOURNAL_DIR);
+    let index_path = journal.join(JOURNAL_INDEX);
+    let text = match fs::read_to_string(&index_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if journal.is_dir() {
+                fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))?;
+                return Ok(true);
+            }
+            return Ok(false);
+        }
+        Err(e) => return Err(Error::io("read", index_path, e)),
+    };
+    let mut undo = Vec::new();
+    for line in text.lines() {
+        let parts: Vec<&str> = line.splitn(4, '\t').collect();
+        match parts.as_slice() {
+            ["remove", p] => undo.push(Undo::Remove(p.to_string())),
+            ["rmdir", p] => undo.push(Undo::RemoveDir(p.to_string())),
+            ["relink", t, p] => undo.push(Undo::Relink {
+                path: p.to_string(),
+                target: unescape(t),
+            }),
+            ["restore", x, b, p] => undo.push(Undo::Restore {
+                path: p.to_string(),
+                backup: journal.join(b),
+                executable: *x == "1",
+            }),
+            // A torn last line: that change never started.
+            _ => {}
+        }
+    }
+    undo_all(root, undo)?;
+    fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))?;
+    Ok(true)
+}
+
+/// Applies every write of `plan` in one transaction.
+pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Error> {
+    let mut tx = Transaction::begin(root, faults)?;
+    let result = (|| {
+        for change in plan.writes() {
+            match (&change.write, change.action) {
+                (Some(node), _) => tx.write(&change.path, node)?,
+                (None, crate::plan::Action::Delete) => tx.remove(&change.path)?,
+                _ => {}
+            }
+            for (path, node) in &change.extra {
+                tx.write(path, node)?;
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => tx.commit(),
+        Err(e) => {
+            tx.rollback()?;
+            Err(e)
+        }
+    }
+}
+
+fn remove_if_symlink(path: &Path) -> Result<(), Error> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        fs::remove_file(path).map_err(|e| Error::io("remove", path, e))?;
+    }
+    Ok(())
+}
+
+fn remove_existing(path: &Path) -> Result<(), Error> {
+    match fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path).map_err(|e| Error::io("remove", path, e)),
+        Ok(_) => fs::remove_file(path).map_err(|e| Error::io("remove", path, e)),
+    }
+}
+
+#[cfg(unix)]
+fn executable(m: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn executable(_: &fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn set_executable(f: &fs::File, exec: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if exec { 0o755 } else { 0o644 };
+    f.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_: &fs::File, _: bool) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_symlink(target: &str, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn make_symlink(_: &str, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("symlinks are not supported on this platform"))
+}
+
+/// Checks that writing `rel` under `root` never goes through a symlink that
+/// leads outside `root`.
+pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
+    let canonical_root = root
+        .canonicalize()
+        .unwrap_or_else(|_| root.to_path_buf());
+    let mut current = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        current.push(part);
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let resolved = current.canonicalize().ok();
+                if !resolved.is_some_and(|r| r.starts_with(&canonical_root)) {
+                    return Err(Error::UnsafePath {
+                        path: rel.to_string(),
+                        from: current.display().to_string(),
+                        reason: "would be written through a symlink that leads outside the destination".to_string(),
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Change};
+
+    #[test]
+    fn rollback_restores_exact_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("keep.txt"), "old").unwrap();
+        let plan = Plan {
+            changes: vec![
+                Change {
+                    path: "keep.txt".into(),
+                    action: Action::Update,
+                    write: Some(Node::file("new")),
+                    before: None,
+                    extra: vec![],
+                },
+                Change {
+                    path: "a/b/new.txt".into(),
+                    action: Action::Create,
+                    write: Some(Node::file("x")),
+                    before: None,
+                    extra: vec![],
+                },
+            ],
+        };
+        for fail_after in 0..2 {
+            let e = apply(root, &plan, FaultInjection { fail_after: Some(fail_after), abort_after: None });
+            assert!(e.is_err());
+            assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
+            assert!(!root.join("a").exists());
+            assert!(!root.join(JOURNAL_DIR).exists());
+        }
+        apply(root, &plan, FaultInjection::default()).unwrap();
+        assert_eq!(fs::read_to_string(root.join("a/b/new.txt")).unwrap(), "x");
+    }
+
+    #[test]
+    fn recover_from_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("f.txt"), "before").unwrap();
+        let mut tx = Transaction::begin(root, FaultInjection::default()).unwrap();
+        tx.write("f.txt", &Node::file("after")).unwrap();
+        tx.write("new/g.txt", &Node::file("g")).unwrap();
+        std::mem::forget(tx); // as if the process died here
+        assert!(recover(root).unwrap());
+        assert_eq!(fs::read_to_string(root.join("f.txt")).unwrap(), "before");
+        assert!(!root.join("new").exists());
+        assert!(!root.join(JOURNAL_DIR).exists());
+        assert!(!recover(root).unwrap());
+    }
+}

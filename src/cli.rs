@@ -1,0 +1,133 @@
+//! The command line, as clap types. Their doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Create projects from templates in git, and pull template updates into
+/// them without losing your edits.
+#[derive(Debug, Parser)]
+#[command(name = "graft", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a template into a new (or existing) project folder.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Template: a folder, a git URL, `gh:owner/repo` or `gl:owner/repo`.
+    #[arg(value_name = "SRC")]
+    pub src: String,
+    /// Folder to create the project in.
+    #[arg(value_name = "DEST")]
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Replace existing files that differ, without asking.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Same as `--defaults --overwrite`.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The project folder.
+    #[arg(value_name = "DEST", default_value = ".")]
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// How to write conflicts: markers in the file, or a `.rej` file beside it.
+    #[arg(long, value_enum, default_value_t = ConflictStyle::Inline)]
+    pub conflict: ConflictStyle,
+    /// Ask only questions that have no recorded answer.
+    #[arg(long)]
+    pub skip_answered: bool,
+    /// Update even when the git work tree has uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecopyArgs {
+    /// The project folder.
+    #[arg(value_name = "DEST", default_value = ".")]
+    pub dest: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Replace differing files without asking.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Ask only questions that have no recorded answer.
+    #[arg(long)]
+    pub skip_answered: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictStyle {
+    /// Conflict markers inside the file, as `git merge-file` writes them.
+    Inline,
+    /// The template's version with clean hunks merged; your hunks in `PATH.rej`.
+    Rej,
+}
+
+/// Flags shared by copy, update and recopy.
+#[derive(Debug, Args, Default, Clone)]
+pub struct CommonArgs {
+    /// An answer, parsed by the question's type; not prompted (repeatable).
+    #[arg(short = 'd', long = "data", value_name = "KEY=VALUE")]
+    pub data: Vec<String>,
+    /// A YAML or JSON mapping of answers; `--data` wins on the same key.
+    #[arg(long, value_name = "PATH")]
+    pub data_file: Option<PathBuf>,
+    /// Take every default without prompting.
+    #[arg(short = 'l', long)]
+    pub defaults: bool,
+    /// Answers file, relative to DEST (overrides `_answers_file`).
+    #[arg(short = 'a', long, value_name = "PATH")]
+    pub answers_file: Option<String>,
+    /// Tag, branch or commit to render; `HEAD` includes uncommitted changes
+    /// of a local template; on update `:current:` keeps the recorded version.
+    #[arg(short = 'r', long, value_name = "REF")]
+    pub vcs_ref: Option<String>,
+    /// Consider prerelease tags when picking the latest version.
+    #[arg(short = 'g', long)]
+    pub prereleases: bool,
+    /// Extra exclude pattern, gitignore style (repeatable).
+    #[arg(short = 'x', long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Extra skip-if-exists pattern (repeatable).
+    #[arg(short = 's', long = "skip", value_name = "GLOB")]
+    pub skip: Vec<String>,
+    /// Compute everything and print the plan; write nothing.
+    #[arg(short = 'n', long)]
+    pub pretend: bool,
+    /// With `--pretend`, also print the unified diff of every change.
+    #[arg(long)]
+    pub diff: bool,
+    /// Allow the template's tasks and migrations to run.
+    #[arg(long)]
+    pub trust: bool,
+    /// Do not run `_tasks`.
+    #[arg(short = 'T', long)]
+    pub skip_tasks: bool,
+    /// Use only the local template cache; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print less.
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Print one machine-readable report on stdout.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,233 @@
+//! `graft copy SRC DEST`: render a template into a new or existing folder.
+
+use std::path::Path;
+
+use super::{check_version, print_diffs, print_plan, render_project, Env, RenderInputs};
+use crate::apply;
+use crate::cli::CopyArgs;
+use crate::config;
+use crate::error::Error;
+use crate::plan::{self, Action};
+use crate::printer::Printer;
+use crate::render::PathMatcher;
+use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::source::{SourceSpec, TemplateRepo};
+use crate::tasks;
+use crate::trust;
+
+pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
+    let common = &args.common;
+    let printer = env.printer(common);
+    let use_defaults = common.defaults || args.force;
+    let overwrite = args.overwrite || args.force;
+    let dest = env.cwd.join(&args.dest);
+    if dest.exists() && !dest.is_dir() {
+        return Err(Error::io(
+            "copy into",
+            &dest,
+            std::io::Error::other("it is a file, not a folder"),
+        ));
+    }
+    if dest.is_dir() && apply::recover(&dest)? {
+        printer.warn(&format!(
+            "rolled back an interrupted graft run in `{}`",
+            dest.display()
+        ));
+    }
+
+    let user = env.user_settings()?;
+    let spec = SourceSpec::parse(&args.src, &env.cwd)?;
+    let src_display = spec.display();
+    let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
+    let revision = repo.resolve(common.vcs_ref.as_deref(), common.prereleases)?;
+    for w in &revision.warnings {
+        printer.warn(w);
+    }
+    let tree = repo.read_tree(&revision)?;
+    let config = config::load(&tree, &src_display)?;
+    check_version(&config)?;
+    let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
+
+    let mut prompter = env.prompter();
+    let inputs = RenderInputs {
+        operation: "copy",
+        src_display: &src_display,
+        vcs_ref: common.vcs_ref.as_deref(),
+        revision: &revision,
+        dest: &dest,
+        common,
+        user: &user,
+        recorded: Default::default(),
+        skip_answered: false,
+        use_defaults,
+        trusted,
+    };
+    if let Some(message) = &config.settings.message_before_copy {
+        printer.message(&super::render_message(&config, message, &inputs)?);
+    }
+    let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
+
+    let skip_patterns: Vec<String> = config
+        .settings
+        .skip_if_exists
+        .iter()
+        .chain(&common.skip)
+        .cloned()
+        .collect();
+    let skip = PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
+    let mut plan = plan::plan_copy(
+        &project.rendered.tree,
+        &dest,
+        &skip,
+        (&project.answers_path, project.answers_text.clone().into_bytes()),
+    )?;
+    if dest.is_dir() {
+        for change in plan.writes() {
+            apply::check_inside(&dest, &change.path)?;
+        }
+    }
+
+    let conflicts: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Conflict)
+        .map(|c| c.path.clone())
+        .collect();
+    if !conflicts.is_empty() {
+        if overwrite {
+            for c in &mut plan.changes {
+                if c.action == Action::Conflict {
+                    c.action = Action::Update;
+                }
+            }
+        } else if env.interactive && !common.pretend {
+            for c in &mut plan.changes {
+                if c.action == Action::Conflict {
+                    let yes = prompter.confirm(&format!("Overwrite `{}`?", c.path), false)?;
+                    if yes {
+                        c.action = Action::Update;
+                    } else {
+                        c.action = Action::Skip;
+                        c.write = None;
+                    }
+                }
+            }
+        } else {
+            if common.pretend {
+                print_plan(&printer, &plan);
+            }
+            return Err(Error::WouldOverwrite {
+                dest: args.dest.clone(),
+                paths: conflicts,
+            });
+        }
+    }
+
+    let prepared = if common.skip_tasks {
+        Vec::new()
+    } else {
+        tasks::prepare_tasks(&project.engine, &config.settings.tasks, &project.answers.context)?
+    };
+    if !prepared.is_empty() && !trusted && !common.pretend {
+        return Err(Error::NeedsTrust {
+            src: src_display,
+            commands: prepared.iter().map(|t| t.display()).collect(),
+        });
+    }
+
+    print_plan(&printer, &plan);
+    let mut task_entries: Vec<TaskEntry> = prepared
+        .iter()
+        .map(|t| TaskEntry {
+            command: t.display(),
+            working_directory: t.working_directory.clone(),
+            status: if common.pretend { "pretend" } else { "ran" },
+        })
+        .collect();
+
+    if common.pretend {
+        if common.diff && !common.json {
+            print_diffs(&plan);
+        }
+        for t in &prepared {
+            printer.info(&format!("would run: {}", t.display()));
+        }
+        printer.info("pretend: nothing was written");
+    } else {
+        let created = create_dest(&dest)?;
+        let result = apply::apply(&dest, &plan, env.faults).and_then(|()| {
+            let answers = tasks::answer_env(&project.answers.context);
+            for t in &prepared {
+                printer.detail(&format!("running: {}", t.display()));
+                tasks::run("task", t, &dest, "copy", &answers)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            if let Some(created) = created {
+                let _ = std::fs::remove_dir_all(created);
+            }
+            return Err(e);
+        }
+        if let Some(message) = &config.settings.message_after_copy {
+            let ctx = handlebars::Context::wraps(&project.answers.context)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            printer.message(&project.engine.render(
+                &format!("{} (_message_after_copy)", config.file),
+                message,
+                &ctx,
+            )?);
+        }
+        summary(&printer, &plan, &src_display, revision.describe.as_deref(), &args.dest);
+    }
+    if common.skip_tasks {
+        for t in &mut task_entries {
+            t.status = "skipped";
+        }
+    }
+
+    if common.json {
+        let report = Report {
+            command: "copy",
+            template: TemplateInfo {
+                src: src_display.clone(),
+                from: None,
+                to: revision.describe.clone(),
+            },
+            files: Report::files_from(&plan),
+            conflicts: Vec::new(),
+            tasks: task_entries,
+            pretend: common.pretend,
+        };
+        println!("{}", report.to_json());
+    }
+    Ok(0)
+}
+
+/// Creates DEST and its missing parents; returns the topmost folder created.
+fn create_dest(dest: &Path) -> Result<Option<std::path::PathBuf>, Error> {
+    if dest.is_dir() {
+        return Ok(None);
+    }
+    let mut top = dest.to_path_buf();
+    while let Some(parent) = top.parent() {
+        if parent.as_os_str().is_empty() || parent.exists() {
+            break;
+        }
+        top = parent.to_path_buf();
+    }
+    std::fs::create_dir_all(dest).map_err(|e| Error::io("create folder", dest, e))?;
+    Ok(Some(top))
+}
+
+fn summary(printer: &Printer, plan: &plan::Plan, src: &str, version: Option<&str>, dest: &Path) {
+    let version = version.map(|v| format!(" {v}")).unwrap_or_default();
+    printer.info(&format!(
+        "\ncopied {src}{version} into {}: {} created, {} updated, {} identical, {} skipped",
+        dest.display(),
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Identical),
+        plan.count(Action::Skip),
+    ));
+}

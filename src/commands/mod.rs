@@ -1,0 +1,354 @@
+//! One module per subcommand: each resolves its settings from flags and the
+//! environment, calls the core, prints, and decides the exit code. This is
+//! the only layer that reads the environment or prints.
+
+pub mod copy;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use crate::answers::{self, AnswerSources, Answers};
+use crate::apply::FaultInjection;
+use crate::cli::CommonArgs;
+use crate::config::TemplateConfig;
+use crate::error::Error;
+use crate::printer::Printer;
+use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
+use crate::render::{self, clean_relative, Engine, Rendered};
+use crate::settings::{self, UserSettings};
+use crate::source::{Revision, SourceOptions};
+use crate::tree::FileTree;
+
+/// What a command needs from the process environment, read once.
+pub struct Env {
+    pub cwd: PathBuf,
+    /// stdin and stderr are both terminals.
+    pub interactive: bool,
+    pub stderr_terminal: bool,
+    pub no_color: bool,
+    pub settings_path: Option<PathBuf>,
+    pub cache_dir: PathBuf,
+    pub faults: FaultInjection,
+}
+
+impl Env {
+    pub fn from_process() -> Result<Env, Error> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
+        let stderr_terminal = std::io::stderr().is_terminal();
+        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        Ok(Env {
+            cwd,
+            interactive: std::io::stdin().is_terminal() && stderr_terminal,
+            stderr_terminal,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            settings_path: settings::settings_path(std::env::var_os("GRAFT_SETTINGS")),
+            cache_dir: match std::env::var_os("GRAFT_CACHE_DIR") {
+                Some(d) if !d.is_empty() => PathBuf::from(d),
+                _ => dirs::cache_dir()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("graft"),
+            },
+            faults: FaultInjection {
+                fail_after: number("GRAFT_FAIL_AFTER_WRITES"),
+                abort_after: number("GRAFT_ABORT_AFTER_WRITES"),
+            },
+        })
+    }
+
+    pub fn printer(&self, common: &CommonArgs) -> Printer {
+        Printer {
+            quiet: common.quiet,
+            verbose: common.verbose,
+            color: self.stderr_terminal && !self.no_color,
+        }
+    }
+
+    pub fn prompter(&self) -> Box<dyn Prompter> {
+        if self.interactive {
+            Box::new(TerminalPrompt::default())
+        } else {
+            Box::new(NoPrompt)
+        }
+    }
+
+    pub fn source_options(&self, common: &CommonArgs) -> SourceOptions {
+        SourceOptions {
+            cache_dir: self.cache_dir.clone(),
+            offline: common.offline,
+            show_progress: self.stderr_terminal && !common.quiet && !common.json,
+        }
+    }
+
+    pub fn user_settings(&self) -> Result<UserSettings, Error> {
+        settings::load(self.settings_path.as_deref())
+    }
+}
+
+/// Reads `--data-file`: JSON when the name ends in `.json`, YAML otherwise.
+pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    let file = path.display().to_string();
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let value = if is_json {
+        serde_json::from_str::<Value>(&text).map_err(|e| Error::DataFile {
+            file: file.clone(),
+            format: "JSON",
+            message: e.to_string(),
+        })?
+    } else {
+        crate::config::yaml::parse(&text)
+            .map_err(|e| Error::DataFile {
+                file: file.clone(),
+                format: "YAML",
+                message: format!("line {}: {}", e.line, e.message),
+            })?
+            .to_json()
+    };
+    match value {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        _ => Err(Error::DataFile {
+            file,
+            format: if is_json { "JSON" } else { "YAML" },
+            message: "expected a mapping of question names to answers".to_string(),
+        }),
+    }
+}
+
+/// Checks `_min_graft_version`.
+pub fn check_version(config: &TemplateConfig) -> Result<(), Error> {
+    if let Some(required) = &config.settings.min_graft_version {
+        let current = semver::Version::parse(env!("CARGO_PKG_VERSION"))
+            .unwrap_or_else(|_| semver::Version::new(0, 0, 0));
+        if &current < required {
+            return Err(Error::TooOld {
+                required: required.to_string(),
+                current: current.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Everything a render needs besides the template.
+pub struct RenderInputs<'a> {
+    pub operation: &'static str,
+    pub src_display: &'a str,
+    pub vcs_ref: Option<&'a str>,
+    pub revision: &'a Revision,
+    pub dest: &'a Path,
+    pub common: &'a CommonArgs,
+    pub user: &'a UserSettings,
+    /// Recorded answers (update, recopy); empty for copy.
+    pub recorded: Map<String, Value>,
+    pub skip_answered: bool,
+    pub use_defaults: bool,
+    /// Whether `_external_data` may read outside DEST.
+    pub trusted: bool,
+}
+
+/// A template rendered for a project: the tree, answers and answers file.
+pub struct ProjectRender {
+    pub rendered: Rendered,
+    pub answers: Answers,
+    pub answers_path: String,
+    pub answers_text: String,
+    pub engine: Engine,
+}
+
+/// Answers the questions and renders the template.
+pub fn render_project(
+    tree: &FileTree,
+    config: &TemplateConfig,
+    inputs: &RenderInputs,
+    prompter: &mut dyn Prompter,
+) -> Result<ProjectRender, Error> {
+    let engine = render::engine_for(tree, config)?;
+    let dst_name = inputs
+        .dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut graft = json!({
+        "operation": inputs.operation,
+        "src_path": inputs.src_display,
+        "vcs_ref": inputs.vcs_ref,
+        "commit": inputs.revision.describe,
+        "answers_file": inputs.common.answers_file.clone().unwrap_or_else(|| config.settings.answers_file.clone()),
+        "dst_name": dst_name,
+    });
+    let mut base = Map::new();
+    base.insert("_graft".into(), graft.clone());
+    let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
+    base.insert("_external_data".into(), Value::Object(external));
+
+    let mut data = Vec::new();
+    for d in &inputs.common.data {
+        data.push(answers::split_data(d)?);
+    }
+    let sources = AnswerSources {
+        data,
+        data_file: match &inputs.common.data_file {
+            Some(p) => read_data_file(p)?,
+            None => Map::new(),
+        },
+        recorded: inputs.recorded.clone(),
+        user_defaults: inputs.user.defaults.clone(),
+        use_defaults: inputs.use_defaults,
+        skip_answered: inputs.skip_answered,
+    };
+    let mut answers = answers::resolve(config, &engine, base, &sources, prompter)?;
+
+    let answers_path = match &inputs.common.answers_file {
+        Some(a) => a.clone(),
+        None => {
+            let ctx = handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
+            engine.render(&format!("{} (_answers_file)", config.file), &config.settings.answers_file, &ctx)?
+        }
+    };
+    let answers_path = clean_relative(&answers_path)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| Error::UnsafePath {
+            path: answers_path.clone(),
+            from: "the answers file".to_string(),
+            reason: "must be a relative path inside the destination".to_string(),
+        })?;
+    graft["answers_file"] = Value::String(answers_path.clone());
+    answers.context.insert("_graft".into(), graft);
+
+    let ctx = handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
+    let root = render::render_root(tree, config, &engine, &ctx)?;
+    let mut rendered = render::render(
+        tree,
+        config,
+        &engine,
+        &Value::Object(answers.context.clone()),
+        &root,
+        &inputs.common.exclude,
+    )?;
+    // graft writes the answers file itself.
+    rendered.tree.entries.remove(&answers_path);
+    rendered.sources.remove(&answers_path);
+
+    let answers_text = answers::AnswersFile {
+        src_path: inputs.src_display.to_string(),
+        commit: inputs.revision.describe.clone(),
+        commit_sha: inputs.revision.sha.clone(),
+        answers: answers.recorded.clone(),
+    }
+    .to_yaml();
+    Ok(ProjectRender {
+        rendered,
+        answers,
+        answers_path,
+        answers_text,
+        engine,
+    })
+}
+
+/// Loads `_external_data`: each path is templated, relative to DEST; a
+/// missing file is `{}`; a path outside DEST needs trust.
+fn external_data(
+    config: &TemplateConfig,
+    engine: &Engine,
+    base: &Map<String, Value>,
+    dest: &Path,
+    trusted: bool,
+) -> Result<Map<String, Value>, Error> {
+    let mut out = Map::new();
+    if config.settings.external_data.is_empty() {
+        return Ok(out);
+    }
+    let ctx = handlebars::Context::wraps(base).map_err(|e| Error::Usage(e.to_string()))?;
+    for (name, raw) in &config.settings.external_data {
+        let rendered = engine.render(&format!("{} (_external_data.{name})", config.file), raw, &ctx)?;
+        let path = match clean_relative(&rendered) {
+            Ok(rel) => dest.join(rel),
+            Err(_) if trusted => {
+                let p = Path::new(&rendered);
+                if p.is_absolute() { p.to_path_buf() } else { dest.join(p) }
+            }
+            Err(_) => {
+                return Err(Error::ExternalDataOutside {
+                    name: name.clone(),
+                    path: rendered,
+                })
+            }
+        };
+        let value = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let file = path.display().to_string();
+                let node = crate::config::yaml::parse(&text)
+                    .map_err(|e| Error::config(&file, e.line, e.message))?;
+                match node.to_json() {
+                    Value::Null => Value::Object(Map::new()),
+                    v => v,
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        out.insert(name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Prints one status line per planned change.
+pub fn print_plan(printer: &Printer, plan: &crate::plan::Plan) {
+    for change in &plan.changes {
+        printer.status(change.action, &change.path);
+    }
+}
+
+/// Prints the unified diff of every change that writes or deletes, on stdout.
+pub fn print_diffs(plan: &crate::plan::Plan) {
+    use crate::tree::Node;
+    let text = |n: &Option<Node>| -> Option<Option<String>> {
+        match n {
+            None | Some(Node::Dir) => Some(Some(String::new())),
+            Some(Node::File { bytes, .. }) if render::is_binary(bytes) => Some(None),
+            Some(Node::File { bytes, .. }) => Some(Some(String::from_utf8_lossy(bytes).into_owned())),
+            Some(Node::Symlink { target }) => Some(Some(format!("-> {target}\n"))),
+        }
+    };
+    for change in plan.writes() {
+        let after = match change.action {
+            crate::plan::Action::Delete => None,
+            _ => change.write.clone(),
+        };
+        let (Some(old), Some(new)) = (text(&change.before), text(&after)) else {
+            continue;
+        };
+        match (old, new) {
+            (Some(old), Some(new)) => {
+                if old == new {
+                    continue;
+                }
+                let diff = similar::TextDiff::from_lines(&old, &new);
+                let a = if change.before.is_some() { format!("a/{}", change.path) } else { "/dev/null".to_string() };
+                let b = if after.is_some() { format!("b/{}", change.path) } else { "/dev/null".to_string() };
+                print!("{}", diff.unified_diff().context_radius(3).header(&a, &b));
+            }
+            _ => println!("Binary files a/{0} and b/{0} differ", change.path),
+        }
+    }
+}
+
+/// Renders a `_message_*` setting with the context known before answering.
+pub fn render_message(config: &TemplateConfig, message: &str, inputs: &RenderInputs) -> Result<String, Error> {
+    let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
+    let ctx = handlebars::Context::wraps(json!({
+        "_graft": {
+            "operation": inputs.operation,
+            "src_path": inputs.src_display,
+            "vcs_ref": inputs.vcs_ref,
+            "commit": inputs.revision.describe,
+            "dst_name": inputs.dest.file_name().map(|n| n.to_string_lossy().into_owned()),
+        }
+    }))
+    .map_err(|e| Error::Usage(e.to_string()))?;
+    engine.render(&format!("{} (message)", config.file), message, &ctx)
+}

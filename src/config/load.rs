@@ -1,0 +1,774 @@
+//! Reading `graft.yml` into a [`TemplateConfig`].
+//!
+//! The file may hold several `---` documents; a document that is only
+//! `!include GLOB` pulls in other YAML files of the template. Later
+//! definitions win, and list settings concatenate.
+
+use std::collections::HashSet;
+
+use globset::Glob;
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::yaml::{self, Node, Yaml};
+use super::{
+    Choice, Command, Migration, Origin, Question, QuestionType, Settings, Stage, Task,
+    TemplateConfig, CONFIG_FILES,
+};
+use crate::error::Error;
+use crate::tree::{FileTree, Node as TreeNode};
+
+/// Settings whose lists concatenate across documents instead of replacing.
+const LIST_SETTINGS: [&str; 5] = [
+    "_exclude",
+    "_skip_if_exists",
+    "_tasks",
+    "_migrations",
+    "_secret_questions",
+];
+
+const QUESTION_FIELDS: [&str; 10] = [
+    "type",
+    "help",
+    "default",
+    "choices",
+    "multiselect",
+    "when",
+    "validator",
+    "secret",
+    "placeholder",
+    "multiline",
+];
+
+/// A top-level key as read, with the file it came from.
+struct Entry {
+    file: String,
+    key_line: u64,
+    node: Node,
+}
+
+/// Loads the configuration at the root of `tree`; `name` is the template
+/// source, used when the file is missing.
+pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
+    let present: Vec<&str> = CONFIG_FILES
+        .iter()
+        .copied()
+        .filter(|f| matches!(tree.get(f), Some(TreeNode::File { .. })))
+        .collect();
+    let file = match present.as_slice() {
+        [] => return Err(Error::NoConfig(name.to_string())),
+        [one] => *one,
+        _ => {
+            return Err(Error::config(
+                "graft.yaml",
+                1,
+                "both `graft.yml` and `graft.yaml` exist; keep one",
+            ))
+        }
+    };
+
+    let mut entries: IndexMap<String, Entry> = IndexMap::new();
+    let mut lists: IndexMap<String, Vec<(String, Node)>> = IndexMap::new();
+    let mut stack = Vec::new();
+    read_file(tree, file, &mut entries, &mut lists, &mut stack)?;
+
+    let mut settings = Settings::default();
+    let mut questions = Vec::new();
+    for (key, entry) in &entries {
+        if key.starts_with('_') {
+            apply_setting(&mut settings, key, entry)?;
+        } else {
+            questions.push(question(key, entry)?);
+        }
+    }
+    for (key, items) in &lists {
+        for (file, node) in items {
+            apply_list_setting(&mut settings, key, file, node)?;
+        }
+    }
+
+    for name in &settings.secret_questions {
+        if let Some(q) = questions.iter_mut().find(|q| &q.name == name) {
+            q.secret = true;
+        }
+    }
+    for q in &questions {
+        if q.secret && q.default.is_none() {
+            return Err(Error::config(
+                &q.origin.file,
+                q.origin.line,
+                format!("secret question `{}` needs a default", q.name),
+            ));
+        }
+    }
+
+    Ok(TemplateConfig {
+        file: file.to_string(),
+        settings,
+        questions,
+    })
+}
+
+fn read_file(
+    tree: &FileTree,
+    file: &str,
+    entries: &mut IndexMap<String, Entry>,
+    lists: &mut IndexMap<String, Vec<(String, Node)>>,
+    stack: &mut Vec<String>,
+) -> Result<(), Error> {
+    let Some(TreeNode::File { bytes, .. }) = tree.get(file) else {
+        return Err(Error::config(file, 1, "file not found in the template"));
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::config(file, 1, "not valid UTF-8 text"))?;
+    let docs = yaml::parse_documents(text).map_err(|e| Error::config(file, e.line, e.message))?;
+    stack.push(file.to_string());
+    for doc in docs {
+        if doc.tag.as_deref() == Some("!include") {
+            let Some(pattern) = doc.node.as_str() else {
+                return Err(Error::config(
+                    file,
+                    doc.node.line,
+                    "`!include` takes a glob of files inside the template",
+                ));
+            };
+            for included in include_matches(tree, file, doc.node.line, pattern)? {
+                if stack.contains(&included) {
+                    return Err(Error::config(
+                        file,
+                        doc.node.line,
+                        format!("`!include {pattern}` includes `{included}` again (a cycle)"),
+                    ));
+                }
+                read_file(tree, &included, entries, lists, stack)?;
+            }
+            continue;
+        }
+        if let Some(tag) = &doc.tag {
+            return Err(Error::config(
+                file,
+                doc.node.line,
+                format!("unsupported tag `{tag}` on a document; only `!include` is allowed"),
+            ));
+        }
+        match doc.node.value {
+            Yaml::Null => {}
+            Yaml::Map(map) => {
+                for (key, node) in map {
+                    if LIST_SETTINGS.contains(&key.as_str()) {
+                        lists
+                            .entry(key)
+                            .or_default()
+                            .push((file.to_string(), node));
+                    } else {
+                        let key_line = node.key_line;
+                        entries.insert(
+                            key,
+                            Entry {
+                                file: file.to_string(),
+                                key_line,
+                                node,
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {
+                return Err(Error::config(
+                    file,
+                    doc.node.line,
+                    format!(
+                        "expected a mapping of settings and questions, found {}",
+                        doc.node.kind()
+                    ),
+                ))
+            }
+        }
+    }
+    stack.pop();
+    Ok(())
+}
+
+/// Template files matched by an `!include` glob, sorted; the glob must stay
+/// inside the template.
+fn include_matches(
+    tree: &FileTree,
+    file: &str,
+    line: u64,
+    pattern: &str,
+) -> Result<Vec<String>, Error> {
+    let escapes = pattern.starts_with('/')
+        || pattern.contains('\\')
+        || pattern.split('/').any(|seg| seg == "..");
+    if escapes {
+        return Err(Error::config(
+            file,
+            line,
+            format!("`!include {pattern}` must name files inside the template"),
+        ));
+    }
+    let pattern_trimmed = pattern.trim_start_matches("./");
+    let glob = Glob::new(pattern_trimmed)
+        .map_err(|e| Error::config(file, line, format!("bad `!include` glob: {e}")))?
+        .compile_matcher();
+    let found: Vec<String> = tree
+        .files()
+        .map(|(p, _)| p)
+        .filter(|p| glob.is_match(p))
+        .map(str::to_string)
+        .collect();
+    if found.is_empty() {
+        return Err(Error::config(
+            file,
+            line,
+            format!("`!include {pattern}` matches no file of the template"),
+        ));
+    }
+    Ok(found)
+}
+
+fn err(file: &str, node: &Node, message: impl Into<String>) -> Error {
+    Error::config(file, node.line, message)
+}
+
+fn string(file: &str, key: &str, node: &Node) -> Result<String, Error> {
+    match &node.value {
+        Yaml::Str(s) => Ok(s.clone()),
+        Yaml::Int(i) => Ok(i.to_string()),
+        Yaml::Float(f) => Ok(f.to_string()),
+        Yaml::Bool(b) => Ok(b.to_string()),
+        _ => Err(err(
+            file,
+            node,
+            format!("`{key}` must be a string, found {}", node.kind()),
+        )),
+    }
+}
+
+fn opt_string(file: &str, key: &str, node: &Node) -> Result<Option<String>, Error> {
+    match node.value {
+        Yaml::Null => Ok(None),
+        _ => string(file, key, node).map(Some),
+    }
+}
+
+fn boolean(file: &str, key: &str, node: &Node) -> Result<bool, Error> {
+    match &node.value {
+        Yaml::Bool(b) => Ok(*b),
+        Yaml::Str(s) => crate::answers::parse_bool(s).ok_or_else(|| {
+            err(
+                file,
+                node,
+                format!("`{key}` must be true or false, found `{s}`"),
+            )
+        }),
+        _ => Err(err(
+            file,
+            node,
+            format!("`{key}` must be true or false, found {}", node.kind()),
+        )),
+    }
+}
+
+/// A string or a list of strings.
+fn strings(file: &str, key: &str, node: &Node) -> Result<Vec<String>, Error> {
+    match &node.value {
+        Yaml::Null => Ok(Vec::new()),
+        Yaml::Seq(items) => items.iter().map(|i| string(file, key, i)).collect(),
+        _ => Ok(vec![string(file, key, node)?]),
+    }
+}
+
+fn apply_setting(settings: &mut Settings, key: &str, entry: &Entry) -> Result<(), Error> {
+    let (file, node) = (entry.file.as_str(), &entry.node);
+    match key {
+        "_subdirectory" => settings.subdirectory = opt_string(file, key, node)?.unwrap_or_default(),
+        "_templates_suffix" => {
+            settings.templates_suffix = opt_string(file, key, node)?.unwrap_or_default()
+        }
+        "_answers_file" => {
+            settings.answers_file = string(file, key, node)?;
+            if settings.answers_file.trim().is_empty() {
+                return Err(err(file, node, "`_answers_file` must not be empty"));
+            }
+        }
+        "_message_before_copy" => settings.message_before_copy = opt_string(file, key, node)?,
+        "_message_after_copy" => settings.message_after_copy = opt_string(file, key, node)?,
+        "_message_before_update" => settings.message_before_update = opt_string(file, key, node)?,
+        "_message_after_update" => settings.message_after_update = opt_string(file, key, node)?,
+        "_min_graft_version" => {
+            let text = string(file, key, node)?;
+            let version = parse_version(&text).ok_or_else(|| {
+                err(file, node, format!("`{key}` is not a version: `{text}`"))
+            })?;
+            settings.min_graft_version = Some(version);
+        }
+        "_preserve_symlinks" => settings.preserve_symlinks = boolean(file, key, node)?,
+        "_partials" => {
+            settings.partials = string(file, key, node)?
+                .trim_matches('/')
+                .to_string()
+        }
+        "_external_data" => {
+            let Yaml::Map(map) = &node.value else {
+                return Err(err(
+                    file,
+                    node,
+                    format!("`{key}` must map names to paths, found {}", node.kind()),
+                ));
+            };
+            settings.external_data = map
+                .iter()
+                .map(|(name, path)| Ok((name.clone(), string(file, key, path)?)))
+                .collect::<Result<_, Error>>()?;
+        }
+        _ => {
+            return Err(Error::config(
+                file,
+                entry.key_line,
+                format!("unknown setting `{key}`"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn apply_list_setting(
+    settings: &mut Settings,
+    key: &str,
+    file: &str,
+    node: &Node,
+) -> Result<(), Error> {
+    match key {
+        "_exclude" => settings.exclude.extend(strings(file, key, node)?),
+        "_skip_if_exists" => settings.skip_if_exists.extend(strings(file, key, node)?),
+        "_secret_questions" => settings.secret_questions.extend(strings(file, key, node)?),
+        "_tasks" => {
+            for item in list_items(node) {
+                settings.tasks.push(task(file, item)?);
+            }
+        }
+        "_migrations" => {
+            for item in list_items(node) {
+                settings.migrations.push(migration(file, item)?);
+            }
+        }
+        _ => unreachable!("LIST_SETTINGS and apply_list_setting disagree on `{key}`"),
+    }
+    Ok(())
+}
+
+fn list_items(node: &Node) -> Vec<&Node> {
+    match &node.value {
+        Yaml::Null => Vec::new(),
+        Yaml::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    }
+}
+
+fn command(file: &str, node: &Node) -> Result<Command, Error> {
+    match &node.value {
+        Yaml::Str(s) => Ok(Command::Shell(s.clone())),
+        Yaml::Seq(items) if !items.is_empty() => Ok(Command::Argv(
+            items
+                .iter()
+                .map(|i| string(file, "command", i))
+                .collect::<Result<_, _>>()?,
+        )),
+        _ => Err(err(
+            file,
+            node,
+            "a command is a string (run by `sh -c`) or a non-empty list (run directly)",
+        )),
+    }
+}
+
+/// The fields of a `{command, ...}` mapping, checked against `allowed`.
+fn fields<'a>(
+    file: &str,
+    map: &'a [(String, Node)],
+    what: &str,
+    allowed: &[&str],
+) -> Result<IndexMap<&'a str, &'a Node>, Error> {
+    let mut out = IndexMap::new();
+    for (k, v) in map {
+        if !allowed.contains(&k.as_str()) {
+            return Err(err(
+                file,
+                v,
+                format!(
+                    "unknown field `{k}` in {what}; expected one of {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        out.insert(k.as_str(), v);
+    }
+    Ok(out)
+}
+
+fn task(file: &str, node: &Node) -> Result<Task, Error> {
+    let origin = Origin {
+        file: file.to_string(),
+        line: node.line,
+    };
+    let Yaml::Map(map) = &node.value else {
+        return Ok(Task {
+            command: command(file, node)?,
+            when: None,
+            working_directory: None,
+            origin,
+        });
+    };
+    let f = fields(file, map, "a task", &["command", "when", "working_directory"])?;
+    let Some(cmd) = f.get("command") else {
+        return Err(err(file, node, "a task mapping needs `command`"));
+    };
+    Ok(Task {
+        command: command(file, cmd)?,
+        when: f.get("when").map(|n| n.to_json()),
+        working_directory: match f.get("working_directory") {
+            Some(n) => opt_string(file, "working_directory", n)?,
+            None => None,
+        },
+        origin,
+    })
+}
+
+fn migration(file: &str, node: &Node) -> Result<Migration, Error> {
+    let Yaml::Map(map) = &node.value else {
+        return Err(err(
+            file,
+            node,
+            "a migration is a mapping with `command` and `version`",
+        ));
+    };
+    let f = fields(
+        file,
+        map,
+        "a migration",
+        &["command", "version", "when", "working_directory", "stage"],
+    )?;
+    let (Some(cmd), Some(version)) = (f.get("command"), f.get("version")) else {
+        return Err(err(file, node, "a migration needs `command` and `version`"));
+    };
+    let text = string(file, "version", version)?;
+    let version = parse_version(&text)
+        .ok_or_else(|| err(file, version, format!("`{text}` is not a version")))?;
+    let stage = match f.get("stage") {
+        None => Stage::After,
+        Some(n) => match n.as_str() {
+            Some("before") => Stage::Before,
+            Some("after") => Stage::After,
+            _ => return Err(err(file, n, "`stage` is `before` or `after`")),
+        },
+    };
+    Ok(Migration {
+        command: command(file, cmd)?,
+        version,
+        stage,
+        when: f.get("when").map(|n| n.to_json()),
+        working_directory: match f.get("working_directory") {
+            Some(n) => opt_string(file, "working_directory", n)?,
+            None => None,
+        },
+        origin: Origin {
+            file: file.to_string(),
+            line: node.line,
+        },
+    })
+}
+
+/// Parses `v1`, `1.2`, `1.2.3-rc.1` as semver, filling missing parts with 0.
+pub fn parse_version(text: &str) -> Option<semver::Version> {
+    let t = text.trim();
+    let t = t.strip_prefix('v').unwrap_or(t);
+    if let Ok(v) = semver::Version::parse(t) {
+        return Some(v);
+    }
+    let (core, rest) = match t.find(['-', '+']) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, ""),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.is_empty() || parts.len() > 2 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let padded = match parts.len() {
+        1 => format!("{}.0.0{rest}", parts[0]),
+        _ => format!("{}.{}.0{rest}", parts[0], parts[1]),
+    };
+    semver::Version::parse(&padded).ok()
+}
+
+fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
+    let file = entry.file.as_str();
+    let origin = Origin {
+        file: file.to_string(),
+        line: entry.key_line,
+    };
+    let invalid_name = name.is_empty()
+        || name
+            .chars()
+            .any(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
+    if invalid_name {
+        return Err(Error::config(
+            file,
+            entry.key_line,
+            format!("`{name}` is not a valid question name (letters, digits, `_` and `-` only)"),
+        ));
+    }
+    let mut q = Question {
+        name: name.to_string(),
+        ty: QuestionType::Str,
+        help: None,
+        default: None,
+        choices: None,
+        multiselect: false,
+        when: None,
+        validator: None,
+        secret: false,
+        placeholder: None,
+        multiline: false,
+        origin,
+    };
+    let Yaml::Map(map) = &entry.node.value else {
+        // Shorthand: `name: value` is `name: {default: value}`.
+        let default = entry.node.to_json();
+        q.ty = QuestionType::infer(&default);
+        q.default = Some(default);
+        return Ok(q);
+    };
+    let mut explicit_type = None;
+    let mut seen = HashSet::new();
+    for (field, node) in map {
+        seen.insert(field.as_str());
+        match field.as_str() {
+            "type" => {
+                let text = string(file, field, node)?;
+                explicit_type = Some(QuestionType::parse(&text).ok_or_else(|| {
+                    err(
+                        file,
+                        node,
+                        format!(
+                            "question `{name}` has unknown type `{text}`; expected one of str, int, float, bool, yaml, json, path"
+                        ),
+                    )
+                })?);
+            }
+            "help" => q.help = opt_string(file, field, node)?,
+            "default" => q.default = Some(node.to_json()),
+            "choices" => q.choices = Some(choices(file, name, node)?),
+            "multiselect" => q.multiselect = boolean(file, field, node)?,
+            "when" => q.when = Some(node.to_json()),
+            "validator" => q.validator = opt_string(file, field, node)?,
+            "secret" => q.secret = boolean(file, field, node)?,
+            "placeholder" => q.placeholder = opt_string(file, field, node)?,
+            "multiline" => q.multiline = boolean(file, field, node)?,
+            other => {
+                return Err(err(
+                    file,
+                    node,
+                    format!(
+                        "unknown field `{other}` in question `{name}`; expected one of {}",
+                        QUESTION_FIELDS.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    if q.multiselect && q.choices.is_none() {
+        return Err(Error::config(
+            file,
+            entry.key_line,
+            format!("question `{name}` has `multiselect` but no `choices`"),
+        ));
+    }
+    q.ty = match explicit_type {
+        Some(t) => t,
+        None => {
+            let sample = match (&q.default, &q.choices) {
+                (Some(Value::Array(items)), _) if q.multiselect => items.first().cloned(),
+                (Some(d), _) if !q.multiselect => Some(d.clone()),
+                (_, Some(choices)) => choices.first().map(|c| c.value.clone()),
+                _ => None,
+            };
+            sample.as_ref().map_or(QuestionType::Str, QuestionType::infer)
+        }
+    };
+    Ok(q)
+}
+
+fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {
+    let label_of = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let out: Vec<Choice> = match &node.value {
+        Yaml::Seq(items) => items
+            .iter()
+            .map(|item| match &item.value {
+                // `[label, value]` pairs, as Copier allows.
+                Yaml::Seq(pair) if pair.len() == 2 => Ok(Choice {
+                    label: label_of(&pair[0].to_json()),
+                    value: pair[1].to_json(),
+                    validator: None,
+                }),
+                Yaml::Seq(_) | Yaml::Map(_) => Err(err(
+                    file,
+                    item,
+                    format!("a choice of `{question}` must be a plain value or a [label, value] pair"),
+                )),
+                _ => {
+                    let value = item.to_json();
+                    Ok(Choice {
+                        label: label_of(&value),
+                        value,
+                        validator: None,
+                    })
+                }
+            })
+            .collect::<Result<_, _>>()?,
+        Yaml::Map(map) => map
+            .iter()
+            .map(|(label, v)| match &v.value {
+                Yaml::Map(inner) => {
+                    let f = fields(file, inner, "a choice", &["value", "validator"])?;
+                    let Some(value) = f.get("value") else {
+                        return Err(err(file, v, format!("choice `{label}` needs `value`")));
+                    };
+                    Ok(Choice {
+                        label: label.clone(),
+                        value: value.to_json(),
+                        validator: match f.get("validator") {
+                            Some(n) => opt_string(file, "validator", n)?,
+                            None => None,
+                        },
+                    })
+                }
+                _ => Ok(Choice {
+                    label: label.clone(),
+                    value: v.to_json(),
+                    validator: None,
+                }),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(err(
+                file,
+                node,
+                format!("`choices` of `{question}` must be a list or a mapping"),
+            ))
+        }
+    };
+    if out.is_empty() {
+        return Err(err(file, node, format!("`choices` of `{question}` is empty")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> FileTree {
+        let mut t = FileTree::new();
+        for (p, c) in files {
+            t.insert(p, TreeNode::file(c.as_bytes()));
+        }
+        t
+    }
+
+    fn load_err(files: &[(&str, &str)]) -> String {
+        load(&tree(files), "t").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn shorthand_and_inference() {
+        let c = load(
+            &tree(&[("graft.yml", "name: demo\ncount: 3\nratio: 0.5\nflag: yes\nitems: [a]\n")]),
+            "t",
+        )
+        .unwrap();
+        let types: Vec<_> = c.questions.iter().map(|q| q.ty.name()).collect();
+        assert_eq!(types, ["str", "int", "float", "bool", "yaml"]);
+        assert_eq!(c.questions[2].origin.line, 3);
+    }
+
+    #[test]
+    fn includes_merge_and_lists_concatenate() {
+        let c = load(
+            &tree(&[
+                ("graft.yml", "!include shared/*.yml\n---\n_exclude: [b]\nname: late\n"),
+                ("shared/a.yml", "_exclude: [a]\nname: early\nother: 1\n"),
+            ]),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.settings.exclude, ["a", "b"]);
+        let names: Vec<_> = c.questions.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(names, ["name", "other"]);
+        assert_eq!(c.questions[0].default, Some(Value::from("late")));
+    }
+
+    #[test]
+    fn include_outside_template_is_refused() {
+        assert_eq!(
+            load_err(&[("graft.yml", "!include ../secret.yml\n")]),
+            "graft.yml:1: `!include ../secret.yml` must name files inside the template"
+        );
+    }
+
+    #[test]
+    fn unknown_type_names_line() {
+        assert_eq!(
+            load_err(&[("graft.yml", "a: 1\nb:\n  type: text\n")]),
+            "graft.yml:3: question `b` has unknown type `text`; expected one of str, int, float, bool, yaml, json, path"
+        );
+    }
+
+    #[test]
+    fn unknown_setting_names_line() {
+        assert_eq!(
+            load_err(&[("graft.yml", "a: 1\n_exlude: [x]\n")]),
+            "graft.yml:2: unknown setting `_exlude`"
+        );
+    }
+
+    #[test]
+    fn secret_needs_default() {
+        assert_eq!(
+            load_err(&[("graft.yml", "token:\n  secret: true\n")]),
+            "graft.yml:1: secret question `token` needs a default"
+        );
+    }
+
+    #[test]
+    fn three_choice_forms() {
+        let c = load(
+            &tree(&[(
+                "graft.yml",
+                "a:\n  choices: [x, y]\nb:\n  choices: {X: 1, Y: 2}\nc:\n  choices:\n    X: {value: x, validator: 'no'}\n",
+            )]),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.questions[0].choices.as_ref().unwrap()[1].value, Value::from("y"));
+        assert_eq!(c.questions[1].ty, QuestionType::Int);
+        assert_eq!(
+            c.questions[2].choices.as_ref().unwrap()[0].validator.as_deref(),
+            Some("no")
+        );
+    }
+
+    #[test]
+    fn lenient_versions() {
+        assert_eq!(parse_version("v1"), Some(semver::Version::new(1, 0, 0)));
+        assert_eq!(parse_version("1.2"), Some(semver::Version::new(1, 2, 0)));
+        assert_eq!(
+            parse_version("v2.0.0-rc.1").map(|v| v.to_string()),
+            Some("2.0.0-rc.1".into())
+        );
+        assert_eq!(parse_version("latest"), None);
+    }
+}

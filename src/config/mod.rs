@@ -1,0 +1,213 @@
+//! The template's `graft.yml`: settings and questions, as typed values.
+//!
+//! [`load`] reads the file (and its `!include`d documents) from the
+//! template's in-memory tree, so loading a template never runs or reads
+//! anything outside it. Every error names the file and line.
+
+mod load;
+pub mod yaml;
+
+pub use load::load;
+
+use serde_json::Value;
+
+/// Names graft looks for at the template root, in order.
+pub const CONFIG_FILES: [&str; 2] = ["graft.yml", "graft.yaml"];
+
+/// Where a definition came from, for error messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A loaded template configuration.
+#[derive(Clone, Debug)]
+pub struct TemplateConfig {
+    /// The file the configuration was read from (`graft.yml` or `graft.yaml`).
+    pub file: String,
+    pub settings: Settings,
+    /// Questions in declaration order.
+    pub questions: Vec<Question>,
+}
+
+/// The `_`-prefixed settings of SPEC §2.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub subdirectory: String,
+    pub templates_suffix: String,
+    /// The template's own patterns; [`DEFAULT_EXCLUDES`] come first at use.
+    pub exclude: Vec<String>,
+    pub skip_if_exists: Vec<String>,
+    pub answers_file: String,
+    pub tasks: Vec<Task>,
+    pub migrations: Vec<Migration>,
+    pub message_before_copy: Option<String>,
+    pub message_after_copy: Option<String>,
+    pub message_before_update: Option<String>,
+    pub message_after_update: Option<String>,
+    pub min_graft_version: Option<semver::Version>,
+    pub preserve_symlinks: bool,
+    pub secret_questions: Vec<String>,
+    pub partials: String,
+    /// Name → templated path relative to the destination, in declaration order.
+    pub external_data: Vec<(String, String)>,
+}
+
+/// Excludes every template starts with; `_exclude` extends them.
+pub const DEFAULT_EXCLUDES: [&str; 5] = ["graft.yml", "graft.yaml", ".git", ".DS_Store", "~*"];
+
+/// The default answers file name.
+pub const DEFAULT_ANSWERS_FILE: &str = ".graft-answers.yml";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            subdirectory: String::new(),
+            templates_suffix: ".hbs".to_string(),
+            exclude: Vec::new(),
+            skip_if_exists: Vec::new(),
+            answers_file: DEFAULT_ANSWERS_FILE.to_string(),
+            tasks: Vec::new(),
+            migrations: Vec::new(),
+            message_before_copy: None,
+            message_after_copy: None,
+            message_before_update: None,
+            message_after_update: None,
+            min_graft_version: None,
+            preserve_symlinks: false,
+            secret_questions: Vec::new(),
+            partials: "_partials".to_string(),
+            external_data: Vec::new(),
+        }
+    }
+}
+
+/// How a task or migration command is run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Run with `sh -c`.
+    Shell(String),
+    /// Run directly, no shell.
+    Argv(Vec<String>),
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Shell(s) => f.write_str(s),
+            Command::Argv(args) => f.write_str(&args.join(" ")),
+        }
+    }
+}
+
+/// An entry of `_tasks`.
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub command: Command,
+    /// Templated condition; `None` means always.
+    pub when: Option<Value>,
+    pub working_directory: Option<String>,
+    pub origin: Origin,
+}
+
+/// When a migration runs relative to the merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Before,
+    After,
+}
+
+/// An entry of `_migrations`.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub command: Command,
+    pub version: semver::Version,
+    pub stage: Stage,
+    pub when: Option<Value>,
+    pub working_directory: Option<String>,
+    pub origin: Origin,
+}
+
+/// The type of a question's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuestionType {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Yaml,
+    Json,
+    Path,
+}
+
+impl QuestionType {
+    pub fn parse(s: &str) -> Option<QuestionType> {
+        Some(match s {
+            "str" => QuestionType::Str,
+            "int" => QuestionType::Int,
+            "float" => QuestionType::Float,
+            "bool" => QuestionType::Bool,
+            "yaml" => QuestionType::Yaml,
+            "json" => QuestionType::Json,
+            "path" => QuestionType::Path,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QuestionType::Str => "str",
+            QuestionType::Int => "int",
+            QuestionType::Float => "float",
+            QuestionType::Bool => "bool",
+            QuestionType::Yaml => "yaml",
+            QuestionType::Json => "json",
+            QuestionType::Path => "path",
+        }
+    }
+
+    /// The type a default value implies when `type` is absent.
+    pub fn infer(value: &Value) -> QuestionType {
+        match value {
+            Value::Bool(_) => QuestionType::Bool,
+            Value::Number(n) if n.is_i64() || n.is_u64() => QuestionType::Int,
+            Value::Number(_) => QuestionType::Float,
+            Value::Array(_) | Value::Object(_) => QuestionType::Yaml,
+            Value::Null | Value::String(_) => QuestionType::Str,
+        }
+    }
+}
+
+/// One option of a question with `choices`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub label: String,
+    pub value: Value,
+    /// Templated; a non-empty rendering disables the choice with that message.
+    pub validator: Option<String>,
+}
+
+/// A question of the template.
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub name: String,
+    pub ty: QuestionType,
+    pub help: Option<String>,
+    pub default: Option<Value>,
+    pub choices: Option<Vec<Choice>>,
+    pub multiselect: bool,
+    /// Templated bool; `None` means always asked.
+    pub when: Option<Value>,
+    pub validator: Option<String>,
+    pub secret: bool,
+    pub placeholder: Option<String>,
+    pub multiline: bool,
+    pub origin: Origin,
+}

@@ -1,0 +1,233 @@
+//! Every failure graft reports to a person, with the exit code it maps to.
+//!
+//! Core modules return [`Error`]; only `commands` turn it into output. The
+//! printed form is `error: <what>`, one `caused by:` line per source in the
+//! chain, and a `hint:` where one helps (see [`Error::hint`]).
+
+use std::path::PathBuf;
+
+use crate::source::SourceError;
+
+/// Exit code for "finished, but needs attention" (conflicts, drift, newer version).
+pub const EXIT_ATTENTION: i32 = 1;
+/// Exit code for bad input or failure.
+pub const EXIT_FAILURE: i32 = 2;
+/// Exit code when the template wants to run commands and is not trusted.
+pub const EXIT_TRUST: i32 = 4;
+/// Exit code after SIGINT/SIGTERM.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad command-line input that clap could not catch.
+    #[error("{0}")]
+    Usage(String),
+
+    /// A problem in `graft.yml` or another YAML file, with its location.
+    #[error("{file}:{line}: {message}")]
+    Config {
+        file: String,
+        line: u64,
+        message: String,
+    },
+
+    /// A YAML or JSON file that is not valid, outside the template (data files, answers files).
+    #[error("`{file}` is not valid {format}: {message}")]
+    DataFile {
+        file: String,
+        format: &'static str,
+        message: String,
+    },
+
+    /// A handlebars template that does not compile or render.
+    #[error("{}", render_location(file, *line))]
+    Render {
+        file: String,
+        line: Option<usize>,
+        #[source]
+        source: RenderFailure,
+    },
+
+    /// A question without an answer in a run that cannot prompt.
+    #[error("no answer for question `{question}` and no terminal to ask on")]
+    MissingAnswer { question: String, has_default: bool },
+
+    /// A question that `--defaults` cannot answer.
+    #[error("question `{question}` has no default, so `--defaults` cannot answer it")]
+    NoDefault { question: String },
+
+    /// An answer that does not parse, is not a choice, or fails its validator.
+    #[error("invalid answer for `{question}` from {origin}: {message}")]
+    InvalidAnswer {
+        question: String,
+        origin: String,
+        message: String,
+    },
+
+    /// A `--data` argument without `=`.
+    #[error("`--data {0}` is not of the form KEY=VALUE")]
+    DataSyntax(String),
+
+    /// A rendered path that would leave the destination or the template.
+    #[error("path `{path}` (from `{from}`) {reason}")]
+    UnsafePath {
+        path: String,
+        from: String,
+        reason: String,
+    },
+
+    /// A template symlink that points outside the template or nowhere.
+    #[error("symlink `{path}` in the template points to `{target}`, {reason}")]
+    BadSymlink {
+        path: String,
+        target: String,
+        reason: String,
+    },
+
+    /// Two template files that render to the same path.
+    #[error("`{first}` and `{second}` both render to `{path}`")]
+    PathCollision {
+        path: String,
+        first: String,
+        second: String,
+    },
+
+    /// A file with the template suffix that is not text.
+    #[error("`{0}` has the template suffix but is binary, so it cannot be rendered")]
+    BinaryTemplate(String),
+
+    /// The template has no `graft.yml` / `graft.yaml`.
+    #[error("no `graft.yml` or `graft.yaml` at the root of template `{0}`")]
+    NoConfig(String),
+
+    /// Copy into an existing folder whose files differ, without `--overwrite`.
+    #[error("{} existing file(s) in `{}` would be overwritten: {}", paths.len(), dest.display(), list(paths))]
+    WouldOverwrite { dest: PathBuf, paths: Vec<String> },
+
+    /// The template needs a newer graft.
+    #[error("template needs graft {required} or newer; this is graft {current}")]
+    TooOld { required: String, current: String },
+
+    /// Reading or writing a file failed.
+    #[error("cannot {action} `{}`", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The template source could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+
+    /// The person answered a prompt with Ctrl-C or the terminal went away.
+    #[error("prompt failed: {0}")]
+    Prompt(String),
+
+    /// The template wants to run commands and is not trusted.
+    #[error("template `{src}` wants to run commands, and it is not trusted:\n{}", commands.iter().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n"))]
+    NeedsTrust { src: String, commands: Vec<String> },
+
+    /// A task or migration exited with an error.
+    #[error("{what} `{command}` failed with {status}")]
+    CommandFailed {
+        what: &'static str,
+        command: String,
+        status: String,
+    },
+
+    /// A path the template reads that lies outside the destination, without trust.
+    #[error("`_external_data` `{name}` reads `{path}`, outside the destination")]
+    ExternalDataOutside { name: String, path: String },
+
+    /// SIGINT or SIGTERM during the run.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// The underlying handlebars message, kept as a source so it prints as `caused by:`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderFailure(pub String);
+
+fn render_location(file: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("cannot render `{file}` at line {line}"),
+        None => format!("cannot render `{file}`"),
+    }
+}
+
+fn list(paths: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        out.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    out
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn config(file: impl Into<String>, line: u64, message: impl Into<String>) -> Error {
+        Error::Config {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Interrupted => EXIT_INTERRUPTED,
+            Error::NeedsTrust { .. } | Error::ExternalDataOutside { .. } => EXIT_TRUST,
+            _ => EXIT_FAILURE,
+        }
+    }
+
+    /// A next step for the person, where there is an obvious one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::MissingAnswer {
+                question,
+                has_default,
+            } => Some(if *has_default {
+                format!(
+                    "pass `--data {question}=VALUE`, put it in a `--data-file`, or use `--defaults` to take its default"
+                )
+            } else {
+                format!("pass `--data {question}=VALUE` or put it in a `--data-file`")
+            }),
+            Error::NoDefault { question } => Some(format!(
+                "pass `--data {question}=VALUE` or put it in a `--data-file`"
+            )),
+            Error::WouldOverwrite { .. } => Some(
+                "use `--overwrite` to replace them, or run on a terminal to decide per file"
+                    .to_string(),
+            ),
+            Error::NeedsTrust { .. } => Some(
+                "review the commands; if you trust this template, run again with `--trust` or add it to `trust:` in your settings (or skip tasks with `--skip-tasks`)"
+                    .to_string(),
+            ),
+            Error::ExternalDataOutside { .. } => {
+                Some("run again with `--trust` if you trust this template".to_string())
+            }
+            Error::TooOld { .. } => Some("install a newer graft".to_string()),
+            Error::Source(e) => e.hint(),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! graft: a project template engine. `graft copy` renders a template from a
+//! git repository into a new project and records the answers; `graft
+//! update` later merges the template's changes into the project without
+//! losing the project's edits.
+//!
+//! Data flows one way: source → template config → answers → render →
+//! (merge) → plan → apply → report. Only [`commands`] print, read the
+//! environment or decide exit codes.
+
+pub mod answers;
+pub mod apply;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod plan;
+pub mod printer;
+pub mod prompt;
+pub mod render;
+pub mod report;
+pub mod settings;
+pub mod source;
+pub mod tasks;
+pub mod tree;
+pub mod trust;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands::Env;
+use crate::error::{Error, EXIT_FAILURE};
+use crate::printer::Printer;
+
+/// Runs graft with these arguments and returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let env = match Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            Printer::default().error(&e);
+            return e.exit_code();
+        }
+    };
+    let (result, printer) = match &cli.command {
+        Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&printer, &e);
+            e.exit_code()
+        }
+    }
+}
+
+fn report_error(printer: &Printer, e: &Error) {
+    printer.error(e);
+}

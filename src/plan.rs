@@ -1,0 +1,171 @@
+//! The ordered file operations of a run, computed before anything is written.
+//!
+//! A plan compares a rendered tree with the destination on disk and says per
+//! path what will happen. Commands decide what to do with conflicts; the
+//! apply step only executes a plan.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::render::PathMatcher;
+use crate::tree::{FileTree, Node};
+
+/// What happens to one path; the names are the status words users see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Identical,
+    Update,
+    Merge,
+    Conflict,
+    Delete,
+    Keep,
+    Skip,
+}
+
+impl Action {
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Identical => "identical",
+            Action::Update => "update",
+            Action::Merge => "merge",
+            Action::Conflict => "conflict",
+            Action::Delete => "delete",
+            Action::Keep => "keep",
+            Action::Skip => "skip",
+        }
+    }
+}
+
+/// One planned change.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub path: String,
+    pub action: Action,
+    /// What to write at `path`; `None` writes nothing (or deletes, for `Delete`).
+    pub write: Option<Node>,
+    /// The bytes on disk before, for diffs.
+    pub before: Option<Node>,
+    /// Extra files written beside it (`PATH.rej`, `PATH.graft-new`).
+    pub extra: Vec<(String, Node)>,
+}
+
+/// Every change of a run, in path order.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    /// Changes that will write or delete something.
+    pub fn writes(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|c| c.write.is_some() || c.action == Action::Delete || !c.extra.is_empty())
+    }
+
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+}
+
+/// Reads what is at `rel` under `root` without following a final symlink.
+pub fn read_node(root: &Path, rel: &str) -> Result<Option<Node>, Error> {
+    let path = root.join(rel);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
+        return Ok(Some(Node::Symlink {
+            target: target.to_string_lossy().into_owned(),
+        }));
+    }
+    if meta.is_dir() {
+        return Ok(Some(Node::Dir));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    Ok(Some(Node::File {
+        bytes,
+        executable: is_executable(&meta),
+    }))
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Plans a copy of `rendered` into `dest`: create what is missing, leave
+/// identical files, skip existing `_skip_if_exists` files, and mark every
+/// other existing path that differs as a conflict. `answers` (path, bytes)
+/// is always written.
+pub fn plan_copy(
+    rendered: &FileTree,
+    dest: &Path,
+    skip_if_exists: &PathMatcher,
+    answers: (&str, Vec<u8>),
+) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let mut entries = rendered.entries.iter().peekable();
+    while let Some((path, node)) = entries.next() {
+        // Folders with contents are created with their files; only empty
+        // folders are changes of their own.
+        if matches!(node, Node::Dir)
+            && entries
+                .peek()
+                .is_some_and(|(next, _)| next.strip_prefix(path.as_str()).is_some_and(|r| r.starts_with('/')))
+        {
+            continue;
+        }
+        let before = read_node(dest, path)?;
+        let action = match (&before, node) {
+            (None, _) => Action::Create,
+            (Some(Node::Dir), Node::Dir) => continue,
+            (Some(b), n) if same(b, n) => Action::Identical,
+            (Some(_), n) if !matches!(n, Node::Dir) && skip_if_exists.matches(path, false) => {
+                Action::Skip
+            }
+            _ => Action::Conflict,
+        };
+        plan.changes.push(Change {
+            path: path.clone(),
+            action,
+            write: matches!(action, Action::Create | Action::Conflict).then(|| node.clone()),
+            before,
+            extra: Vec::new(),
+        });
+    }
+    let (path, bytes) = answers;
+    let node = Node::file(bytes);
+    let before = read_node(dest, path)?;
+    let action = match &before {
+        None => Action::Create,
+        Some(b) if same(b, &node) => Action::Identical,
+        Some(_) => Action::Update,
+    };
+    plan.changes.push(Change {
+        path: path.to_string(),
+        action,
+        write: (action != Action::Identical).then_some(node),
+        before,
+        extra: Vec::new(),
+    });
+    Ok(plan)
+}
+
+/// Equal content, mode and kind.
+pub fn same(a: &Node, b: &Node) -> bool {
+    a == b
+}

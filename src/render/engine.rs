@@ -1,0 +1,313 @@
+//! The handlebars engine graft renders with, and its helpers.
+//!
+//! Strict mode (an unknown variable is an error), no HTML escaping, and only
+//! pure helpers: the same inputs give the same bytes on every machine, which
+//! is what makes `graft update` possible.
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason,
+    ScopedJson,
+};
+use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
+use serde_json::Value;
+
+use crate::error::{Error, RenderFailure};
+
+/// A configured handlebars registry with graft's helpers and the template's partials.
+pub struct Engine {
+    hbs: Handlebars<'static>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        let mut hbs = Handlebars::new();
+        hbs.set_strict_mode(true);
+        hbs.register_escape_fn(handlebars::no_escape);
+        register_helpers(&mut hbs);
+        Engine { hbs }
+    }
+
+    /// Registers a partial; `file` names it in errors.
+    pub fn add_partial(&mut self, name: &str, text: &str, file: &str) -> Result<(), Error> {
+        self.hbs
+            .register_partial(name, text)
+            .map_err(|e| Error::Render {
+                file: file.to_string(),
+                line: e.pos().map(|p| p.0),
+                source: RenderFailure(template_reason(&e)),
+            })
+    }
+
+    /// Renders `text` with `ctx`; `file` names it in errors (a path, or
+    /// `graft.yml:12 (default of name)`).
+    pub fn render(&self, file: &str, text: &str, ctx: &Context) -> Result<String, Error> {
+        if !text.contains("{{") {
+            return Ok(text.to_string());
+        }
+        self.hbs
+            .render_template_with_context(text, ctx)
+            .map_err(|e| render_error(file, e))
+    }
+
+    /// Renders a value: strings are templates, lists and mappings are
+    /// rendered leaf by leaf, other values are returned as they are.
+    pub fn render_value(&self, file: &str, value: &Value, ctx: &Context) -> Result<Value, Error> {
+        Ok(match value {
+            Value::String(s) => Value::String(self.render(file, s, ctx)?),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.render_value(file, v, ctx))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.render_value(file, v, ctx)?)))
+                    .collect::<Result<_, Error>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// Evaluates a `when`-style condition: a bool, or a template whose output
+    /// is read as a bool (empty, `false`, `no`, `0`… are false).
+    pub fn condition(&self, file: &str, value: &Value, ctx: &Context) -> Result<bool, Error> {
+        match value {
+            Value::String(s) => {
+                let out = self.render(file, s, ctx)?;
+                Ok(crate::answers::parse_bool(out.trim()).unwrap_or(!out.trim().is_empty()))
+            }
+            other => Ok(truthy(other)),
+        }
+    }
+}
+
+fn template_reason(e: &handlebars::TemplateError) -> String {
+    e.reason().to_string()
+}
+
+fn render_error(file: &str, e: RenderError) -> Error {
+    let (line, message) = match e.reason() {
+        RenderErrorReason::TemplateError(t) => (t.pos().map(|p| p.0), template_reason(t)),
+        RenderErrorReason::MissingVariable(Some(name)) => {
+            (e.line_no, format!("unknown variable `{name}`"))
+        }
+        other => (e.line_no, other.to_string()),
+    };
+    Error::Render {
+        file: file.to_string(),
+        line,
+        source: RenderFailure(message),
+    }
+}
+
+/// Handlebars truthiness: false, null, "", 0 and empty lists are false.
+pub fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(_) => true,
+    }
+}
+
+/// A helper written as a pure function of its parameter values.
+struct Pure {
+    name: &'static str,
+    arity: std::ops::RangeInclusive<usize>,
+    f: fn(&[Value]) -> Result<Value, String>,
+}
+
+impl HelperDef for Pure {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let params: Vec<Value> = h.params().iter().map(|p| p.value().clone()).collect();
+        if !self.arity.contains(&params.len()) {
+            let (lo, hi) = (self.arity.start(), self.arity.end());
+            let expected = if lo == hi {
+                format!("{lo}")
+            } else {
+                format!("{lo} to {hi}")
+            };
+            return Err(RenderErrorReason::Other(format!(
+                "helper `{}` takes {expected} argument(s), got {}",
+                self.name,
+                params.len()
+            ))
+            .into());
+        }
+        (self.f)(&params)
+            .map(ScopedJson::Derived)
+            .map_err(|m| RenderErrorReason::Other(format!("helper `{}`: {m}", self.name)).into())
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn register_helpers(hbs: &mut Handlebars<'static>) {
+    let pure: [(&'static str, std::ops::RangeInclusive<usize>, fn(&[Value]) -> Result<Value, String>); 15] = [
+        ("snake_case", 1..=1, |p| Ok(text(&p[0]).to_snake_case().into())),
+        ("kebab_case", 1..=1, |p| Ok(text(&p[0]).to_kebab_case().into())),
+        ("camel_case", 1..=1, |p| Ok(text(&p[0]).to_lower_camel_case().into())),
+        ("pascal_case", 1..=1, |p| Ok(text(&p[0]).to_upper_camel_case().into())),
+        ("upper", 1..=1, |p| Ok(text(&p[0]).to_uppercase().into())),
+        ("lower", 1..=1, |p| Ok(text(&p[0]).to_lowercase().into())),
+        ("title", 1..=1, |p| Ok(text(&p[0]).to_title_case().into())),
+        ("trim", 1..=1, |p| Ok(text(&p[0]).trim().into())),
+        ("when", 2..=3, |p| {
+            Ok(if truthy(&p[0]) {
+                p[1].clone()
+            } else {
+                p.get(2).cloned().unwrap_or_else(|| "".into())
+            })
+        }),
+        ("replace", 3..=3, |p| {
+            Ok(text(&p[0]).replace(&text(&p[1]), &text(&p[2])).into())
+        }),
+        ("regex_match", 2..=2, |p| {
+            let re = regex::Regex::new(&text(&p[1])).map_err(|e| e.to_string())?;
+            Ok(re.is_match(&text(&p[0])).into())
+        }),
+        ("join", 2..=2, |p| match &p[0] {
+            Value::Array(items) => Ok(items
+                .iter()
+                .map(text)
+                .collect::<Vec<_>>()
+                .join(&text(&p[1]))
+                .into()),
+            other => Err(format!("expects a list, got `{other}`")),
+        }),
+        ("contains", 2..=2, |p| match &p[0] {
+            Value::Array(items) => Ok(items.contains(&p[1]).into()),
+            Value::Object(map) => Ok(map.contains_key(&text(&p[1])).into()),
+            other => Ok(text(other).contains(&text(&p[1])).into()),
+        }),
+        ("len", 1..=1, |p| match &p[0] {
+            Value::Array(items) => Ok(items.len().into()),
+            Value::Object(map) => Ok(map.len().into()),
+            Value::String(s) => Ok(s.chars().count().into()),
+            other => Err(format!("has no length for `{other}`")),
+        }),
+        ("to_json", 1..=1, |p| {
+            serde_json::to_string(&p[0])
+                .map(Value::String)
+                .map_err(|e| e.to_string())
+        }),
+    ];
+    for (name, arity, f) in pure {
+        hbs.register_helper(name, Box::new(Pure { name, arity, f }));
+    }
+    hbs.register_helper(
+        "to_yaml",
+        Box::new(Pure {
+            name: "to_yaml",
+            arity: 1..=1,
+            f: |p| {
+                serde_saphyr::to_string(&p[0])
+                    .map(|s| Value::String(s.trim_end_matches('\n').to_string()))
+                    .map_err(|e| e.to_string())
+            },
+        }),
+    );
+    hbs.register_helper("default", Box::new(DefaultHelper));
+}
+
+/// `{{default value fallback}}`: the fallback when the value is missing,
+/// null or empty. Unlike other helpers it accepts a missing variable, which
+/// is its whole point in strict mode.
+struct DefaultHelper;
+
+impl HelperDef for DefaultHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let (Some(value), Some(fallback)) = (h.param(0), h.param(1)) else {
+            return Err(RenderErrorReason::Other(
+                "helper `default` takes 2 arguments".to_string(),
+            )
+            .into());
+        };
+        let missing = value.is_value_missing()
+            || matches!(value.value(), Value::Null)
+            || matches!(value.value(), Value::String(s) if s.is_empty());
+        Ok(ScopedJson::Derived(if missing {
+            fallback.value().clone()
+        } else {
+            value.value().clone()
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(t: &str, data: Value) -> Result<String, Error> {
+        Engine::new().render("t", t, &Context::wraps(data).unwrap())
+    }
+
+    #[test]
+    fn helpers() {
+        let d = json!({"n": "My Project", "l": ["a", "b"], "on": true, "off": false, "html": "<b>"});
+        let cases = [
+            ("{{snake_case n}}", "my_project"),
+            ("{{kebab_case n}}", "my-project"),
+            ("{{camel_case n}}", "myProject"),
+            ("{{pascal_case n}}", "MyProject"),
+            ("{{upper n}}|{{lower n}}|{{title 'hello world'}}", "MY PROJECT|my project|Hello World"),
+            ("{{when on 'yes'}}|{{when off 'yes'}}|{{when off 'a' 'b'}}", "yes||b"),
+            ("{{#if (eq n 'My Project')}}eq{{/if}}{{#if (and on (not off))}}+{{/if}}", "eq+"),
+            ("{{default missing 'fb'}}|{{default n 'fb'}}", "fb|My Project"),
+            ("{{replace n ' ' '_'}}", "My_Project"),
+            ("{{regex_match n '^My'}}", "true"),
+            ("{{join l ', '}}|{{len l}}|{{contains l 'b'}}", "a, b|2|true"),
+            ("{{trim '  x '}}", "x"),
+            ("{{to_json l}}", "[\"a\",\"b\"]"),
+            ("{{to_yaml l}}", "- a\n- b"),
+            ("{{html}}", "<b>"),
+        ];
+        for (t, want) in cases {
+            assert_eq!(render(t, d.clone()).unwrap(), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn unknown_variable_names_file_and_line() {
+        let e = render("a\n{{nope}}", json!({})).unwrap_err();
+        assert_eq!(e.to_string(), "cannot render `t` at line 2");
+        assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "unknown variable `nope`");
+    }
+
+    #[test]
+    fn conditions() {
+        let e = Engine::new();
+        let ctx = Context::wraps(json!({"db": "none"})).unwrap();
+        assert!(!e.condition("t", &json!("{{#if (eq db 'none')}}false{{else}}true{{/if}}"), &ctx).unwrap());
+        assert!(e.condition("t", &json!("{{db}}"), &ctx).unwrap());
+        assert!(!e.condition("t", &json!(false), &ctx).unwrap());
+    }
+}

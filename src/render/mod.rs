@@ -1,0 +1,519 @@
+//! Rendering a template tree into the tree of the project it produces.
+//!
+//! Input is the template's [`FileTree`] and a context; output is a new
+//! [`FileTree`] in memory. Nothing here touches the disk. Paths are checked
+//! here (no `..`, no absolute paths, no symlink out of the template), so no
+//! later stage can be handed a path that escapes the destination.
+
+mod engine;
+mod paths;
+
+pub use engine::{truthy, Engine};
+pub use paths::{clean_relative, PathMatcher};
+
+use std::collections::{BTreeMap, HashMap};
+
+use handlebars::Context;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::config::{TemplateConfig, DEFAULT_EXCLUDES};
+use crate::error::Error;
+use crate::tree::{FileTree, Node};
+
+/// The result of a render.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub tree: FileTree,
+    /// Rendered path → template path it came from, for messages.
+    pub sources: BTreeMap<String, String>,
+}
+
+/// True for bytes graft never renders: a NUL byte, or not UTF-8.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
+}
+
+/// Builds the engine for a template: helpers plus the partials found under
+/// `_partials` (template-root relative), named by their path inside that
+/// folder without the template suffix.
+pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine, Error> {
+    let mut engine = Engine::new();
+    let dir = config.settings.partials.trim_matches('/');
+    if dir.is_empty() {
+        return Ok(engine);
+    }
+    let prefix = format!("{dir}/");
+    let suffix = config.settings.templates_suffix.as_str();
+    for (path, bytes) in template.files() {
+        let Some(rel) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let name = if !suffix.is_empty() {
+            rel.strip_suffix(suffix).unwrap_or(rel)
+        } else {
+            rel
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
+        engine.add_partial(name, text, path)?;
+    }
+    Ok(engine)
+}
+
+/// Renders `_subdirectory` and checks it stays inside the template.
+pub fn render_root(
+    template: &FileTree,
+    config: &TemplateConfig,
+    engine: &Engine,
+    ctx: &Context,
+) -> Result<String, Error> {
+    let raw = &config.settings.subdirectory;
+    let rendered = engine.render(&format!("{} (_subdirectory)", config.file), raw, ctx)?;
+    let root = clean_relative(&rendered).map_err(|reason| Error::UnsafePath {
+        path: rendered.clone(),
+        from: "_subdirectory".to_string(),
+        reason: format!("{reason}; `_subdirectory` must stay inside the template"),
+    })?;
+    if !root.is_empty() && !matches!(template.get(&root), Some(Node::Dir)) {
+        return Err(Error::config(
+            &config.file,
+            1,
+            format!("`_subdirectory` is `{root}`, which is not a folder of the template"),
+        ));
+    }
+    Ok(root)
+}
+
+/// One template entry under the render root, with symlinks resolved.
+enum ViewNode<'a> {
+    File { bytes: &'a [u8], executable: bool },
+    Symlink { target: &'a str },
+    Dir,
+}
+
+/// Maximum symlink hops before a chain counts as a loop.
+const MAX_LINK_DEPTH: usize = 40;
+
+/// Lists the entries under `root` as `(path relative to root, node)`; in
+/// follow mode a link to a file becomes that file and a link to a folder
+/// becomes a copy of it, and any link leaving the template is refused.
+fn view<'a>(
+    template: &'a FileTree,
+    root: &str,
+    preserve_symlinks: bool,
+) -> Result<Vec<(String, ViewNode<'a>)>, Error> {
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let mut out = Vec::new();
+    for (path, node) in template.entries.range(prefix.clone()..) {
+        let Some(rel) = path.strip_prefix(&prefix) else {
+            break;
+        };
+        if rel.is_empty() {
+            continue;
+        }
+        add_view_entry(template, path, rel.to_string(), node, preserve_symlinks, 0, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn add_view_entry<'a>(
+    template: &'a FileTree,
+    full: &str,
+    rel: String,
+    node: &'a Node,
+    preserve: bool,
+    depth: usize,
+    out: &mut Vec<(String, ViewNode<'a>)>,
+) -> Result<(), Error> {
+    match node {
+        Node::File { bytes, executable } => out.push((
+            rel,
+            ViewNode::File {
+                bytes,
+                executable: *executable,
+            },
+        )),
+        Node::Dir => out.push((rel, ViewNode::Dir)),
+        Node::Symlink { target } if preserve => out.push((rel, ViewNode::Symlink { target })),
+        Node::Symlink { target } => {
+            let bad = |reason: &str| Error::BadSymlink {
+                path: full.to_string(),
+                target: target.clone(),
+                reason: reason.to_string(),
+            };
+            if depth >= MAX_LINK_DEPTH {
+                return Err(bad("which is a loop of symlinks"));
+            }
+            let parent = full.rsplit_once('/').map_or("", |(p, _)| p);
+            let resolved = resolve_link(parent, target)
+                .ok_or_else(|| bad("which is outside the template"))?;
+            let Some(target_node) = template.get(&resolved) else {
+                return Err(bad("which does not exist in the template"));
+            };
+            match target_node {
+                Node::Dir => {
+                    out.push((rel.clone(), ViewNode::Dir));
+                    let inner_prefix = format!("{resolved}/");
+                    for (path, node) in template.entries.range(inner_prefix.clone()..) {
+                        let Some(inner) = path.strip_prefix(&inner_prefix) else {
+                            break;
+                        };
+                        add_view_entry(
+                            template,
+                            path,
+                            format!("{rel}/{inner}"),
+                            node,
+                            preserve,
+                            depth + 1,
+                            out,
+                        )?;
+                    }
+                }
+                other => {
+                    add_view_entry(template, &resolved, rel, other, preserve, depth + 1, out)?
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Joins a link target to the folder holding the link; `None` when the
+/// result is absolute or climbs above the tree root.
+fn resolve_link(parent: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') || paths::has_drive_prefix(target) {
+        return None;
+    }
+    let mut parts: Vec<&str> = parent.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A file whose contents still need rendering.
+struct Job<'a> {
+    path: String,
+    source: String,
+    bytes: &'a [u8],
+    executable: bool,
+    templated: bool,
+}
+
+/// Renders the template at `root` with `ctx`.
+///
+/// `extra_exclude` are `-x` patterns. Files named `X<suffix>` are rendered
+/// into `X`; other files are copied byte for byte.
+pub fn render(
+    template: &FileTree,
+    config: &TemplateConfig,
+    engine: &Engine,
+    context: &Value,
+    root: &str,
+    extra_exclude: &[String],
+) -> Result<Rendered, Error> {
+    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let settings = &config.settings;
+    let excludes: Vec<String> = DEFAULT_EXCLUDES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(settings.exclude.iter().cloned())
+        .chain(extra_exclude.iter().cloned())
+        .collect();
+    let exclude = PathMatcher::new(&excludes).map_err(|e| Error::config(&config.file, 1, e))?;
+    let suffix = settings.templates_suffix.as_str();
+    let partials_rel = {
+        let p = settings.partials.trim_matches('/');
+        match root {
+            _ if p.is_empty() => None,
+            "" => Some(p.to_string()),
+            r => p.strip_prefix(&format!("{r}/")).map(str::to_string),
+        }
+    };
+    let full = |rel: &str| {
+        if root.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{root}/{rel}")
+        }
+    };
+
+    let entries = view(template, root, settings.preserve_symlinks)?;
+    let suffixed: std::collections::HashSet<&str> = if suffix.is_empty() {
+        Default::default()
+    } else {
+        entries
+            .iter()
+            .filter(|(_, n)| matches!(n, ViewNode::File { .. }))
+            .map(|(p, _)| p.as_str())
+            .filter(|p| p.ends_with(suffix))
+            .collect()
+    };
+
+    // Rendered folder of each template folder; `None` when it was dropped.
+    let mut dirs: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Rendered::default();
+    let mut jobs = Vec::new();
+    // Rendered path → whether its template file carried the suffix.
+    let mut claimed: HashMap<String, bool> = HashMap::new();
+
+    for (rel, node) in &entries {
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+        let parent_out = if parent.is_empty() {
+            Some(String::new())
+        } else {
+            dirs.get(parent).cloned().flatten()
+        };
+        let Some(parent_out) = parent_out else {
+            if matches!(node, ViewNode::Dir) {
+                dirs.insert(rel.clone(), None);
+            }
+            continue;
+        };
+        let is_dir = matches!(node, ViewNode::Dir);
+        if partials_rel.as_deref() == Some(rel.as_str()) {
+            dirs.insert(rel.clone(), None);
+            continue;
+        }
+
+        let is_file = matches!(node, ViewNode::File { .. });
+        let mut templated = false;
+        let mut raw_name = name;
+        if is_file {
+            if suffix.is_empty() {
+                templated = true;
+            } else if let Some(stripped) = name.strip_suffix(suffix) {
+                if !stripped.is_empty() {
+                    templated = true;
+                    raw_name = stripped;
+                }
+            } else if suffixed.contains(format!("{rel}{suffix}").as_str()) {
+                // `X.hbs` wins over `X`.
+                continue;
+            }
+        }
+        let source = full(rel);
+        let name_out = engine.render(&source, raw_name, &ctx)?;
+        if name_out.is_empty() {
+            if is_dir {
+                dirs.insert(rel.clone(), None);
+            }
+            continue;
+        }
+        let rendered_rel = clean_relative(&name_out).map_err(|reason| Error::UnsafePath {
+            path: name_out.clone(),
+            from: source.clone(),
+            reason,
+        })?;
+        if rendered_rel.is_empty() {
+            return Err(Error::UnsafePath {
+                path: name_out,
+                from: source,
+                reason: "renders to no name".to_string(),
+            });
+        }
+        let path = if parent_out.is_empty() {
+            rendered_rel
+        } else {
+            format!("{parent_out}/{rendered_rel}")
+        };
+        if exclude.matches(&path, is_dir) {
+            if is_dir {
+                dirs.insert(rel.clone(), None);
+            }
+            continue;
+        }
+
+        match node {
+            ViewNode::Dir => {
+                dirs.insert(rel.clone(), Some(path.clone()));
+                if let Some(Node::Dir) | None = out.tree.get(&path) {
+                    out.tree.insert(&path, Node::Dir);
+                    out.sources.entry(path).or_insert(source);
+                } else {
+                    return Err(collision(&out, &path, source));
+                }
+            }
+            ViewNode::Symlink { target } => {
+                let parent_dir = path.rsplit_once('/').map_or("", |(p, _)| p);
+                if resolve_link(parent_dir, target).is_none() {
+                    return Err(Error::UnsafePath {
+                        path: format!("{path} -> {target}"),
+                        from: source,
+                        reason: "is a symlink that leads outside the destination".to_string(),
+                    });
+                }
+                if out.tree.get(&path).is_some() {
+                    return Err(collision(&out, &path, source));
+                }
+                out.tree.insert(
+                    &path,
+                    Node::Symlink {
+                        target: target.to_string(),
+                    },
+                );
+                out.sources.insert(path, source);
+            }
+            ViewNode::File { bytes, executable } => {
+                match claimed.get(&path) {
+                    Some(_) => return Err(collision(&out, &path, source)),
+                    None if out.tree.get(&path).is_some() => {
+                        return Err(collision(&out, &path, source))
+                    }
+                    None => {}
+                }
+                claimed.insert(path.clone(), templated);
+                out.sources.insert(path.clone(), source.clone());
+                jobs.push(Job {
+                    path,
+                    source,
+                    bytes,
+                    executable: *executable,
+                    templated,
+                });
+            }
+        }
+    }
+
+    let suffix_required = !suffix.is_empty();
+    let files: Vec<(String, Node)> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let bytes = if !job.templated {
+                job.bytes.to_vec()
+            } else if is_binary(job.bytes) {
+                if suffix_required {
+                    return Err(Error::BinaryTemplate(job.source));
+                }
+                job.bytes.to_vec()
+            } else {
+                // Checked by is_binary above.
+                let text = std::str::from_utf8(job.bytes).unwrap_or_default();
+                engine.render(&job.source, text, &ctx)?.into_bytes()
+            };
+            Ok((
+                job.path,
+                Node::File {
+                    bytes,
+                    executable: job.executable,
+                },
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    for (path, node) in files {
+        out.tree.insert(&path, node);
+    }
+    Ok(out)
+}
+
+fn collision(out: &Rendered, path: &str, second: String) -> Error {
+    Error::PathCollision {
+        path: path.to_string(),
+        first: out.sources.get(path).cloned().unwrap_or_default(),
+        second,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template(files: &[(&str, Node)]) -> FileTree {
+        let mut t = FileTree::new();
+        t.insert("graft.yml", Node::file("name: x\n"));
+        for (p, n) in files {
+            t.insert(p, n.clone());
+        }
+        t
+    }
+
+    fn run(t: &FileTree, ctx: Value) -> Result<Vec<(String, String)>, Error> {
+        let config = crate::config::load(t, "t").unwrap();
+        let engine = engine_for(t, &config)?;
+        let c = Context::wraps(&ctx).unwrap();
+        let root = render_root(t, &config, &engine, &c)?;
+        let r = render(t, &config, &engine, &ctx, &root, &[])?;
+        Ok(r.tree
+            .entries
+            .iter()
+            .map(|(p, n)| {
+                let shown = match n {
+                    Node::File { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
+                    Node::Symlink { target } => format!("-> {target}"),
+                    Node::Dir => "/".to_string(),
+                };
+                (p.clone(), shown)
+            })
+            .collect())
+    }
+
+    #[test]
+    fn names_contents_and_suffix_rule() {
+        let t = template(&[
+            ("{{name}}/main.py.hbs", Node::file("print('{{name}}')")),
+            ("{{name}}/raw.txt", Node::file("{{name}}")),
+            ("{{when docker 'Dockerfile'}}.hbs", Node::file("FROM x")),
+            ("{{when docker '.docker'}}/conf", Node::file("c")),
+            ("a.txt", Node::file("plain")),
+            ("a.txt.hbs", Node::file("{{name}}")),
+        ]);
+        let got = run(&t, json!({"name": "app", "docker": false})).unwrap();
+        let want: Vec<(String, String)> = [
+            ("a.txt", "app"),
+            ("app", "/"),
+            ("app/main.py", "print('app')"),
+            ("app/raw.txt", "{{name}}"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn escaping_names_are_refused() {
+        for name in ["{{p}}/x.txt", "a/{{p}}"] {
+            for p in ["../evil", "/etc/passwd", "C:/x", "a/../../b"] {
+                let t = template(&[(name, Node::file("x"))]);
+                let e = run(&t, json!({"name": "x", "p": p})).unwrap_err();
+                assert!(matches!(e, Error::UnsafePath { .. }), "{name} {p}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn follows_links_inside_and_refuses_outside() {
+        let t = template(&[
+            ("real/f.txt", Node::file("data")),
+            ("link", Node::Symlink { target: "real".into() }),
+            ("flink.txt", Node::Symlink { target: "real/f.txt".into() }),
+        ]);
+        let got = run(&t, json!({})).unwrap();
+        assert!(got.contains(&("link/f.txt".into(), "data".into())));
+        assert!(got.contains(&("flink.txt".into(), "data".into())));
+
+        for target in ["../outside", "/etc/passwd", "real/../../x"] {
+            let t = template(&[("bad", Node::Symlink { target: target.into() })]);
+            let e = run(&t, json!({})).unwrap_err();
+            assert!(matches!(e, Error::BadSymlink { .. }), "{target}: {e}");
+        }
+    }
+
+    #[test]
+    fn binary_with_suffix_is_an_error() {
+        let t = template(&[("img.png.hbs", Node::file(vec![0u8, 1, 2]))]);
+        let e = run(&t, json!({})).unwrap_err();
+        assert_eq!(e.to_string(), "`img.png.hbs` has the template suffix but is binary, so it cannot be rendered");
+    }
+}

@@ -1,0 +1,60 @@
+//! The `--json` report of copy, update and recopy: one object on stdout.
+//! Its shape is documented in README.md and is stable.
+
+use serde::Serialize;
+
+use crate::plan::{Action, Plan};
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// `copy`, `update` or `recopy`.
+    pub command: &'static str,
+    pub template: TemplateInfo,
+    /// Every path the run looked at, with what happened to it.
+    pub files: Vec<FileEntry>,
+    /// Paths left with conflicts.
+    pub conflicts: Vec<String>,
+    /// Tasks run (or, with `--pretend`, that would run).
+    pub tasks: Vec<TaskEntry>,
+    /// True when `--pretend` was given and nothing was written.
+    pub pretend: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TemplateInfo {
+    pub src: String,
+    /// The version the project was at before (`null` for copy).
+    pub from: Option<String>,
+    /// The version rendered now (`null` for a folder that is not a git repository).
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub action: Action,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskEntry {
+    pub command: String,
+    pub working_directory: String,
+    /// `ran`, `skipped` or `pretend`.
+    pub status: &'static str,
+}
+
+impl Report {
+    pub fn files_from(plan: &Plan) -> Vec<FileEntry> {
+        plan.changes
+            .iter()
+            .map(|c| FileEntry {
+                path: c.path.clone(),
+                action: c.action,
+            })
+            .collect()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
+    }
+}

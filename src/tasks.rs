@@ -1,0 +1,187 @@
+//! Running a template's `_tasks` and `_migrations` in the destination.
+//!
+//! Tasks run only after the files are written, never inside a render, and
+//! only with consent (see `trust`). A failing command stops the run with
+//! its command and exit status.
+
+use std::path::Path;
+
+use handlebars::Context;
+use serde_json::{Map, Value};
+
+use crate::config::{Command, Migration, Stage, Task};
+use crate::error::Error;
+use crate::render::{clean_relative, Engine};
+
+/// A command ready to run: rendered, with its folder inside DEST.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreparedCommand {
+    pub command: Command,
+    /// Relative to DEST; empty for DEST itself.
+    pub working_directory: String,
+    /// Extra environment for migrations (`GRAFT_STAGE`, …).
+    pub env: Vec<(String, String)>,
+}
+
+impl PreparedCommand {
+    pub fn display(&self) -> String {
+        self.command.to_string()
+    }
+}
+
+fn render_command(engine: &Engine, origin: &str, cmd: &Command, ctx: &Context) -> Result<Command, Error> {
+    Ok(match cmd {
+        Command::Shell(s) => Command::Shell(engine.render(origin, s, ctx)?),
+        Command::Argv(args) => Command::Argv(
+            args.iter()
+                .map(|a| engine.render(origin, a, ctx))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+fn working_directory(engine: &Engine, origin: &str, wd: &Option<String>, ctx: &Context) -> Result<String, Error> {
+    let Some(wd) = wd else {
+        return Ok(String::new());
+    };
+    let rendered = engine.render(origin, wd, ctx)?;
+    clean_relative(&rendered).map_err(|reason| Error::UnsafePath {
+        path: rendered,
+        from: format!("{origin} (working_directory)"),
+        reason: format!("{reason}; a task runs inside the destination"),
+    })
+}
+
+/// Renders the tasks whose `when` holds.
+pub fn prepare_tasks(
+    engine: &Engine,
+    tasks: &[Task],
+    context: &Map<String, Value>,
+) -> Result<Vec<PreparedCommand>, Error> {
+    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut out = Vec::new();
+    for task in tasks {
+        let origin = format!("{} (task)", task.origin);
+        if let Some(when) = &task.when {
+            if !engine.condition(&origin, when, &ctx)? {
+                continue;
+            }
+        }
+        out.push(PreparedCommand {
+            command: render_command(engine, &origin, &task.command, &ctx)?,
+            working_directory: working_directory(engine, &origin, &task.working_directory, &ctx)?,
+            env: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// Renders the migrations of `stage` with `from < version <= to`.
+pub fn prepare_migrations(
+    engine: &Engine,
+    migrations: &[Migration],
+    stage: Stage,
+    from: &semver::Version,
+    to: &semver::Version,
+    context: &Map<String, Value>,
+) -> Result<Vec<PreparedCommand>, Error> {
+    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut selected: Vec<&Migration> = migrations
+        .iter()
+        .filter(|m| m.stage == stage && from < &m.version && &m.version <= to)
+        .collect();
+    selected.sort_by(|a, b| a.version.cmp(&b.version));
+    let mut out = Vec::new();
+    for m in selected {
+        let origin = format!("{} (migration)", m.origin);
+        if let Some(when) = &m.when {
+            if !engine.condition(&origin, when, &ctx)? {
+                continue;
+            }
+        }
+        out.push(PreparedCommand {
+            command: render_command(engine, &origin, &m.command, &ctx)?,
+            working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
+            env: vec![
+                (
+                    "GRAFT_STAGE".to_string(),
+                    match stage {
+                        Stage::Before => "before",
+                        Stage::After => "after",
+                    }
+                    .to_string(),
+                ),
+                ("GRAFT_VERSION_FROM".to_string(), from.to_string()),
+                ("GRAFT_VERSION_TO".to_string(), to.to_string()),
+                ("GRAFT_MIGRATION_VERSION".to_string(), m.version.to_string()),
+            ],
+        });
+    }
+    Ok(out)
+}
+
+/// `GRAFT_ANSWER_<NAME>` for every answer; text as is, other values as JSON.
+pub fn answer_env(answers: &Map<String, Value>) -> Vec<(String, String)> {
+    answers
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .map(|(k, v)| {
+            let name = k
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+                .collect::<String>();
+            let value = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (format!("GRAFT_ANSWER_{name}"), value)
+        })
+        .collect()
+}
+
+/// Runs one command in `dest`, inheriting stdout and stderr.
+pub fn run(
+    what: &'static str,
+    cmd: &PreparedCommand,
+    dest: &Path,
+    operation: &str,
+    answers: &[(String, String)],
+) -> Result<(), Error> {
+    let dir = dest.join(&cmd.working_directory);
+    let mut process = match &cmd.command {
+        Command::Shell(s) => {
+            let mut p = std::process::Command::new("sh");
+            p.arg("-c").arg(s);
+            p
+        }
+        Command::Argv(args) => {
+            let mut p = std::process::Command::new(&args[0]);
+            p.args(&args[1..]);
+            p
+        }
+    };
+    process
+        .current_dir(&dir)
+        .env("GRAFT_OPERATION", operation)
+        .envs(answers.iter().map(|(k, v)| (k, v)))
+        .envs(cmd.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        // Keep stdout clean for `--json`: task output goes to stderr.
+        .stdout(std::io::stderr());
+    let status = process.status().map_err(|e| Error::CommandFailed {
+        what,
+        command: cmd.display(),
+        status: format!("an error starting it: {e}"),
+    })?;
+    if !status.success() {
+        return Err(Error::CommandFailed {
+            what,
+            command: cmd.display(),
+            status: match status.code() {
+                Some(code) => format!("exit code {code}"),
+                None => "a signal".to_string(),
+            },
+        });
+    }
+    Ok(())
+}

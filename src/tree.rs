@@ -1,0 +1,90 @@
+//! In-memory file trees: what a template holds, what a render produces.
+//!
+//! Every stage of graft passes these around instead of touching the disk:
+//! a source reads a template into a [`FileTree`], the renderer turns it into
+//! another [`FileTree`], and only the apply step writes. Paths are relative,
+//! `/`-separated, without a leading or trailing slash, and never contain
+//! `.` or `..` segments.
+
+use std::collections::BTreeMap;
+
+/// One entry of a tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// A regular file with its exact bytes.
+    File { bytes: Vec<u8>, executable: bool },
+    /// A symbolic link, holding the link text exactly as stored.
+    Symlink { target: String },
+    /// A directory. Every directory of the tree has its own entry, so empty
+    /// directories survive a round trip.
+    Dir,
+}
+
+impl Node {
+    /// A non-executable file.
+    pub fn file(bytes: impl Into<Vec<u8>>) -> Node {
+        Node::File {
+            bytes: bytes.into(),
+            executable: false,
+        }
+    }
+}
+
+/// A set of paths with their contents, ordered by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileTree {
+    pub entries: BTreeMap<String, Node>,
+}
+
+impl FileTree {
+    pub fn new() -> FileTree {
+        FileTree::default()
+    }
+
+    /// Inserts `node` at `path` and a `Dir` entry for every missing parent.
+    pub fn insert(&mut self, path: &str, node: Node) {
+        let mut end = 0;
+        while let Some(i) = path[end..].find('/') {
+            end += i;
+            self.entries
+                .entry(path[..end].to_string())
+                .or_insert(Node::Dir);
+            end += 1;
+        }
+        self.entries.insert(path.to_string(), node);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.entries.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Regular files only, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.entries.iter().filter_map(|(p, n)| match n {
+            Node::File { bytes, .. } => Some((p.as_str(), bytes.as_slice())),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_creates_parent_dirs() {
+        let mut tree = FileTree::new();
+        tree.insert("a/b/c.txt", Node::file("x"));
+        let paths: Vec<_> = tree.entries.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["a", "a/b", "a/b/c.txt"]);
+        assert_eq!(tree.get("a/b"), Some(&Node::Dir));
+    }
+}

@@ -1,0 +1,130 @@
+//! Consent to run a template's commands: `--trust`, or a `trust:` entry of
+//! the user settings that matches the template's source.
+//!
+//! Sources are normalised before matching (credentials, backslashes,
+//! percent-encoding, dot segments, `gh:`/`gl:` shorthands, a `.git`
+//! suffix), so `gh:acme/../evil` never matches a `gh:acme/` entry.
+
+/// Decodes `%XX` escapes; invalid escapes stay as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The canonical form of a source for trust matching.
+pub fn normalize(source: &str) -> String {
+    // Decode repeatedly so `%252e` cannot hide a dot either.
+    let mut s = source.trim().to_string();
+    for _ in 0..3 {
+        let d = percent_decode(&s);
+        if d == s {
+            break;
+        }
+        s = d;
+    }
+    let mut s = s.replace('\\', "/");
+    for (short, long) in [("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")] {
+        if let Some(rest) = s.strip_prefix(short) {
+            s = format!("{long}{rest}");
+        }
+    }
+    // scp-like `git@host:path` → `ssh://git@host/path`
+    if !s.contains("://") && !s.starts_with('/') {
+        if let Some((host, path)) = s.split_once(':') {
+            if host.contains('@') && !host.contains('/') {
+                s = format!("ssh://{host}/{path}");
+            }
+        }
+    }
+    let (scheme, rest) = match s.split_once("://") {
+        Some((scheme, rest)) => (format!("{}://", scheme.to_ascii_lowercase()), rest.to_string()),
+        None => (String::new(), s.clone()),
+    };
+    let (authority, path) = if scheme.is_empty() {
+        (String::new(), rest)
+    } else {
+        match rest.split_once('/') {
+            Some((a, p)) => (a.to_string(), format!("/{p}")),
+            None => (rest.clone(), String::new()),
+        }
+    };
+    // Credentials never count.
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority.clone(), |(_, host)| host.to_string())
+        .to_ascii_lowercase();
+    let trailing = path.ends_with('/');
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut path = parts.join("/");
+    if let Some(stripped) = path.strip_suffix(".git") {
+        path = stripped.to_string();
+    }
+    let mut out = format!("{scheme}{authority}{}{path}", if absolute { "/" } else { "" });
+    if trailing && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+/// Whether `source` is trusted by one of the `entries` (an entry ending in
+/// `/` trusts everything below it).
+pub fn is_trusted(source: &str, entries: &[String]) -> bool {
+    let source = normalize(source);
+    entries.iter().any(|entry| {
+        let e = normalize(entry);
+        if e.ends_with('/') {
+            source.starts_with(&e)
+        } else {
+            source == e
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_bypasses() {
+        let trust = vec!["gh:acme/".to_string(), "/opt/templates/good".to_string()];
+        assert!(is_trusted("gh:acme/service", &trust));
+        assert!(is_trusted("https://github.com/acme/service.git", &trust));
+        assert!(is_trusted("https://user:pass@github.com/acme/service", &trust));
+        assert!(is_trusted("/opt/templates/good", &trust));
+        for evil in [
+            "gh:acme/../evil/x",
+            "gh:acme/%2e%2e/evil",
+            "gh:acme%2f..%2fevil",
+            "https://github.com/acme\\..\\evil",
+            "gh:acmeevil/x",
+            "/opt/templates/good/../bad",
+            "/opt/templates/goodness",
+        ] {
+            assert!(!is_trusted(evil, &trust), "{evil} must not be trusted");
+        }
+    }
+}
