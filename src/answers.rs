@@ -83,7 +83,12 @@ pub fn resolve(
 
     for q in &config.questions {
         let ctx = context(&answers.context)?;
-        let where_ = |what: &str| format!("{}:{} ({what} of `{}`)", q.origin.file, q.origin.line, q.name);
+        let where_ = |what: &str| {
+            format!(
+                "{}:{} ({what} of `{}`)",
+                q.origin.file, q.origin.line, q.name
+            )
+        };
         let default = match sources.user_defaults.get(&q.name) {
             Some(v) => Some(v.clone()),
             None => match &q.default {
@@ -112,10 +117,11 @@ pub fn resolve(
 
         let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
             Some((parse_answer(q, text), "`--data`".to_string()))
-        } else if let Some(v) = sources.data_file.get(&q.name) {
-            Some((cast_answer(q, v), "`--data-file`".to_string()))
         } else {
-            None
+            sources
+                .data_file
+                .get(&q.name)
+                .map(|v| (cast_answer(q, v), "`--data-file`".to_string()))
         };
         let value = if let Some((parsed, origin)) = given {
             let value = parsed.map_err(|message| Error::InvalidAnswer {
@@ -185,7 +191,11 @@ pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
         let Value::Array(items) = value else {
             return Err(format!("expected a list of choices, got `{value}`"));
         };
-        return items.iter().map(|v| cast(q.ty, v)).collect::<Result<_, _>>().map(Value::Array);
+        return items
+            .iter()
+            .map(|v| cast(q.ty, v))
+            .collect::<Result<_, _>>()
+            .map(Value::Array);
     }
     cast(q.ty, value)
 }
@@ -221,9 +231,9 @@ fn parse_text(ty: QuestionType, text: &str) -> Result<Value, String> {
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| format!("`{text}` is not a number")),
-        QuestionType::Bool => parse_bool(text)
-            .map(Value::Bool)
-            .ok_or_else(|| format!("`{text}` is not a boolean (use yes/no, true/false, on/off, 1/0)")),
+        QuestionType::Bool => parse_bool(text).map(Value::Bool).ok_or_else(|| {
+            format!("`{text}` is not a boolean (use yes/no, true/false, on/off, 1/0)")
+        }),
         QuestionType::Yaml => crate::config::yaml::parse(text)
             .map(|n| n.to_json())
             .map_err(|e| format!("not valid YAML: {}", e.message)),
@@ -237,8 +247,12 @@ fn cast(ty: QuestionType, value: &Value) -> Result<Value, String> {
     match (ty, value) {
         (QuestionType::Yaml | QuestionType::Json, v) => Ok(v.clone()),
         (_, Value::String(s)) => parse_text(ty, s),
-        (QuestionType::Str | QuestionType::Path, Value::Number(n)) => Ok(Value::String(n.to_string())),
-        (QuestionType::Str | QuestionType::Path, Value::Bool(b)) => Ok(Value::String(b.to_string())),
+        (QuestionType::Str | QuestionType::Path, Value::Number(n)) => {
+            Ok(Value::String(n.to_string()))
+        }
+        (QuestionType::Str | QuestionType::Path, Value::Bool(b)) => {
+            Ok(Value::String(b.to_string()))
+        }
         (QuestionType::Int, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(value.clone()),
         (QuestionType::Int, Value::Number(n)) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::from(f as i64)),
@@ -250,7 +264,9 @@ fn cast(ty: QuestionType, value: &Value) -> Result<Value, String> {
             .map(Value::Number)
             .ok_or_else(|| format!("`{n}` is not a number")),
         (QuestionType::Bool, Value::Bool(_)) => Ok(value.clone()),
-        (QuestionType::Bool, Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+        (QuestionType::Bool, Value::Number(n))
+            if n.as_i64() == Some(0) || n.as_i64() == Some(1) =>
+        {
             Ok(Value::Bool(n.as_i64() == Some(1)))
         }
         (ty, other) => Err(format!("expected {}, got `{other}`", ty_name(ty))),
@@ -284,7 +300,11 @@ fn choices(
             let disabled = match &choice.validator {
                 Some(v) => {
                     let out = engine
-                        .render(&format!("{} (validator of choice `{}`)", q.origin, choice.label), v, &c)
+                        .render(
+                            &format!("{} (validator of choice `{}`)", q.origin, choice.label),
+                            v,
+                            &c,
+                        )
                         .map_err(|e| error_text(&e))?;
                     let out = out.trim();
                     (!out.is_empty()).then(|| out.to_string())
@@ -342,7 +362,11 @@ pub fn validate(
         ctx.insert(q.name.clone(), value.clone());
         let c = context(&ctx).map_err(|e| e.to_string())?;
         let out = engine
-            .render(&format!("{} (validator of `{}`)", q.origin, q.name), validator, &c)
+            .render(
+                &format!("{} (validator of `{}`)", q.origin, q.name),
+                validator,
+                &c,
+            )
             .map_err(|e| error_text(&e))?;
         let out = out.trim();
         if !out.is_empty() {
@@ -459,7 +483,13 @@ mod tests {
     }
 
     fn run(yaml: &str, sources: AnswerSources) -> Result<Answers, Error> {
-        resolve(&config(yaml), &Engine::new(), Map::new(), &sources, &mut NoPrompt)
+        resolve(
+            &config(yaml),
+            &Engine::new(),
+            Map::new(),
+            &sources,
+            &mut NoPrompt,
+        )
     }
 
     #[test]
@@ -478,19 +508,35 @@ mod tests {
         let yaml = "a: ta\nb: tb\nc: tc\nd: td\n";
         let sources = AnswerSources {
             data: vec![("a".into(), "data".into())],
-            data_file: json!({"a": "file", "b": "file"}).as_object().unwrap().clone(),
-            user_defaults: json!({"a": "user", "b": "user", "c": "user"}).as_object().unwrap().clone(),
+            data_file: json!({"a": "file", "b": "file"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            user_defaults: json!({"a": "user", "b": "user", "c": "user"})
+                .as_object()
+                .unwrap()
+                .clone(),
             use_defaults: true,
             ..Default::default()
         };
         let a = run(yaml, sources).unwrap();
-        assert_eq!(Value::Object(a.recorded), json!({"a": "data", "b": "file", "c": "user", "d": "td"}));
+        assert_eq!(
+            Value::Object(a.recorded),
+            json!({"a": "data", "b": "file", "c": "user", "d": "td"})
+        );
     }
 
     #[test]
     fn computed_values_are_used_not_recorded() {
         let yaml = "name: My App\npkg:\n  default: \"{{snake_case name}}\"\n  when: false\n";
-        let a = run(yaml, AnswerSources { use_defaults: true, ..Default::default() }).unwrap();
+        let a = run(
+            yaml,
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(a.context["pkg"], json!("my_app"));
         assert!(!a.recorded.contains_key("pkg"));
     }
@@ -498,7 +544,10 @@ mod tests {
     #[test]
     fn missing_answer_without_terminal() {
         let e = run("name: x\n", AnswerSources::default()).unwrap_err();
-        assert_eq!(e.to_string(), "no answer for question `name` and no terminal to ask on");
+        assert_eq!(
+            e.to_string(),
+            "no answer for question `name` and no terminal to ask on"
+        );
         assert_eq!(
             e.hint().unwrap(),
             "pass `--data name=VALUE`, put it in a `--data-file`, or use `--defaults` to take its default"
@@ -513,22 +562,54 @@ mod tests {
             ..Default::default()
         };
         let e = run("n: 3\n", sources).unwrap_err();
-        assert_eq!(e.to_string(), "invalid answer for `n` from `--data`: `ten` is not an integer");
+        assert_eq!(
+            e.to_string(),
+            "invalid answer for `n` from `--data`: `ten` is not an integer"
+        );
     }
 
     #[test]
     fn disabled_choice_and_validator() {
         let yaml = "db:\n  choices:\n    pg: {value: pg, validator: 'needs docker'}\n    none: none\n  default: none\nname:\n  default: x\n  validator: \"{{#if (regex_match name '^[a-z]+$')}}{{else}}lowercase only{{/if}}\"\n";
-        let e = run(yaml, AnswerSources { data: vec![("db".into(), "pg".into())], use_defaults: true, ..Default::default() }).unwrap_err();
-        assert_eq!(e.to_string(), "invalid answer for `db` from `--data`: choice `pg` is not available: needs docker");
-        let e = run(yaml, AnswerSources { data: vec![("name".into(), "X1".into())], use_defaults: true, ..Default::default() }).unwrap_err();
-        assert_eq!(e.to_string(), "invalid answer for `name` from `--data`: lowercase only");
+        let e = run(
+            yaml,
+            AnswerSources {
+                data: vec![("db".into(), "pg".into())],
+                use_defaults: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid answer for `db` from `--data`: choice `pg` is not available: needs docker"
+        );
+        let e = run(
+            yaml,
+            AnswerSources {
+                data: vec![("name".into(), "X1".into())],
+                use_defaults: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid answer for `name` from `--data`: lowercase only"
+        );
     }
 
     #[test]
     fn multiselect_from_data() {
         let yaml = "f:\n  choices: [a, b, c]\n  multiselect: true\n  default: [a]\n";
-        let a = run(yaml, AnswerSources { data: vec![("f".into(), "[b, c]".into())], ..Default::default() }).unwrap();
+        let a = run(
+            yaml,
+            AnswerSources {
+                data: vec![("f".into(), "[b, c]".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(a.recorded["f"], json!(["b", "c"]));
     }
 }
@@ -566,15 +647,24 @@ impl AnswersFile {
 
     /// Reads an answers file; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<AnswersFile, Error> {
-        let node = crate::config::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
+        let node =
+            crate::config::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
         let Value::Object(map) = node.to_json() else {
-            return Err(Error::config(file, node.line, "an answers file must be a mapping"));
+            return Err(Error::config(
+                file,
+                node.line,
+                "an answers file must be a mapping",
+            ));
         };
         let mut out = AnswersFile::default();
         for (k, v) in map {
             let text = |v: Value| match v {
                 Value::String(s) => Ok(s),
-                other => Err(Error::config(file, 1, format!("`{k}` must be text, found `{other}`"))),
+                other => Err(Error::config(
+                    file,
+                    1,
+                    format!("`{k}` must be text, found `{other}`"),
+                )),
             };
             match k.as_str() {
                 "_src_path" => out.src_path = text(v)?,
@@ -587,7 +677,11 @@ impl AnswersFile {
             }
         }
         if out.src_path.is_empty() {
-            return Err(Error::config(file, 1, "`_src_path` is missing, so graft does not know the template"));
+            return Err(Error::config(
+                file,
+                1,
+                "`_src_path` is missing, so graft does not know the template",
+            ));
         }
         Ok(out)
     }

@@ -61,7 +61,8 @@ impl Transaction {
         let journal = root.join(JOURNAL_DIR);
         fs::create_dir(&journal).map_err(|e| Error::io("create journal", &journal, e))?;
         let index_path = journal.join(JOURNAL_INDEX);
-        let index = fs::File::create(&index_path).map_err(|e| Error::io("write", &index_path, e))?;
+        let index =
+            fs::File::create(&index_path).map_err(|e| Error::io("write", &index_path, e))?;
         Ok(Transaction {
             root: root.to_path_buf(),
             journal,
@@ -82,7 +83,10 @@ impl Transaction {
             } => format!(
                 "restore\t{}\t{}\t{path}\n",
                 u8::from(*executable),
-                backup.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                backup
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             ),
             Undo::Relink { path, target } => format!("relink\t{}\t{path}\n", escape(target)),
             Undo::RemoveDir(p) => format!("rmdir\t{p}\n"),
@@ -114,7 +118,9 @@ impl Transaction {
     fn save(&mut self, rel: &str) -> Result<(), Error> {
         let path = self.root.join(rel);
         match fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.record(Undo::Remove(rel.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.record(Undo::Remove(rel.to_string()))
+            }
             Err(e) => Err(Error::io("read", path, e)),
             Ok(m) if m.file_type().is_symlink() => {
                 let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
@@ -184,8 +190,10 @@ impl Transaction {
                     .prefix(".graft-tmp-")
                     .tempfile_in(dir)
                     .map_err(|e| Error::io("write", &path, e))?;
-                tmp.write_all(bytes).map_err(|e| Error::io("write", &path, e))?;
-                set_executable(tmp.as_file(), *executable).map_err(|e| Error::io("write", &path, e))?;
+                tmp.write_all(bytes)
+                    .map_err(|e| Error::io("write", &path, e))?;
+                set_executable(tmp.as_file(), *executable)
+                    .map_err(|e| Error::io("write", &path, e))?;
                 remove_if_symlink(&path)?;
                 tmp.persist(&path)
                     .map_err(|e| Error::io("write", &path, e.error))?;
@@ -215,7 +223,10 @@ impl Transaction {
     /// Undoes every change, newest first, and removes the journal.
     pub fn rollback(self) -> Result<(), Error> {
         let Transaction {
-            root, journal, undo, ..
+            root,
+            journal,
+            undo,
+            ..
         } = self;
         undo_all(&root, undo)?;
         fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))
@@ -246,7 +257,9 @@ fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
                 }
                 let tmp = p.with_file_name(format!(
                     ".graft-tmp-restore-{}",
-                    p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    p.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
                 ));
                 fs::copy(&backup, &tmp).map_err(|e| Error::io("restore", &p, e))?;
                 if let Ok(f) = fs::File::open(&tmp) {
@@ -260,7 +273,9 @@ fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
 }
 
 fn unescape(s: &str) -> String {
@@ -391,15 +406,15 @@ fn make_symlink(target: &str, link: &Path) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn make_symlink(_: &str, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::other("symlinks are not supported on this platform"))
+    Err(std::io::Error::other(
+        "symlinks are not supported on this platform",
+    ))
 }
 
 /// Checks that writing `rel` under `root` never goes through a symlink that
 /// leads outside `root`.
 pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
-    let canonical_root = root
-        .canonicalize()
-        .unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut current = root.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();
     for part in &parts[..parts.len().saturating_sub(1)] {
@@ -411,7 +426,9 @@ pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
                     return Err(Error::UnsafePath {
                         path: rel.to_string(),
                         from: current.display().to_string(),
-                        reason: "would be written through a symlink that leads outside the destination".to_string(),
+                        reason:
+                            "would be written through a symlink that leads outside the destination"
+                                .to_string(),
                     });
                 }
             }
@@ -434,24 +451,19 @@ mod tests {
         fs::write(root.join("keep.txt"), "old").unwrap();
         let plan = Plan {
             changes: vec![
-                Change {
-                    path: "keep.txt".into(),
-                    action: Action::Update,
-                    write: Some(Node::file("new")),
-                    before: None,
-                    extra: vec![],
-                },
-                Change {
-                    path: "a/b/new.txt".into(),
-                    action: Action::Create,
-                    write: Some(Node::file("x")),
-                    before: None,
-                    extra: vec![],
-                },
+                Change::new("keep.txt", Action::Update, Some(Node::file("new")), None),
+                Change::new("a/b/new.txt", Action::Create, Some(Node::file("x")), None),
             ],
         };
         for fail_after in 0..2 {
-            let e = apply(root, &plan, FaultInjection { fail_after: Some(fail_after), abort_after: None });
+            let e = apply(
+                root,
+                &plan,
+                FaultInjection {
+                    fail_after: Some(fail_after),
+                    abort_after: None,
+                },
+            );
             assert!(e.is_err());
             assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
             assert!(!root.join("a").exists());

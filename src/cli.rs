@@ -17,6 +17,10 @@ pub struct Cli {
 pub enum Command {
     /// Render a template into a new (or existing) project folder.
     Copy(CopyArgs),
+    /// Merge the template's changes since the recorded version into the project.
+    Update(UpdateArgs),
+    /// Render the recorded version again from scratch over the project.
+    Recopy(RecopyArgs),
 }
 
 #[derive(Debug, Args)]

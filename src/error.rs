@@ -119,7 +119,7 @@ pub enum Error {
 
     /// The template source could not be read.
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Source(Box<SourceError>),
 
     /// The person answered a prompt with Ctrl-C or the terminal went away.
     #[error("prompt failed: {0}")]
@@ -140,6 +140,27 @@ pub enum Error {
     /// A path the template reads that lies outside the destination, without trust.
     #[error("`_external_data` `{name}` reads `{path}`, outside the destination")]
     ExternalDataOutside { name: String, path: String },
+
+    /// The project has no answers file to update from.
+    #[error("no answers file `{}` in `{}`", file, dest.display())]
+    NoAnswersFile { dest: PathBuf, file: String },
+
+    /// The recorded version cannot be found in the template any more.
+    #[error("cannot render the recorded version `{reference}` of `{src}`")]
+    OldVersionMissing {
+        reference: String,
+        src: String,
+        #[source]
+        source: Box<SourceError>,
+    },
+
+    /// The target version is older than the recorded one.
+    #[error("refusing to downgrade from `{from}` to `{to}`")]
+    Downgrade { from: String, to: String },
+
+    /// The project's git work tree has uncommitted changes.
+    #[error("`{}` has uncommitted changes: {}", dest.display(), list(paths))]
+    DirtyTree { dest: PathBuf, paths: Vec<String> },
 
     /// SIGINT or SIGTERM during the run.
     #[error("interrupted")]
@@ -170,6 +191,12 @@ fn list(paths: &[String]) -> String {
         out.push_str(&format!(" and {} more", paths.len() - SHOWN));
     }
     out
+}
+
+impl From<SourceError> for Error {
+    fn from(e: SourceError) -> Error {
+        Error::Source(Box::new(e))
+    }
 }
 
 impl Error {
@@ -225,6 +252,19 @@ impl Error {
             Error::ExternalDataOutside { .. } => {
                 Some("run again with `--trust` if you trust this template".to_string())
             }
+            Error::NoAnswersFile { .. } => Some(
+                "run `graft update` in a project made by `graft copy`, or name its answers file with `-a`"
+                    .to_string(),
+            ),
+            Error::OldVersionMissing { .. } => Some(
+                "the tag or commit is gone from the template; `graft recopy --vcs-ref REF` renders a version from scratch over the project"
+                    .to_string(),
+            ),
+            Error::Downgrade { .. } => Some("pick a newer version with `--vcs-ref`".to_string()),
+            Error::DirtyTree { .. } => Some(
+                "commit or stash your changes first so the update is easy to review, or pass `--allow-dirty`"
+                    .to_string(),
+            ),
             Error::TooOld { .. } => Some("install a newer graft".to_string()),
             Error::Source(e) => e.hint(),
             _ => None,

@@ -13,8 +13,10 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod merge;
 pub mod plan;
 pub mod printer;
+pub mod project_git;
 pub mod prompt;
 pub mod render;
 pub mod report;
@@ -56,6 +58,8 @@ where
     };
     let (result, printer) = match &cli.command {
         Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
+        Command::Update(args) => (commands::update::run(args, &env), env.printer(&args.common)),
+        Command::Recopy(args) => (commands::recopy::run(args, &env), env.printer(&args.common)),
     };
     match result {
         Ok(code) => code,

@@ -50,6 +50,32 @@ pub struct Change {
     pub before: Option<Node>,
     /// Extra files written beside it (`PATH.rej`, `PATH.graft-new`).
     pub extra: Vec<(String, Node)>,
+    /// For a conflict: the three sides, so git can record them as unmerged.
+    pub sides: Option<Box<Sides>>,
+    /// Why this action was chosen, when it is not obvious.
+    pub note: Option<String>,
+}
+
+/// The base, ours (project) and theirs (new template) contents of a conflict.
+#[derive(Clone, Debug)]
+pub struct Sides {
+    pub base: Option<Vec<u8>>,
+    pub ours: Vec<u8>,
+    pub theirs: Vec<u8>,
+}
+
+impl Change {
+    pub fn new(path: &str, action: Action, write: Option<Node>, before: Option<Node>) -> Change {
+        Change {
+            path: path.to_string(),
+            action,
+            write,
+            before,
+            extra: Vec::new(),
+            sides: None,
+            note: None,
+        }
+    }
 }
 
 /// Every change of a run, in path order.
@@ -123,9 +149,10 @@ pub fn plan_copy(
         // Folders with contents are created with their files; only empty
         // folders are changes of their own.
         if matches!(node, Node::Dir)
-            && entries
-                .peek()
-                .is_some_and(|(next, _)| next.strip_prefix(path.as_str()).is_some_and(|r| r.starts_with('/')))
+            && entries.peek().is_some_and(|(next, _)| {
+                next.strip_prefix(path.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+            })
         {
             continue;
         }
@@ -139,13 +166,8 @@ pub fn plan_copy(
             }
             _ => Action::Conflict,
         };
-        plan.changes.push(Change {
-            path: path.clone(),
-            action,
-            write: matches!(action, Action::Create | Action::Conflict).then(|| node.clone()),
-            before,
-            extra: Vec::new(),
-        });
+        let write = matches!(action, Action::Create | Action::Conflict).then(|| node.clone());
+        plan.changes.push(Change::new(path, action, write, before));
     }
     let (path, bytes) = answers;
     let node = Node::file(bytes);
@@ -155,13 +177,8 @@ pub fn plan_copy(
         Some(b) if same(b, &node) => Action::Identical,
         Some(_) => Action::Update,
     };
-    plan.changes.push(Change {
-        path: path.to_string(),
-        action,
-        write: (action != Action::Identical).then_some(node),
-        before,
-        extra: Vec::new(),
-    });
+    let write = (action != Action::Identical).then_some(node);
+    plan.changes.push(Change::new(path, action, write, before));
     Ok(plan)
 }
 

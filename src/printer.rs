@@ -55,7 +55,11 @@ impl Printer {
 
     /// A warning; shown even with `--quiet`.
     pub fn warn(&self, text: &str) {
-        eprintln!("{} {text}", self.style(Style::new().yellow().bold()).apply_to("warning:"));
+        eprintln!(
+            "{} {text}",
+            self.style(Style::new().yellow().bold())
+                .apply_to("warning:")
+        );
     }
 
     /// A template's message (`_message_before_copy`, …).
@@ -71,11 +75,17 @@ impl Printer {
         eprintln!("{} {e}", red.apply_to("error:"));
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {
-            eprintln!("{} {cause}", self.style(Style::new().bold()).apply_to("caused by:"));
+            eprintln!(
+                "{} {cause}",
+                self.style(Style::new().bold()).apply_to("caused by:")
+            );
             source = cause.source();
         }
         if let Some(hint) = e.hint() {
-            eprintln!("{} {hint}", self.style(Style::new().cyan().bold()).apply_to("hint:"));
+            eprintln!(
+                "{} {hint}",
+                self.style(Style::new().cyan().bold()).apply_to("hint:")
+            );
         }
     }
 }

@@ -68,16 +68,9 @@ impl Prompter for NoPrompt {
 }
 
 /// dialoguer prompts on the terminal.
+#[derive(Default)]
 pub struct TerminalPrompt {
     theme: ColorfulTheme,
-}
-
-impl Default for TerminalPrompt {
-    fn default() -> Self {
-        TerminalPrompt {
-            theme: ColorfulTheme::default(),
-        }
-    }
 }
 
 fn prompt_error(e: dialoguer::Error) -> Error {

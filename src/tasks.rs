@@ -29,7 +29,12 @@ impl PreparedCommand {
     }
 }
 
-fn render_command(engine: &Engine, origin: &str, cmd: &Command, ctx: &Context) -> Result<Command, Error> {
+fn render_command(
+    engine: &Engine,
+    origin: &str,
+    cmd: &Command,
+    ctx: &Context,
+) -> Result<Command, Error> {
     Ok(match cmd {
         Command::Shell(s) => Command::Shell(engine.render(origin, s, ctx)?),
         Command::Argv(args) => Command::Argv(
@@ -40,7 +45,12 @@ fn render_command(engine: &Engine, origin: &str, cmd: &Command, ctx: &Context) -
     })
 }
 
-fn working_directory(engine: &Engine, origin: &str, wd: &Option<String>, ctx: &Context) -> Result<String, Error> {
+fn working_directory(
+    engine: &Engine,
+    origin: &str,
+    wd: &Option<String>,
+    ctx: &Context,
+) -> Result<String, Error> {
     let Some(wd) = wd else {
         return Ok(String::new());
     };
@@ -128,7 +138,13 @@ pub fn answer_env(answers: &Map<String, Value>) -> Vec<(String, String)> {
         .map(|(k, v)| {
             let name = k
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
                 .collect::<String>();
             let value = match v {
                 Value::String(s) => s.clone(),

@@ -37,7 +37,10 @@ pub fn normalize(source: &str) -> String {
         s = d;
     }
     let mut s = s.replace('\\', "/");
-    for (short, long) in [("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")] {
+    for (short, long) in [
+        ("gh:", "https://github.com/"),
+        ("gl:", "https://gitlab.com/"),
+    ] {
         if let Some(rest) = s.strip_prefix(short) {
             s = format!("{long}{rest}");
         }
@@ -51,7 +54,10 @@ pub fn normalize(source: &str) -> String {
         }
     }
     let (scheme, rest) = match s.split_once("://") {
-        Some((scheme, rest)) => (format!("{}://", scheme.to_ascii_lowercase()), rest.to_string()),
+        Some((scheme, rest)) => (
+            format!("{}://", scheme.to_ascii_lowercase()),
+            rest.to_string(),
+        ),
         None => (String::new(), s.clone()),
     };
     let (authority, path) = if scheme.is_empty() {
@@ -83,7 +89,10 @@ pub fn normalize(source: &str) -> String {
     if let Some(stripped) = path.strip_suffix(".git") {
         path = stripped.to_string();
     }
-    let mut out = format!("{scheme}{authority}{}{path}", if absolute { "/" } else { "" });
+    let mut out = format!(
+        "{scheme}{authority}{}{path}",
+        if absolute { "/" } else { "" }
+    );
     if trailing && !out.ends_with('/') {
         out.push('/');
     }
@@ -113,7 +122,10 @@ mod tests {
         let trust = vec!["gh:acme/".to_string(), "/opt/templates/good".to_string()];
         assert!(is_trusted("gh:acme/service", &trust));
         assert!(is_trusted("https://github.com/acme/service.git", &trust));
-        assert!(is_trusted("https://user:pass@github.com/acme/service", &trust));
+        assert!(is_trusted(
+            "https://user:pass@github.com/acme/service",
+            &trust
+        ));
         assert!(is_trusted("/opt/templates/good", &trust));
         for evil in [
             "gh:acme/../evil/x",

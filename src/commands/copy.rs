@@ -79,7 +79,10 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         &project.rendered.tree,
         &dest,
         &skip,
-        (&project.answers_path, project.answers_text.clone().into_bytes()),
+        (
+            &project.answers_path,
+            project.answers_text.clone().into_bytes(),
+        ),
     )?;
     if dest.is_dir() {
         for change in plan.writes() {
@@ -126,7 +129,11 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let prepared = if common.skip_tasks {
         Vec::new()
     } else {
-        tasks::prepare_tasks(&project.engine, &config.settings.tasks, &project.answers.context)?
+        tasks::prepare_tasks(
+            &project.engine,
+            &config.settings.tasks,
+            &project.answers.context,
+        )?
     };
     if !prepared.is_empty() && !trusted && !common.pretend {
         return Err(Error::NeedsTrust {
@@ -178,7 +185,13 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
                 &ctx,
             )?);
         }
-        summary(&printer, &plan, &src_display, revision.describe.as_deref(), &args.dest);
+        summary(
+            &printer,
+            &plan,
+            &src_display,
+            revision.describe.as_deref(),
+            &args.dest,
+        );
     }
     if common.skip_tasks {
         for t in &mut task_entries {

@@ -3,6 +3,8 @@
 //! the only layer that reads the environment or prints.
 
 pub mod copy;
+pub mod recopy;
+pub mod update;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -90,7 +92,9 @@ impl Env {
 pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let file = path.display().to_string();
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let value = if is_json {
         serde_json::from_str::<Value>(&text).map_err(|e| Error::DataFile {
             file: file.clone(),
@@ -204,8 +208,13 @@ pub fn render_project(
     let answers_path = match &inputs.common.answers_file {
         Some(a) => a.clone(),
         None => {
-            let ctx = handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
-            engine.render(&format!("{} (_answers_file)", config.file), &config.settings.answers_file, &ctx)?
+            let ctx = handlebars::Context::wraps(&answers.context)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            engine.render(
+                &format!("{} (_answers_file)", config.file),
+                &config.settings.answers_file,
+                &ctx,
+            )?
         }
     };
     let answers_path = clean_relative(&answers_path)
@@ -219,7 +228,8 @@ pub fn render_project(
     graft["answers_file"] = Value::String(answers_path.clone());
     answers.context.insert("_graft".into(), graft);
 
-    let ctx = handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx =
+        handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
     let root = render::render_root(tree, config, &engine, &ctx)?;
     let mut rendered = render::render(
         tree,
@@ -264,12 +274,20 @@ fn external_data(
     }
     let ctx = handlebars::Context::wraps(base).map_err(|e| Error::Usage(e.to_string()))?;
     for (name, raw) in &config.settings.external_data {
-        let rendered = engine.render(&format!("{} (_external_data.{name})", config.file), raw, &ctx)?;
+        let rendered = engine.render(
+            &format!("{} (_external_data.{name})", config.file),
+            raw,
+            &ctx,
+        )?;
         let path = match clean_relative(&rendered) {
             Ok(rel) => dest.join(rel),
             Err(_) if trusted => {
                 let p = Path::new(&rendered);
-                if p.is_absolute() { p.to_path_buf() } else { dest.join(p) }
+                if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    dest.join(p)
+                }
             }
             Err(_) => {
                 return Err(Error::ExternalDataOutside {
@@ -310,7 +328,9 @@ pub fn print_diffs(plan: &crate::plan::Plan) {
         match n {
             None | Some(Node::Dir) => Some(Some(String::new())),
             Some(Node::File { bytes, .. }) if render::is_binary(bytes) => Some(None),
-            Some(Node::File { bytes, .. }) => Some(Some(String::from_utf8_lossy(bytes).into_owned())),
+            Some(Node::File { bytes, .. }) => {
+                Some(Some(String::from_utf8_lossy(bytes).into_owned()))
+            }
             Some(Node::Symlink { target }) => Some(Some(format!("-> {target}\n"))),
         }
     };
@@ -328,8 +348,16 @@ pub fn print_diffs(plan: &crate::plan::Plan) {
                     continue;
                 }
                 let diff = similar::TextDiff::from_lines(&old, &new);
-                let a = if change.before.is_some() { format!("a/{}", change.path) } else { "/dev/null".to_string() };
-                let b = if after.is_some() { format!("b/{}", change.path) } else { "/dev/null".to_string() };
+                let a = if change.before.is_some() {
+                    format!("a/{}", change.path)
+                } else {
+                    "/dev/null".to_string()
+                };
+                let b = if after.is_some() {
+                    format!("b/{}", change.path)
+                } else {
+                    "/dev/null".to_string()
+                };
                 print!("{}", diff.unified_diff().context_radius(3).header(&a, &b));
             }
             _ => println!("Binary files a/{0} and b/{0} differ", change.path),
@@ -338,7 +366,11 @@ pub fn print_diffs(plan: &crate::plan::Plan) {
 }
 
 /// Renders a `_message_*` setting with the context known before answering.
-pub fn render_message(config: &TemplateConfig, message: &str, inputs: &RenderInputs) -> Result<String, Error> {
+pub fn render_message(
+    config: &TemplateConfig,
+    message: &str,
+    inputs: &RenderInputs,
+) -> Result<String, Error> {
     let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
     let ctx = handlebars::Context::wraps(json!({
         "_graft": {

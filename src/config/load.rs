@@ -119,8 +119,8 @@ fn read_file(
     let Some(TreeNode::File { bytes, .. }) = tree.get(file) else {
         return Err(Error::config(file, 1, "file not found in the template"));
     };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Error::config(file, 1, "not valid UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| Error::config(file, 1, "not valid UTF-8 text"))?;
     let docs = yaml::parse_documents(text).map_err(|e| Error::config(file, e.line, e.message))?;
     stack.push(file.to_string());
     for doc in docs {
@@ -156,10 +156,7 @@ fn read_file(
             Yaml::Map(map) => {
                 for (key, node) in map {
                     if LIST_SETTINGS.contains(&key.as_str()) {
-                        lists
-                            .entry(key)
-                            .or_default()
-                            .push((file.to_string(), node));
+                        lists.entry(key).or_default().push((file.to_string(), node));
                     } else {
                         let key_line = node.key_line;
                         entries.insert(
@@ -298,17 +295,12 @@ fn apply_setting(settings: &mut Settings, key: &str, entry: &Entry) -> Result<()
         "_message_after_update" => settings.message_after_update = opt_string(file, key, node)?,
         "_min_graft_version" => {
             let text = string(file, key, node)?;
-            let version = parse_version(&text).ok_or_else(|| {
-                err(file, node, format!("`{key}` is not a version: `{text}`"))
-            })?;
+            let version = parse_version(&text)
+                .ok_or_else(|| err(file, node, format!("`{key}` is not a version: `{text}`")))?;
             settings.min_graft_version = Some(version);
         }
         "_preserve_symlinks" => settings.preserve_symlinks = boolean(file, key, node)?,
-        "_partials" => {
-            settings.partials = string(file, key, node)?
-                .trim_matches('/')
-                .to_string()
-        }
+        "_partials" => settings.partials = string(file, key, node)?.trim_matches('/').to_string(),
         "_external_data" => {
             let Yaml::Map(map) = &node.value else {
                 return Err(err(
@@ -420,7 +412,12 @@ fn task(file: &str, node: &Node) -> Result<Task, Error> {
             origin,
         });
     };
-    let f = fields(file, map, "a task", &["command", "when", "working_directory"])?;
+    let f = fields(
+        file,
+        map,
+        "a task",
+        &["command", "when", "working_directory"],
+    )?;
     let Some(cmd) = f.get("command") else {
         return Err(err(file, node, "a task mapping needs `command`"));
     };
@@ -479,26 +476,9 @@ fn migration(file: &str, node: &Node) -> Result<Migration, Error> {
     })
 }
 
-/// Parses `v1`, `1.2`, `1.2.3-rc.1` as semver, filling missing parts with 0.
-pub fn parse_version(text: &str) -> Option<semver::Version> {
-    let t = text.trim();
-    let t = t.strip_prefix('v').unwrap_or(t);
-    if let Ok(v) = semver::Version::parse(t) {
-        return Some(v);
-    }
-    let (core, rest) = match t.find(['-', '+']) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t, ""),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty() || parts.len() > 2 || parts.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    let padded = match parts.len() {
-        1 => format!("{}.0.0{rest}", parts[0]),
-        _ => format!("{}.{}.0{rest}", parts[0], parts[1]),
-    };
-    semver::Version::parse(&padded).ok()
+/// Versions in `_min_graft_version` and migrations read like version tags.
+fn parse_version(text: &str) -> Option<semver::Version> {
+    crate::source::parse_version_tag(text.trim())
 }
 
 fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
@@ -593,7 +573,9 @@ fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
                 (_, Some(choices)) => choices.first().map(|c| c.value.clone()),
                 _ => None,
             };
-            sample.as_ref().map_or(QuestionType::Str, QuestionType::infer)
+            sample
+                .as_ref()
+                .map_or(QuestionType::Str, QuestionType::infer)
         }
     };
     Ok(q)
@@ -617,7 +599,9 @@ fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error
                 Yaml::Seq(_) | Yaml::Map(_) => Err(err(
                     file,
                     item,
-                    format!("a choice of `{question}` must be a plain value or a [label, value] pair"),
+                    format!(
+                        "a choice of `{question}` must be a plain value or a [label, value] pair"
+                    ),
                 )),
                 _ => {
                     let value = item.to_json();
@@ -662,7 +646,11 @@ fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error
         }
     };
     if out.is_empty() {
-        return Err(err(file, node, format!("`choices` of `{question}` is empty")));
+        return Err(err(
+            file,
+            node,
+            format!("`choices` of `{question}` is empty"),
+        ));
     }
     Ok(out)
 }
@@ -686,7 +674,10 @@ mod tests {
     #[test]
     fn shorthand_and_inference() {
         let c = load(
-            &tree(&[("graft.yml", "name: demo\ncount: 3\nratio: 0.5\nflag: yes\nitems: [a]\n")]),
+            &tree(&[(
+                "graft.yml",
+                "name: demo\ncount: 3\nratio: 0.5\nflag: yes\nitems: [a]\n",
+            )]),
             "t",
         )
         .unwrap();
@@ -699,7 +690,10 @@ mod tests {
     fn includes_merge_and_lists_concatenate() {
         let c = load(
             &tree(&[
-                ("graft.yml", "!include shared/*.yml\n---\n_exclude: [b]\nname: late\n"),
+                (
+                    "graft.yml",
+                    "!include shared/*.yml\n---\n_exclude: [b]\nname: late\n",
+                ),
                 ("shared/a.yml", "_exclude: [a]\nname: early\nother: 1\n"),
             ]),
             "t",
@@ -753,22 +747,16 @@ mod tests {
             "t",
         )
         .unwrap();
-        assert_eq!(c.questions[0].choices.as_ref().unwrap()[1].value, Value::from("y"));
+        assert_eq!(
+            c.questions[0].choices.as_ref().unwrap()[1].value,
+            Value::from("y")
+        );
         assert_eq!(c.questions[1].ty, QuestionType::Int);
         assert_eq!(
-            c.questions[2].choices.as_ref().unwrap()[0].validator.as_deref(),
+            c.questions[2].choices.as_ref().unwrap()[0]
+                .validator
+                .as_deref(),
             Some("no")
         );
-    }
-
-    #[test]
-    fn lenient_versions() {
-        assert_eq!(parse_version("v1"), Some(semver::Version::new(1, 0, 0)));
-        assert_eq!(parse_version("1.2"), Some(semver::Version::new(1, 2, 0)));
-        assert_eq!(
-            parse_version("v2.0.0-rc.1").map(|v| v.to_string()),
-            Some("2.0.0-rc.1".into())
-        );
-        assert_eq!(parse_version("latest"), None);
     }
 }

@@ -121,7 +121,8 @@ fn parse_error(e: serde_saphyr::Error) -> ParseError {
 /// YAML 1.2 booleans and taking the text wherever only `y`/`n` differed.
 /// Mapping keys are always taken as written, so a question may be named `n`.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, ParseError> {
-    let docs: Vec<Tagged<Spanned<Yaml>>> = serde_saphyr::from_multiple(text).map_err(parse_error)?;
+    let docs: Vec<Tagged<Spanned<Yaml>>> =
+        serde_saphyr::from_multiple(text).map_err(parse_error)?;
     let strict: Vec<Tagged<Spanned<Yaml>>> = serde_saphyr::from_multiple_with_options(
         text,
         serde_saphyr::options! { strict_booleans: true },

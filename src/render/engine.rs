@@ -164,11 +164,20 @@ fn text(v: &Value) -> String {
 }
 
 fn register_helpers(hbs: &mut Handlebars<'static>) {
-    let pure: [(&'static str, std::ops::RangeInclusive<usize>, fn(&[Value]) -> Result<Value, String>); 15] = [
-        ("snake_case", 1..=1, |p| Ok(text(&p[0]).to_snake_case().into())),
-        ("kebab_case", 1..=1, |p| Ok(text(&p[0]).to_kebab_case().into())),
-        ("camel_case", 1..=1, |p| Ok(text(&p[0]).to_lower_camel_case().into())),
-        ("pascal_case", 1..=1, |p| Ok(text(&p[0]).to_upper_camel_case().into())),
+    type HelperFn = fn(&[Value]) -> Result<Value, String>;
+    let pure: [(&'static str, std::ops::RangeInclusive<usize>, HelperFn); 15] = [
+        ("snake_case", 1..=1, |p| {
+            Ok(text(&p[0]).to_snake_case().into())
+        }),
+        ("kebab_case", 1..=1, |p| {
+            Ok(text(&p[0]).to_kebab_case().into())
+        }),
+        ("camel_case", 1..=1, |p| {
+            Ok(text(&p[0]).to_lower_camel_case().into())
+        }),
+        ("pascal_case", 1..=1, |p| {
+            Ok(text(&p[0]).to_upper_camel_case().into())
+        }),
         ("upper", 1..=1, |p| Ok(text(&p[0]).to_uppercase().into())),
         ("lower", 1..=1, |p| Ok(text(&p[0]).to_lowercase().into())),
         ("title", 1..=1, |p| Ok(text(&p[0]).to_title_case().into())),
@@ -245,10 +254,9 @@ impl HelperDef for DefaultHelper {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let (Some(value), Some(fallback)) = (h.param(0), h.param(1)) else {
-            return Err(RenderErrorReason::Other(
-                "helper `default` takes 2 arguments".to_string(),
-            )
-            .into());
+            return Err(
+                RenderErrorReason::Other("helper `default` takes 2 arguments".to_string()).into(),
+            );
         };
         let missing = value.is_value_missing()
             || matches!(value.value(), Value::Null)
@@ -272,19 +280,35 @@ mod tests {
 
     #[test]
     fn helpers() {
-        let d = json!({"n": "My Project", "l": ["a", "b"], "on": true, "off": false, "html": "<b>"});
+        let d =
+            json!({"n": "My Project", "l": ["a", "b"], "on": true, "off": false, "html": "<b>"});
         let cases = [
             ("{{snake_case n}}", "my_project"),
             ("{{kebab_case n}}", "my-project"),
             ("{{camel_case n}}", "myProject"),
             ("{{pascal_case n}}", "MyProject"),
-            ("{{upper n}}|{{lower n}}|{{title 'hello world'}}", "MY PROJECT|my project|Hello World"),
-            ("{{when on 'yes'}}|{{when off 'yes'}}|{{when off 'a' 'b'}}", "yes||b"),
-            ("{{#if (eq n 'My Project')}}eq{{/if}}{{#if (and on (not off))}}+{{/if}}", "eq+"),
-            ("{{default missing 'fb'}}|{{default n 'fb'}}", "fb|My Project"),
+            (
+                "{{upper n}}|{{lower n}}|{{title 'hello world'}}",
+                "MY PROJECT|my project|Hello World",
+            ),
+            (
+                "{{when on 'yes'}}|{{when off 'yes'}}|{{when off 'a' 'b'}}",
+                "yes||b",
+            ),
+            (
+                "{{#if (eq n 'My Project')}}eq{{/if}}{{#if (and on (not off))}}+{{/if}}",
+                "eq+",
+            ),
+            (
+                "{{default missing 'fb'}}|{{default n 'fb'}}",
+                "fb|My Project",
+            ),
             ("{{replace n ' ' '_'}}", "My_Project"),
             ("{{regex_match n '^My'}}", "true"),
-            ("{{join l ', '}}|{{len l}}|{{contains l 'b'}}", "a, b|2|true"),
+            (
+                "{{join l ', '}}|{{len l}}|{{contains l 'b'}}",
+                "a, b|2|true",
+            ),
             ("{{trim '  x '}}", "x"),
             ("{{to_json l}}", "[\"a\",\"b\"]"),
             ("{{to_yaml l}}", "- a\n- b"),
@@ -299,14 +323,23 @@ mod tests {
     fn unknown_variable_names_file_and_line() {
         let e = render("a\n{{nope}}", json!({})).unwrap_err();
         assert_eq!(e.to_string(), "cannot render `t` at line 2");
-        assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "unknown variable `nope`");
+        assert_eq!(
+            std::error::Error::source(&e).unwrap().to_string(),
+            "unknown variable `nope`"
+        );
     }
 
     #[test]
     fn conditions() {
         let e = Engine::new();
         let ctx = Context::wraps(json!({"db": "none"})).unwrap();
-        assert!(!e.condition("t", &json!("{{#if (eq db 'none')}}false{{else}}true{{/if}}"), &ctx).unwrap());
+        assert!(!e
+            .condition(
+                "t",
+                &json!("{{#if (eq db 'none')}}false{{else}}true{{/if}}"),
+                &ctx
+            )
+            .unwrap());
         assert!(e.condition("t", &json!("{{db}}"), &ctx).unwrap());
         assert!(!e.condition("t", &json!(false), &ctx).unwrap());
     }

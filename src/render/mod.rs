@@ -54,7 +54,8 @@ pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine
         } else {
             rel
         };
-        let text = std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
         engine.add_partial(name, text, path)?;
     }
     Ok(engine)
@@ -115,7 +116,15 @@ fn view<'a>(
         if rel.is_empty() {
             continue;
         }
-        add_view_entry(template, path, rel.to_string(), node, preserve_symlinks, 0, &mut out)?;
+        add_view_entry(
+            template,
+            path,
+            rel.to_string(),
+            node,
+            preserve_symlinks,
+            0,
+            &mut out,
+        )?;
     }
     Ok(out)
 }
@@ -149,8 +158,8 @@ fn add_view_entry<'a>(
                 return Err(bad("which is a loop of symlinks"));
             }
             let parent = full.rsplit_once('/').map_or("", |(p, _)| p);
-            let resolved = resolve_link(parent, target)
-                .ok_or_else(|| bad("which is outside the template"))?;
+            let resolved =
+                resolve_link(parent, target).ok_or_else(|| bad("which is outside the template"))?;
             let Some(target_node) = template.get(&resolved) else {
                 return Err(bad("which does not exist in the template"));
             };
@@ -173,9 +182,7 @@ fn add_view_entry<'a>(
                         )?;
                     }
                 }
-                other => {
-                    add_view_entry(template, &resolved, rel, other, preserve, depth + 1, out)?
-                }
+                other => add_view_entry(template, &resolved, rel, other, preserve, depth + 1, out)?,
             }
         }
     }
@@ -496,15 +503,30 @@ mod tests {
     fn follows_links_inside_and_refuses_outside() {
         let t = template(&[
             ("real/f.txt", Node::file("data")),
-            ("link", Node::Symlink { target: "real".into() }),
-            ("flink.txt", Node::Symlink { target: "real/f.txt".into() }),
+            (
+                "link",
+                Node::Symlink {
+                    target: "real".into(),
+                },
+            ),
+            (
+                "flink.txt",
+                Node::Symlink {
+                    target: "real/f.txt".into(),
+                },
+            ),
         ]);
         let got = run(&t, json!({})).unwrap();
         assert!(got.contains(&("link/f.txt".into(), "data".into())));
         assert!(got.contains(&("flink.txt".into(), "data".into())));
 
         for target in ["../outside", "/etc/passwd", "real/../../x"] {
-            let t = template(&[("bad", Node::Symlink { target: target.into() })]);
+            let t = template(&[(
+                "bad",
+                Node::Symlink {
+                    target: target.into(),
+                },
+            )]);
             let e = run(&t, json!({})).unwrap_err();
             assert!(matches!(e, Error::BadSymlink { .. }), "{target}: {e}");
         }
@@ -514,6 +536,9 @@ mod tests {
     fn binary_with_suffix_is_an_error() {
         let t = template(&[("img.png.hbs", Node::file(vec![0u8, 1, 2]))]);
         let e = run(&t, json!({})).unwrap_err();
-        assert_eq!(e.to_string(), "`img.png.hbs` has the template suffix but is binary, so it cannot be rendered");
+        assert_eq!(
+            e.to_string(),
+            "`img.png.hbs` has the template suffix but is binary, so it cannot be rendered"
+        );
     }
 }

@@ -76,8 +76,13 @@ mod tests {
 
     #[test]
     fn gitignore_semantics() {
-        let m = PathMatcher::new(&["*.log".into(), "!keep.log".into(), "build/".into(), "~*".into()])
-            .unwrap();
+        let m = PathMatcher::new(&[
+            "*.log".into(),
+            "!keep.log".into(),
+            "build/".into(),
+            "~*".into(),
+        ])
+        .unwrap();
         assert!(m.matches("x/a.log", false));
         assert!(!m.matches("keep.log", false));
         assert!(m.matches("build/out/x.o", false));

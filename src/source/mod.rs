@@ -1,61 +1,279 @@
-//! Placeholder: plain local folders only (replaced by the git source layer).
+//! The source layer: from the SRC argument to the template's files in memory.
+//!
+//! [`SourceSpec::parse`] normalises SRC, [`TemplateRepo::open`] opens a local
+//! repository or folder, or fetches a remote into its cached bare mirror,
+//! [`TemplateRepo::resolve`] picks a commit (a version tag by default) and
+//! describes it, and [`TemplateRepo::read_tree`] reads that commit's files
+//! into a [`FileTree`]. Nothing here renders, prompts, prints (except the
+//! optional fetch progress bar) or writes outside the cache; loading
+//! `graft.yml` from the tree is the caller's job.
+
+mod cache;
+mod error;
+mod fetch;
+mod folder;
+mod git;
+mod spec;
+mod version;
+
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
+
+use git2::Repository;
 
 use crate::tree::{FileTree, Node};
 
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
-    #[error("`{0}` is not a directory or a git URL")]
-    NotASource(String),
-    #[error("cannot read `{}`", path.display())]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+pub use error::SourceError;
+pub use git::{NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
+pub use spec::{cache_dir_name, strip_credentials, SourceSpec};
+pub use version::parse_version_tag;
+
+/// The warning added when `HEAD` of a dirty working tree is read.
+pub const DIRTY_WARNING: &str =
+    "template has uncommitted changes; the recorded commit will not reproduce them";
+
+/// How to reach remote templates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceOptions {
+    /// Where mirrors of remote templates live.
+    pub cache_dir: PathBuf,
+    /// Use the cached mirror as it is, without any network access.
+    pub offline: bool,
+    /// Draw a fetch progress bar on stderr. The caller sets this only when
+    /// stderr is a terminal and output is not quiet.
+    pub show_progress: bool,
 }
-impl SourceError {
-    pub fn hint(&self) -> Option<String> { None }
-}
-pub struct SourceOptions { pub cache_dir: PathBuf, pub offline: bool, pub show_progress: bool }
-#[derive(Debug, Clone)]
-pub enum SourceSpec { Local(PathBuf) }
-impl SourceSpec {
-    pub fn parse(src: &str, cwd: &Path) -> Result<SourceSpec, SourceError> {
-        let p = cwd.join(src);
-        if p.is_dir() { Ok(SourceSpec::Local(p.canonicalize().map_err(|e| SourceError::Io { path: p.clone(), source: e })?)) } else { Err(SourceError::NotASource(src.to_string())) }
-    }
-    pub fn display(&self) -> String { match self { SourceSpec::Local(p) => p.display().to_string() } }
-}
-#[derive(Debug, Clone, Default)]
-pub struct Revision { pub sha: Option<String>, pub describe: Option<String>, pub version: Option<semver::Version>, pub worktree: bool, pub warnings: Vec<String> }
-pub struct TemplateRepo { root: PathBuf }
-impl TemplateRepo {
-    pub fn open(spec: &SourceSpec, _opts: &SourceOptions) -> Result<TemplateRepo, SourceError> { let SourceSpec::Local(p) = spec; Ok(TemplateRepo { root: p.clone() }) }
-    pub fn resolve(&self, _vcs_ref: Option<&str>, _pre: bool) -> Result<Revision, SourceError> { Ok(Revision::default()) }
-    pub fn read_tree(&self, _rev: &Revision) -> Result<FileTree, SourceError> {
-        let mut tree = FileTree::new();
-        walk(&self.root, "", &mut tree)?;
-        Ok(tree)
-    }
-}
-fn walk(dir: &Path, rel: &str, tree: &mut FileTree) -> Result<(), SourceError> {
-    let io = |e| SourceError::Io { path: dir.to_path_buf(), source: e };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if rel.is_empty() && name == ".git" { continue; }
-        let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-        let ft = entry.file_type().map_err(io)?;
-        let path = entry.path();
-        if ft.is_symlink() {
-            let t = std::fs::read_link(&path).map_err(io)?;
-            tree.insert(&r, Node::Symlink { target: t.to_string_lossy().into_owned() });
-        } else if ft.is_dir() {
-            tree.insert(&r, Node::Dir);
-            walk(&path, &r, tree)?;
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            let meta = entry.metadata().map_err(io)?;
-            let bytes = std::fs::read(&path).map_err(io)?;
-            tree.insert(&r, Node::File { bytes, executable: meta.permissions().mode() & 0o111 != 0 });
+
+impl SourceOptions {
+    /// Online, no progress bar, cache from [`SourceOptions::cache_dir_from_env`].
+    pub fn from_env() -> SourceOptions {
+        SourceOptions {
+            cache_dir: SourceOptions::cache_dir_from_env(),
+            offline: false,
+            show_progress: false,
         }
     }
-    Ok(())
+
+    /// `$GRAFT_CACHE_DIR` if set and not empty, else the user's cache
+    /// directory plus `graft`, else (no home at all) a directory in the
+    /// system temp dir, so graft still works in bare containers.
+    pub fn cache_dir_from_env() -> PathBuf {
+        cache_dir_from(std::env::var_os("GRAFT_CACHE_DIR"), dirs::cache_dir())
+    }
+}
+
+/// [`SourceOptions::cache_dir_from_env`] without the environment, for tests.
+fn cache_dir_from(var: Option<std::ffi::OsString>, user_cache: Option<PathBuf>) -> PathBuf {
+    match var {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => match user_cache {
+            Some(dir) => dir.join("graft"),
+            None => std::env::temp_dir().join("graft-cache"),
+        },
+    }
+}
+
+/// The revision of a template chosen by [`TemplateRepo::resolve`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Revision {
+    /// Full 40-hex commit id (`_commit_sha`); `None` for a plain folder.
+    pub sha: Option<String>,
+    /// The commit as `git describe --tags --always` prints it (`_commit`);
+    /// `None` for a plain folder.
+    pub describe: Option<String>,
+    /// The version of the revision: its own version tag, or else the
+    /// nearest version tag it descends from. `None` when there is none.
+    pub version: Option<semver::Version>,
+    /// The files come from the working tree (explicit `HEAD` of a dirty
+    /// local repository), not from the commit named by `sha`.
+    pub worktree: bool,
+    /// Things the user should be told, as full sentences without a prefix.
+    pub warnings: Vec<String>,
+}
+
+/// An opened template: a plain folder, or a git repository (local, or the
+/// cached mirror of a remote).
+pub struct TemplateRepo {
+    spec: SourceSpec,
+    kind: Kind,
+}
+
+enum Kind {
+    Folder(PathBuf),
+    Git {
+        repo: Repository,
+        /// The working tree of a local non-bare repository; `None` for bare
+        /// repositories and mirrors.
+        workdir: Option<PathBuf>,
+    },
+}
+
+impl std::fmt::Debug for TemplateRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.kind {
+            Kind::Folder(_) => "folder",
+            Kind::Git {
+                workdir: Some(_), ..
+            } => "git",
+            Kind::Git { workdir: None, .. } => "bare git",
+        };
+        f.debug_struct("TemplateRepo")
+            .field("src", &self.spec.display())
+            .field("kind", &kind)
+            .finish()
+    }
+}
+
+impl TemplateRepo {
+    /// Opens the template. Remote sources are fetched into (or, offline,
+    /// read from) their mirror in `opts.cache_dir`; that is the only
+    /// network access of the source layer.
+    pub fn open(spec: &SourceSpec, opts: &SourceOptions) -> Result<TemplateRepo, SourceError> {
+        let src = spec.display();
+        let kind = match spec {
+            SourceSpec::Local(path) => open_local(path, &src)?,
+            SourceSpec::Remote { url } => {
+                let repo = cache::open_mirror(spec, url, opts)?;
+                git::check_usable(&repo, &src)?;
+                Kind::Git {
+                    repo,
+                    workdir: None,
+                }
+            }
+        };
+        Ok(TemplateRepo {
+            spec: spec.clone(),
+            kind,
+        })
+    }
+
+    pub fn spec(&self) -> &SourceSpec {
+        &self.spec
+    }
+
+    /// Whether the template has versions and commits at all.
+    pub fn is_git(&self) -> bool {
+        matches!(self.kind, Kind::Git { .. })
+    }
+
+    /// Chooses the revision to render.
+    ///
+    /// Without `vcs_ref`: the highest version tag (prereleases only when
+    /// `prereleases`), else HEAD with a warning. With one: a tag, branch,
+    /// full or short sha, `git describe` string, or `HEAD`. Explicit `HEAD`
+    /// of a local repository with uncommitted changes selects the working
+    /// tree, with a warning.
+    pub fn resolve(
+        &self,
+        vcs_ref: Option<&str>,
+        prereleases: bool,
+    ) -> Result<Revision, SourceError> {
+        let src = self.spec.display();
+        match &self.kind {
+            Kind::Folder(_) => match vcs_ref {
+                None | Some("HEAD") => Ok(Revision::default()),
+                Some(r) => Err(SourceError::NotARepository {
+                    vcs_ref: r.to_string(),
+                    src,
+                }),
+            },
+            Kind::Git { repo, workdir } => {
+                let mut rev = git::resolve(repo, &src, vcs_ref, prereleases)?;
+                if vcs_ref == Some("HEAD") && workdir.is_some() {
+                    let dirty = git::is_dirty(repo).map_err(|source| SourceError::Git {
+                        action: "check the working tree",
+                        src: src.clone(),
+                        source,
+                    })?;
+                    if dirty {
+                        rev.worktree = true;
+                        rev.warnings.push(DIRTY_WARNING.to_string());
+                    }
+                }
+                Ok(rev)
+            }
+        }
+    }
+
+    /// Reads the files of `rev` (from [`TemplateRepo::resolve`] of this
+    /// template). A git revision without `sha` reads HEAD.
+    pub fn read_tree(&self, rev: &Revision) -> Result<FileTree, SourceError> {
+        let src = self.spec.display();
+        match &self.kind {
+            Kind::Folder(path) => folder::read_folder(path, &src),
+            Kind::Git {
+                repo,
+                workdir: Some(workdir),
+            } if rev.worktree => folder::read_worktree(repo, workdir, &src),
+            Kind::Git { repo, .. } => match &rev.sha {
+                Some(sha) => git::read_commit_tree(repo, sha, &src),
+                None => {
+                    let head = git::resolve(repo, &src, Some("HEAD"), false)?;
+                    let sha = head.sha.unwrap_or_default();
+                    git::read_commit_tree(repo, &sha, &src)
+                }
+            },
+        }
+    }
+
+    /// The highest version tag and its name, for `graft check`; `None` for
+    /// plain folders and repositories without version tags.
+    pub fn latest_version(&self, prereleases: bool) -> Option<(semver::Version, String)> {
+        match &self.kind {
+            Kind::Folder(_) => None,
+            Kind::Git { repo, .. } => git::latest_version(repo, prereleases),
+        }
+    }
+}
+
+/// A local directory is a git template when it is itself a repository (its
+/// root, its `.git` directory, or a bare repository); a plain folder
+/// otherwise, even inside some other repository.
+fn open_local(path: &Path, src: &str) -> Result<Kind, SourceError> {
+    match Repository::open(path) {
+        Ok(repo) => {
+            git::check_usable(&repo, src)?;
+            let workdir = repo.workdir().map(Path::to_path_buf);
+            Ok(Kind::Git { repo, workdir })
+        }
+        Err(source) if path.join(".git").exists() => Err(SourceError::Git {
+            action: "open the repository",
+            src: src.to_string(),
+            source,
+        }),
+        Err(_) => Ok(Kind::Folder(path.to_path_buf())),
+    }
+}
+
+/// Whether `tree` has a regular file at `path` (e.g. `graft.yml`).
+pub fn has_file(tree: &FileTree, path: &str) -> bool {
+    matches!(tree.get(path), Some(Node::File { .. }))
+}
+
+#[cfg(test)]
+mod options_tests {
+    use super::*;
+
+    #[test]
+    fn cache_dir_precedence() {
+        let user = Some(PathBuf::from("/home/u/.cache"));
+        assert_eq!(
+            cache_dir_from(Some("/c".into()), user.clone()),
+            PathBuf::from("/c")
+        );
+        assert_eq!(
+            cache_dir_from(Some("".into()), user.clone()),
+            PathBuf::from("/home/u/.cache/graft")
+        );
+        assert_eq!(
+            cache_dir_from(None, user),
+            PathBuf::from("/home/u/.cache/graft")
+        );
+        assert_eq!(
+            cache_dir_from(None, None),
+            std::env::temp_dir().join("graft-cache")
+        );
+    }
 }

@@ -1,0 +1,192 @@
+//! `graft recopy [DEST]`: render the recorded (or `--vcs-ref`) version from
+//! scratch with the recorded answers and write it over the project, keeping
+//! files the template does not produce.
+
+use super::update::{answers_files, load_template, open_recorded, read_answers};
+use super::{print_diffs, print_plan, render_project, Env, RenderInputs};
+use crate::apply;
+use crate::cli::{CommonArgs, RecopyArgs};
+use crate::error::Error;
+use crate::plan::{self, Action};
+use crate::render::PathMatcher;
+use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::tasks;
+use crate::trust;
+
+pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
+    let common = &args.common;
+    let printer = env.printer(common);
+    let dest = env.cwd.join(&args.dest);
+    if !dest.is_dir() {
+        return Err(Error::io(
+            "recopy",
+            &dest,
+            std::io::Error::other("not a folder"),
+        ));
+    }
+    if apply::recover(&dest)? {
+        printer.warn(&format!(
+            "rolled back an interrupted graft run in `{}`",
+            dest.display()
+        ));
+    }
+    let files = answers_files(&dest, common.answers_file.as_deref())?;
+    let mut reports = Vec::new();
+    for answers_rel in &files {
+        let recorded_file = read_answers(&dest, answers_rel)?;
+        let user = env.user_settings()?;
+        let recorded = open_recorded(&recorded_file, &dest, env, common).or_else(|e| {
+            match (&e, &common.vcs_ref) {
+                // An explicit ref makes the recorded one irrelevant.
+                (Error::OldVersionMissing { .. }, Some(_)) => {
+                    let without = crate::answers::AnswersFile {
+                        commit: None,
+                        commit_sha: None,
+                        ..recorded_file.clone()
+                    };
+                    open_recorded(&without, &dest, env, common)
+                }
+                _ => Err(e),
+            }
+        })?;
+        let src = recorded.spec.display();
+        let revision = match common.vcs_ref.as_deref() {
+            None | Some(":current:") => recorded.revision.clone(),
+            Some(r) => recorded.repo.resolve(Some(r), common.prereleases)?,
+        };
+        for w in &revision.warnings {
+            printer.warn(w);
+        }
+        let (tree, config) = load_template(&recorded.repo, &revision, &src)?;
+        let trusted = common.trust || trust::is_trusted(&src, &user.trust);
+        let mut prompter = env.prompter();
+        let inner = CommonArgs {
+            answers_file: Some(answers_rel.clone()),
+            ..common.clone()
+        };
+        let inputs = RenderInputs {
+            operation: "recopy",
+            src_display: &src,
+            vcs_ref: common.vcs_ref.as_deref(),
+            revision: &revision,
+            dest: &dest,
+            common: &inner,
+            user: &user,
+            recorded: recorded_file.answers.clone(),
+            skip_answered: args.skip_answered,
+            use_defaults: common.defaults,
+            trusted,
+        };
+        let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
+        let skip_patterns: Vec<String> = config
+            .settings
+            .skip_if_exists
+            .iter()
+            .chain(&common.skip)
+            .cloned()
+            .collect();
+        let skip =
+            PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
+        let mut plan = plan::plan_copy(
+            &project.rendered.tree,
+            &dest,
+            &skip,
+            (
+                &project.answers_path,
+                project.answers_text.clone().into_bytes(),
+            ),
+        )?;
+        for change in plan.writes() {
+            apply::check_inside(&dest, &change.path)?;
+        }
+        let differing: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Conflict)
+            .map(|c| c.path.clone())
+            .collect();
+        for c in &mut plan.changes {
+            if c.action != Action::Conflict {
+                continue;
+            }
+            let overwrite = if args.overwrite || common.pretend {
+                true
+            } else if env.interactive {
+                prompter.confirm(&format!("Overwrite `{}`?", c.path), false)?
+            } else {
+                return Err(Error::WouldOverwrite {
+                    dest: args.dest.clone(),
+                    paths: differing,
+                });
+            };
+            if overwrite {
+                c.action = Action::Update;
+            } else {
+                c.action = Action::Skip;
+                c.write = None;
+            }
+        }
+        let prepared = if common.skip_tasks {
+            Vec::new()
+        } else {
+            tasks::prepare_tasks(
+                &project.engine,
+                &config.settings.tasks,
+                &project.answers.context,
+            )?
+        };
+        if !prepared.is_empty() && !trusted && !common.pretend {
+            return Err(Error::NeedsTrust {
+                src,
+                commands: prepared.iter().map(|t| t.display()).collect(),
+            });
+        }
+        print_plan(&printer, &plan);
+        let mut entries = Vec::new();
+        if common.pretend {
+            if common.diff && !common.json {
+                print_diffs(&plan);
+            }
+            printer.info("pretend: nothing was written");
+        } else {
+            apply::apply(&dest, &plan, env.faults)?;
+            let answers = tasks::answer_env(&project.answers.context);
+            for t in &prepared {
+                tasks::run("task", t, &dest, "recopy", &answers)?;
+                entries.push(TaskEntry {
+                    command: t.display(),
+                    working_directory: t.working_directory.clone(),
+                    status: "ran",
+                });
+            }
+            printer.info(&format!(
+                "\nrecopied {src} {} over {}: {} created, {} updated, {} identical, {} skipped",
+                revision.describe.as_deref().unwrap_or(""),
+                args.dest.display(),
+                plan.count(Action::Create),
+                plan.count(Action::Update),
+                plan.count(Action::Identical),
+                plan.count(Action::Skip),
+            ));
+        }
+        reports.push(Report {
+            command: "recopy",
+            template: TemplateInfo {
+                src,
+                from: recorded_file.commit.clone(),
+                to: revision.describe.clone(),
+            },
+            files: Report::files_from(&plan),
+            conflicts: Vec::new(),
+            tasks: entries,
+            pretend: common.pretend,
+        });
+    }
+    if common.json {
+        match reports.as_slice() {
+            [one] => println!("{}", one.to_json()),
+            all => println!("{}", serde_json::to_string_pretty(all).unwrap_or_default()),
+        }
+    }
+    Ok(0)
+}

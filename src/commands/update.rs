@@ -1,0 +1,561 @@
+//! `graft update [DEST]`: merge the template's changes since the recorded
+//! version into the project (SPEC §6), one answers file at a time.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::{check_version, print_diffs, render_project, Env, RenderInputs};
+use crate::answers::AnswersFile;
+use crate::apply;
+use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
+use crate::config::{self, Stage, TemplateConfig, DEFAULT_ANSWERS_FILE, DEFAULT_EXCLUDES};
+use crate::error::{Error, EXIT_ATTENTION};
+use crate::merge::{self, UpdateInput};
+use crate::plan::{self, Action, Change, Plan};
+use crate::printer::Printer;
+use crate::project_git::ProjectRepo;
+use crate::prompt::NoPrompt;
+use crate::render::PathMatcher;
+use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::source::{Revision, SourceSpec, TemplateRepo};
+use crate::tasks::{self, PreparedCommand};
+use crate::tree::{FileTree, Node};
+use crate::trust;
+
+/// The answers files a command works on: `-a`, else the default one, else
+/// every `.graft-answers*.yml` at the top of the project.
+pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>, Error> {
+    if let Some(a) = explicit {
+        if !dest.join(a).is_file() {
+            return Err(Error::NoAnswersFile {
+                dest: dest.to_path_buf(),
+                file: a.to_string(),
+            });
+        }
+        return Ok(vec![a.to_string()]);
+    }
+    if dest.join(DEFAULT_ANSWERS_FILE).is_file() {
+        return Ok(vec![DEFAULT_ANSWERS_FILE.to_string()]);
+    }
+    let mut found: Vec<String> = std::fs::read_dir(dest)
+        .map_err(|e| Error::io("read", dest, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(".graft-answers") && (n.ends_with(".yml") || n.ends_with(".yaml"))
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(Error::NoAnswersFile {
+            dest: dest.to_path_buf(),
+            file: DEFAULT_ANSWERS_FILE.to_string(),
+        });
+    }
+    Ok(found)
+}
+
+/// Reads and parses an answers file of the project.
+pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
+    let path = dest.join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    AnswersFile::parse(&text, rel)
+}
+
+/// A template opened at the version a project records.
+pub struct Recorded {
+    pub spec: SourceSpec,
+    pub repo: TemplateRepo,
+    pub revision: Revision,
+    /// What the answers file names (`_commit_sha`, else `_commit`).
+    pub reference: Option<String>,
+}
+
+/// Opens the template of an answers file at its recorded version.
+pub fn open_recorded(
+    answers: &AnswersFile,
+    dest: &Path,
+    env: &Env,
+    common: &CommonArgs,
+) -> Result<Recorded, Error> {
+    let spec = SourceSpec::parse(&answers.src_path, dest)?;
+    let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
+    let reference = answers
+        .commit_sha
+        .clone()
+        .or_else(|| answers.commit.clone());
+    let revision = match &reference {
+        None => repo.resolve(None, common.prereleases)?,
+        Some(r) => match repo.resolve(Some(r), true) {
+            Ok(rev) => rev,
+            // The sha may be gone while the describe string still resolves.
+            Err(first) => match answers
+                .commit
+                .as_deref()
+                .filter(|c| Some(*c) != reference.as_deref())
+            {
+                Some(c) => repo
+                    .resolve(Some(c), true)
+                    .map_err(|_| Error::OldVersionMissing {
+                        reference: r.clone(),
+                        src: spec.display(),
+                        source: Box::new(first),
+                    })?,
+                None => {
+                    return Err(Error::OldVersionMissing {
+                        reference: r.clone(),
+                        src: spec.display(),
+                        source: Box::new(first),
+                    })
+                }
+            },
+        },
+    };
+    Ok(Recorded {
+        spec,
+        repo,
+        revision,
+        reference,
+    })
+}
+
+/// Reads the template tree at `rev` and its configuration.
+pub fn load_template(
+    repo: &TemplateRepo,
+    rev: &Revision,
+    src: &str,
+) -> Result<(FileTree, TemplateConfig), Error> {
+    let tree = repo.read_tree(rev)?;
+    let config = config::load(&tree, src)?;
+    check_version(&config)?;
+    Ok((tree, config))
+}
+
+/// Reads what the project holds at every path of the two renders.
+pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileTree, Error> {
+    let paths: Vec<String> = merge::paths(old, new).into_iter().collect();
+    let nodes: Vec<(String, Option<Node>)> = paths
+        .into_par_iter()
+        .map(|p| {
+            let node = plan::read_node(dest, &p)?;
+            Ok((p, node))
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut tree = FileTree::new();
+    for (path, node) in nodes {
+        if let Some(node) = node {
+            tree.entries.insert(path, node);
+        }
+    }
+    Ok(tree)
+}
+
+pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
+    let common = &args.common;
+    let printer = env.printer(common);
+    let dest = env.cwd.join(&args.dest);
+    if !dest.is_dir() {
+        return Err(Error::io(
+            "update",
+            &dest,
+            std::io::Error::other("not a folder"),
+        ));
+    }
+    if apply::recover(&dest)? {
+        printer.warn(&format!(
+            "rolled back an interrupted graft run in `{}`",
+            dest.display()
+        ));
+    }
+    let files = answers_files(&dest, common.answers_file.as_deref())?;
+    if files.len() > 1 {
+        printer.info(&format!(
+            "updating {} templates, one answers file at a time: {}",
+            files.len(),
+            files.join(", ")
+        ));
+    }
+    let mut code = 0;
+    let mut reports = Vec::new();
+    for file in &files {
+        let (c, report) = update_one(args, env, &printer, &dest, file)?;
+        code = code.max(c);
+        reports.push(report);
+    }
+    if common.json {
+        if reports.len() == 1 {
+            println!("{}", reports[0].to_json());
+        } else {
+            let all: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap_or_default())
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        }
+    }
+    Ok(code)
+}
+
+fn update_one(
+    args: &UpdateArgs,
+    env: &Env,
+    printer: &Printer,
+    dest: &Path,
+    answers_rel: &str,
+) -> Result<(i32, Report), Error> {
+    let common = &args.common;
+    let mut recorded_file = read_answers(dest, answers_rel)?;
+    let user = env.user_settings()?;
+    let recorded = open_recorded(&recorded_file, dest, env, common)?;
+    let src = recorded.spec.display();
+    let old_rev = recorded.revision.clone();
+    let new_rev = match common.vcs_ref.as_deref() {
+        Some(":current:") => old_rev.clone(),
+        other => recorded.repo.resolve(other, common.prereleases)?,
+    };
+    for w in &new_rev.warnings {
+        printer.warn(w);
+    }
+    if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
+        if to < from {
+            return Err(Error::Downgrade {
+                from: old_rev.describe.clone().unwrap_or_else(|| from.to_string()),
+                to: new_rev.describe.clone().unwrap_or_else(|| to.to_string()),
+            });
+        }
+    }
+    let (old_tree, old_config) = load_template(&recorded.repo, &old_rev, &src)?;
+    let (new_tree, new_config) =
+        if new_rev.sha.is_some() && new_rev.sha == old_rev.sha && !new_rev.worktree {
+            (old_tree.clone(), old_config.clone())
+        } else {
+            load_template(&recorded.repo, &new_rev, &src)?
+        };
+
+    let git = ProjectRepo::discover(dest);
+    if let (Some(git), false, false) = (&git, args.allow_dirty, common.pretend) {
+        let dirty = git.dirty_paths()?;
+        if !dirty.is_empty() {
+            return Err(Error::DirtyTree {
+                dest: args.dest.clone(),
+                paths: dirty,
+            });
+        }
+    }
+
+    let trusted = common.trust || trust::is_trusted(&src, &user.trust);
+    let versions = match (&old_rev.version, &new_rev.version) {
+        (Some(a), Some(b)) => Some((a.clone(), b.clone())),
+        _ => None,
+    };
+    let mut wanted: Vec<String> = Vec::new();
+    if !common.skip_tasks {
+        wanted.extend(
+            new_config
+                .settings
+                .tasks
+                .iter()
+                .map(|t| t.command.to_string()),
+        );
+    }
+    if let Some((from, to)) = &versions {
+        wanted.extend(
+            new_config
+                .settings
+                .migrations
+                .iter()
+                .filter(|m| from < &m.version && &m.version <= to)
+                .map(|m| m.command.to_string()),
+        );
+    }
+    if !wanted.is_empty() && !trusted && !common.pretend {
+        return Err(Error::NeedsTrust {
+            src,
+            commands: wanted,
+        });
+    }
+
+    // The old render: recorded answers only, never asking.
+    let old_common = CommonArgs {
+        data: Vec::new(),
+        data_file: None,
+        answers_file: Some(answers_rel.to_string()),
+        ..common.clone()
+    };
+    let recorded_answers = recorded_file.answers.clone();
+    let old_inputs = RenderInputs {
+        operation: "update",
+        src_display: &src,
+        vcs_ref: recorded.reference.as_deref(),
+        revision: &old_rev,
+        dest,
+        common: &old_common,
+        user: &user,
+        recorded: recorded_answers,
+        skip_answered: true,
+        use_defaults: true,
+        trusted,
+    };
+    let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
+
+    let mut task_entries = Vec::new();
+    let migration_context = old.answers.context.clone();
+    if let (Some((from, to)), false) = (&versions, common.pretend) {
+        let before = tasks::prepare_migrations(
+            &old.engine,
+            &new_config.settings.migrations,
+            Stage::Before,
+            from,
+            to,
+            &migration_context,
+        )?;
+        run_commands(
+            "migration",
+            &before,
+            dest,
+            &old.answers.context,
+            printer,
+            &mut task_entries,
+        )?;
+        if !before.is_empty() {
+            // A migration may rewrite the answers; the update uses what it wrote.
+            recorded_file = read_answers(dest, answers_rel)?;
+        }
+    }
+
+    if let Some(message) = &new_config.settings.message_before_update {
+        let ctx = handlebars::Context::wraps(&old.answers.context)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        printer.message(&old.engine.render(
+            &format!("{} (_message_before_update)", new_config.file),
+            message,
+            &ctx,
+        )?);
+    }
+    let new_common = CommonArgs {
+        answers_file: Some(answers_rel.to_string()),
+        ..common.clone()
+    };
+    let mut prompter = env.prompter();
+    let new_inputs = RenderInputs {
+        operation: "update",
+        src_display: &src,
+        vcs_ref: common.vcs_ref.as_deref().filter(|r| *r != ":current:"),
+        revision: &new_rev,
+        dest,
+        common: &new_common,
+        user: &user,
+        recorded: recorded_file.answers.clone(),
+        skip_answered: args.skip_answered,
+        use_defaults: common.defaults,
+        trusted,
+    };
+    let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
+
+    let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
+    let skip_patterns: Vec<String> = new_config
+        .settings
+        .skip_if_exists
+        .iter()
+        .chain(&common.skip)
+        .cloned()
+        .collect();
+    let skip =
+        PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&new_config.file, 1, e))?;
+    let exclude_patterns: Vec<String> = DEFAULT_EXCLUDES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(new_config.settings.exclude.iter().cloned())
+        .chain(common.exclude.iter().cloned())
+        .collect();
+    let exclude =
+        PathMatcher::new(&exclude_patterns).map_err(|e| Error::config(&new_config.file, 1, e))?;
+    let mut plan = merge::plan_update(&UpdateInput {
+        old: &old.rendered.tree,
+        new: &new.rendered.tree,
+        project: &project,
+        skip_if_exists: &skip,
+        new_exclude: &exclude,
+        style: match args.conflict {
+            ConflictStyle::Inline => merge::ConflictStyle::Inline,
+            ConflictStyle::Rej => merge::ConflictStyle::Rej,
+        },
+    })?;
+    push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
+    for change in plan.writes() {
+        apply::check_inside(dest, &change.path)?;
+        for (extra, _) in &change.extra {
+            apply::check_inside(dest, extra)?;
+        }
+    }
+
+    let conflicts: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Conflict)
+        .map(|c| c.path.clone())
+        .collect();
+    print_update_plan(printer, &plan);
+    let prepared_tasks = if common.skip_tasks {
+        Vec::new()
+    } else {
+        tasks::prepare_tasks(
+            &new.engine,
+            &new_config.settings.tasks,
+            &new.answers.context,
+        )?
+    };
+
+    if common.pretend {
+        if common.diff && !common.json {
+            print_diffs(&plan);
+        }
+        for t in &prepared_tasks {
+            printer.info(&format!("would run: {}", t.display()));
+            task_entries.push(TaskEntry {
+                command: t.display(),
+                working_directory: t.working_directory.clone(),
+                status: "pretend",
+            });
+        }
+        printer.info("pretend: nothing was written");
+    } else {
+        apply::apply(dest, &plan, env.faults)?;
+        if let Some(git) = &git {
+            let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
+                .changes
+                .iter()
+                .filter_map(|c| {
+                    let sides = c.sides.as_deref()?;
+                    let exec = matches!(
+                        c.write.as_ref().or(c.before.as_ref()),
+                        Some(Node::File {
+                            executable: true,
+                            ..
+                        })
+                    );
+                    Some((c.path.as_str(), sides, exec))
+                })
+                .collect();
+            git.mark_conflicts(&marked)?;
+        }
+        if let Some((from, to)) = &versions {
+            let after = tasks::prepare_migrations(
+                &new.engine,
+                &new_config.settings.migrations,
+                Stage::After,
+                from,
+                to,
+                &new.answers.context,
+            )?;
+            run_commands(
+                "migration",
+                &after,
+                dest,
+                &new.answers.context,
+                printer,
+                &mut task_entries,
+            )?;
+        }
+        run_commands(
+            "task",
+            &prepared_tasks,
+            dest,
+            &new.answers.context,
+            printer,
+            &mut task_entries,
+        )?;
+        if let Some(message) = &new_config.settings.message_after_update {
+            let ctx = handlebars::Context::wraps(&new.answers.context)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            printer.message(&new.engine.render(
+                &format!("{} (_message_after_update)", new_config.file),
+                message,
+                &ctx,
+            )?);
+        }
+    }
+    let from = old_rev.describe.clone();
+    let to = new_rev.describe.clone();
+    printer.info(&format!(
+        "\nupdated {src} from {} to {}: {} updated, {} merged, {} created, {} deleted, {} kept, {} conflict(s)",
+        from.as_deref().unwrap_or("(folder)"),
+        to.as_deref().unwrap_or("(folder)"),
+        plan.count(Action::Update),
+        plan.count(Action::Merge),
+        plan.count(Action::Create),
+        plan.count(Action::Delete),
+        plan.count(Action::Keep),
+        conflicts.len(),
+    ));
+    if !conflicts.is_empty() && !common.pretend {
+        printer
+            .info("resolve the conflicts, then commit; `git status` lists them as both modified");
+    }
+    let report = Report {
+        command: "update",
+        template: TemplateInfo { src, from, to },
+        files: Report::files_from(&plan),
+        conflicts: conflicts.clone(),
+        tasks: task_entries,
+        pretend: common.pretend,
+    };
+    Ok((
+        if conflicts.is_empty() {
+            0
+        } else {
+            EXIT_ATTENTION
+        },
+        report,
+    ))
+}
+
+/// Adds the answers file, which is always rewritten.
+pub fn push_answers_file(plan: &mut Plan, dest: &Path, rel: &str, text: &str) -> Result<(), Error> {
+    let node = Node::file(text.as_bytes());
+    let before = plan::read_node(dest, rel)?;
+    let action = match &before {
+        None => Action::Create,
+        Some(b) if *b == node => Action::Identical,
+        Some(_) => Action::Update,
+    };
+    plan.changes.retain(|c| c.path != rel);
+    let write = (action != Action::Identical).then_some(node);
+    plan.changes.push(Change::new(rel, action, write, before));
+    Ok(())
+}
+
+fn print_update_plan(printer: &Printer, plan: &Plan) {
+    for change in &plan.changes {
+        if change.action == Action::Identical {
+            continue;
+        }
+        match &change.note {
+            Some(note) => printer.status(change.action, &format!("{} ({note})", change.path)),
+            None => printer.status(change.action, &change.path),
+        }
+    }
+}
+
+fn run_commands(
+    what: &'static str,
+    commands: &[PreparedCommand],
+    dest: &Path,
+    context: &serde_json::Map<String, Value>,
+    printer: &Printer,
+    entries: &mut Vec<TaskEntry>,
+) -> Result<(), Error> {
+    let answers = tasks::answer_env(context);
+    for c in commands {
+        printer.detail(&format!("running {what}: {}", c.display()));
+        tasks::run(what, c, dest, "update", &answers)?;
+        entries.push(TaskEntry {
+            command: c.display(),
+            working_directory: c.working_directory.clone(),
+            status: "ran",
+        });
+    }
+    Ok(())
+}

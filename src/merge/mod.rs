@@ -1,0 +1,489 @@
+//! Three-way update of a project: old render, new render, project on disk.
+//!
+//! [`plan_update`] decides per path what happens (SPEC §6 table) and runs
+//! the text merge where both sides changed a file. It is pure: the project
+//! is passed in as a tree read beforehand, and the result is a [`Plan`].
+//! Conflicts stay values ([`Sides`]) until the apply step writes them.
+
+pub mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::Error;
+use crate::plan::{Action, Change, Plan, Sides};
+use crate::render::{is_binary, PathMatcher};
+use crate::tree::{FileTree, Node};
+
+/// How conflicts are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictStyle {
+    /// `git merge-file` markers inside the file.
+    Inline,
+    /// The template's version with clean hunks merged, project hunks in `PATH.rej`.
+    Rej,
+}
+
+/// The inputs of an update plan.
+pub struct UpdateInput<'a> {
+    /// The template at the recorded version with the recorded answers.
+    pub old: &'a FileTree,
+    /// The template at the target version with the new answers.
+    pub new: &'a FileTree,
+    /// What is on disk at every path of `old` and `new`.
+    pub project: &'a FileTree,
+    /// `_skip_if_exists` of the new version, plus `-s`.
+    pub skip_if_exists: &'a PathMatcher,
+    /// `_exclude` of the new version, plus `-x`: paths it matches are left alone.
+    pub new_exclude: &'a PathMatcher,
+    pub style: ConflictStyle,
+}
+
+/// Minimum line similarity for a removed and an added file to count as a rename.
+const RENAME_SIMILARITY: f32 = 0.5;
+/// Above this many removed × added candidates, only same-name renames are tried.
+const RENAME_PAIR_LIMIT: usize = 250_000;
+
+/// Paths that graft compares: every path of the old and new renders.
+pub fn paths(old: &FileTree, new: &FileTree) -> BTreeSet<String> {
+    old.entries
+        .keys()
+        .chain(new.entries.keys())
+        .cloned()
+        .collect()
+}
+
+/// Plans the update of every path.
+pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
+    let UpdateInput {
+        old, new, project, ..
+    } = *input;
+    let renames = detect_renames(input);
+    let renamed_from: BTreeMap<&str, &str> = renames
+        .iter()
+        .map(|(o, n)| (n.as_str(), o.as_str()))
+        .collect();
+    let renamed_old: BTreeSet<&str> = renames.iter().map(|(o, _)| o.as_str()).collect();
+
+    let mut plan = Plan::default();
+    for path in paths(old, new) {
+        let o = old.get(&path);
+        let n = new.get(&path);
+        let p = project.get(&path);
+        if matches!(o, Some(Node::Dir)) || matches!(n, Some(Node::Dir)) {
+            if let (None, Some(Node::Dir), None) = (o, n, p) {
+                // A new folder; created with its files, or on its own when empty.
+                if !new
+                    .entries
+                    .keys()
+                    .any(|k| k.starts_with(&format!("{path}/")))
+                {
+                    plan.changes
+                        .push(Change::new(&path, Action::Create, Some(Node::Dir), None));
+                }
+            }
+            continue;
+        }
+        if let Some(from) = renamed_from.get(path.as_str()) {
+            // The template moved `from` here: carry the project's edits along.
+            let (o_from, p_from) = (old.get(from), project.get(from));
+            let mut change = if o_from == n {
+                Change::new(&path, Action::Create, p_from.cloned(), None)
+            } else {
+                three_way(&path, o_from, n, p_from, false, input.style)?
+            };
+            if matches!(change.action, Action::Update | Action::Identical) {
+                change.action = Action::Create;
+                change.write = change.write.or_else(|| p_from.cloned());
+            }
+            change.note = Some(format!(
+                "renamed from `{from}` by the template; your edits were carried over"
+            ));
+            change.before = p.cloned();
+            plan.changes.push(change);
+            continue;
+        }
+        if renamed_old.contains(path.as_str()) {
+            if let Some(node) = p {
+                let mut change = Change::new(&path, Action::Delete, None, Some(node.clone()));
+                change.note = Some("renamed by the template".to_string());
+                plan.changes.push(change);
+            }
+            continue;
+        }
+        if n.is_none() && input.new_exclude.matches(&path, false) {
+            continue;
+        }
+        let skip = input.skip_if_exists.matches(&path, false);
+        let change = three_way(&path, o, n, p, skip, input.style)?;
+        if change.action != Action::Identical || o != n {
+            plan.changes.push(change);
+        }
+    }
+    plan.changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(plan)
+}
+
+/// The executable bit: the template's change unless the project changed it.
+fn merged_mode(o: Option<&Node>, n: &Node, p: &Node) -> bool {
+    let exec = |node: &Node| {
+        matches!(
+            node,
+            Node::File {
+                executable: true,
+                ..
+            }
+        )
+    };
+    match o {
+        Some(o) if exec(o) != exec(p) => exec(p),
+        _ => exec(n),
+    }
+}
+
+fn bytes(node: &Node) -> Option<&[u8]> {
+    match node {
+        Node::File { bytes, .. } => Some(bytes),
+        _ => None,
+    }
+}
+
+/// One row of the SPEC §6 table. `Identical` with `o == n` means untouched.
+fn three_way(
+    path: &str,
+    o: Option<&Node>,
+    n: Option<&Node>,
+    p: Option<&Node>,
+    skip_if_exists: bool,
+    style: ConflictStyle,
+) -> Result<Change, Error> {
+    let before = p.cloned();
+    let change = |action, write: Option<Node>| Change::new(path, action, write, before.clone());
+    Ok(match (o, n, p) {
+        (_, _, _) if o == n && o.is_some() => change(Action::Identical, None),
+        (_, None, None) => change(Action::Identical, None),
+        // The template added or changed it, the project has none.
+        (None, Some(n), None) => change(Action::Create, Some(n.clone())),
+        (Some(_), Some(n), None) => {
+            if skip_if_exists {
+                change(Action::Create, Some(n.clone()))
+            } else {
+                let mut c = change(Action::Keep, None);
+                c.note = Some("deleted in the project; stays deleted".to_string());
+                c
+            }
+        }
+        (_, Some(_), Some(_)) if skip_if_exists => change(Action::Skip, None),
+        (_, Some(n), Some(p)) if p == n => change(Action::Identical, None),
+        // The template removed it.
+        (Some(o), None, Some(p)) => {
+            if o == p {
+                change(Action::Delete, None)
+            } else {
+                let mut c = change(Action::Keep, None);
+                c.note = Some("removed by the template, kept because modified".to_string());
+                c
+            }
+        }
+        (Some(o), Some(n), Some(p)) if o == p => change(Action::Update, Some(n.clone())),
+        (o, Some(n), Some(p)) => merge_node(path, o, n, p, style, before.clone())?,
+        (None, None, Some(_)) => change(Action::Identical, None),
+    })
+}
+
+fn merge_node(
+    path: &str,
+    o: Option<&Node>,
+    n: &Node,
+    p: &Node,
+    style: ConflictStyle,
+    before: Option<Node>,
+) -> Result<Change, Error> {
+    let base = match o {
+        Some(node) => bytes(node),
+        None => Some(&[][..]),
+    };
+    let (Some(base), Some(theirs), Some(ours)) = (base, bytes(n), bytes(p)) else {
+        return Ok(side_conflict(path, o, n, p, before));
+    };
+    if is_binary(base) || is_binary(theirs) || is_binary(ours) {
+        return Ok(side_conflict(path, o, n, p, before));
+    }
+    // Same content, only the mode differs: follow the mode rule.
+    let executable = merged_mode(o, n, p);
+    let file = |bytes: Vec<u8>| Node::File { bytes, executable };
+    if ours == theirs {
+        return Ok(Change::new(
+            path,
+            Action::Update,
+            Some(file(ours.to_vec())),
+            before,
+        ));
+    }
+    if base == ours {
+        return Ok(Change::new(
+            path,
+            Action::Update,
+            Some(file(theirs.to_vec())),
+            before,
+        ));
+    }
+    if base == theirs {
+        // Only the project changed the content; maybe the mode changed.
+        if executable
+            == matches!(
+                p,
+                Node::File {
+                    executable: true,
+                    ..
+                }
+            )
+        {
+            return Ok(Change::new(path, Action::Identical, None, before));
+        }
+        return Ok(Change::new(
+            path,
+            Action::Update,
+            Some(file(ours.to_vec())),
+            before,
+        ));
+    }
+    let sides = Sides {
+        base: o.and_then(bytes).map(<[u8]>::to_vec),
+        ours: ours.to_vec(),
+        theirs: theirs.to_vec(),
+    };
+    let fail = |e: text::MergeError| Error::io("merge", path, std::io::Error::other(e.to_string()));
+    let mut change = match style {
+        ConflictStyle::Inline => match text::merge(base, ours, theirs).map_err(fail)? {
+            text::TextMerge::Clean(merged) => {
+                Change::new(path, Action::Merge, Some(file(merged)), before)
+            }
+            text::TextMerge::Conflicted { inline, .. } => {
+                let mut c = Change::new(path, Action::Conflict, Some(file(inline)), before);
+                c.sides = Some(Box::new(sides));
+                c
+            }
+        },
+        ConflictStyle::Rej => {
+            let r = text::merge_rej(base, ours, theirs).map_err(fail)?;
+            match r.rej {
+                None => Change::new(path, Action::Merge, Some(file(r.merged)), before),
+                Some(rej) => {
+                    let mut c = Change::new(path, Action::Conflict, Some(file(r.merged)), before);
+                    c.extra.push((format!("{path}.rej"), Node::file(rej)));
+                    c.sides = Some(Box::new(sides));
+                    c
+                }
+            }
+        }
+    };
+    if o.is_none() {
+        change.note = Some("added by both the template and the project".to_string());
+    }
+    Ok(change)
+}
+
+/// A conflict that cannot be merged as text (binary files, symlinks): the
+/// project's version stays, the template's is written to `PATH.graft-new`.
+fn side_conflict(path: &str, o: Option<&Node>, n: &Node, p: &Node, before: Option<Node>) -> Change {
+    let mut c = Change::new(path, Action::Conflict, None, before);
+    c.extra.push((format!("{path}.graft-new"), n.clone()));
+    if let (Some(ours), Some(theirs)) = (bytes(p), bytes(n)) {
+        c.sides = Some(Box::new(Sides {
+            base: o.and_then(bytes).map(<[u8]>::to_vec),
+            ours: ours.to_vec(),
+            theirs: theirs.to_vec(),
+        }));
+    }
+    c.note = Some(format!(
+        "cannot merge; the template's version is in `{path}.graft-new`"
+    ));
+    c
+}
+
+/// Pairs (old path, new path) where the template renamed a file that the
+/// project edited: the old path is gone from the new render, the new path
+/// is new, the project has no file there, and the contents are similar.
+fn detect_renames(input: &UpdateInput) -> Vec<(String, String)> {
+    let UpdateInput {
+        old, new, project, ..
+    } = *input;
+    let removed: Vec<(&str, &[u8])> = old
+        .files()
+        .filter(|(p, b)| {
+            !new.entries.contains_key(*p)
+                && project.get(p).and_then(bytes).is_some_and(|pb| pb != *b)
+        })
+        .collect();
+    if removed.is_empty() {
+        return Vec::new();
+    }
+    let added: Vec<(&str, &[u8])> = new
+        .files()
+        .filter(|(p, _)| !old.entries.contains_key(*p) && project.get(p).is_none())
+        .collect();
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let only_same_name = removed.len() * added.len() > RENAME_PAIR_LIMIT;
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::new();
+    for (old_path, old_bytes) in &removed {
+        if is_binary(old_bytes) {
+            continue;
+        }
+        let mut best: Option<(f32, &str)> = None;
+        for (new_path, new_bytes) in &added {
+            if taken.contains(*new_path) || is_binary(new_bytes) {
+                continue;
+            }
+            let same_name = name(old_path) == name(new_path);
+            if only_same_name && !same_name {
+                continue;
+            }
+            // Both were checked to be UTF-8 by is_binary.
+            let (a, b) = (
+                std::str::from_utf8(old_bytes).unwrap_or_default(),
+                std::str::from_utf8(new_bytes).unwrap_or_default(),
+            );
+            let ratio = similar::TextDiff::from_lines(a, b).ratio();
+            let score = ratio + if same_name { 0.01 } else { 0.0 };
+            if ratio >= RENAME_SIMILARITY && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, new_path));
+            }
+        }
+        if let Some((_, new_path)) = best {
+            taken.insert(new_path);
+            out.push((old_path.to_string(), new_path.to_string()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> FileTree {
+        let mut t = FileTree::new();
+        for (p, c) in files {
+            t.insert(p, Node::file(c.as_bytes()));
+        }
+        t
+    }
+
+    fn plan(
+        old: &[(&str, &str)],
+        new: &[(&str, &str)],
+        project: &[(&str, &str)],
+    ) -> Vec<(String, Action, Option<String>)> {
+        let none = PathMatcher::new(&[]).unwrap();
+        let (o, n, p) = (tree(old), tree(new), tree(project));
+        let plan = plan_update(&UpdateInput {
+            old: &o,
+            new: &n,
+            project: &p,
+            skip_if_exists: &none,
+            new_exclude: &none,
+            style: ConflictStyle::Inline,
+        })
+        .unwrap();
+        plan.changes
+            .into_iter()
+            .map(|c| {
+                let written = c
+                    .write
+                    .as_ref()
+                    .and_then(bytes)
+                    .map(|b| String::from_utf8_lossy(b).into_owned());
+                (c.path, c.action, written)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spec_table_rows() {
+        use Action::*;
+        let s = |x: &str| Some(x.to_string());
+        // a a any: untouched
+        assert_eq!(plan(&[("f", "a")], &[("f", "a")], &[("f", "c")]), vec![]);
+        // a b a: write b
+        assert_eq!(
+            plan(&[("f", "a")], &[("f", "b")], &[("f", "a")]),
+            vec![("f".into(), Update, s("b"))]
+        );
+        // a b b: nothing
+        assert_eq!(
+            plan(&[("f", "a")], &[("f", "b")], &[("f", "b")]),
+            vec![("f".into(), Identical, None)]
+        );
+        // a b -: stays deleted
+        assert_eq!(
+            plan(&[("f", "a")], &[("f", "b")], &[]),
+            vec![("f".into(), Keep, None)]
+        );
+        // a - a: delete
+        assert_eq!(
+            plan(&[("f", "a")], &[], &[("f", "a")]),
+            vec![("f".into(), Delete, None)]
+        );
+        // a - c: keep
+        assert_eq!(
+            plan(&[("f", "a")], &[], &[("f", "c")]),
+            vec![("f".into(), Keep, None)]
+        );
+        // - b -: create
+        assert_eq!(
+            plan(&[], &[("f", "b")], &[]),
+            vec![("f".into(), Create, s("b"))]
+        );
+        // - b b: nothing
+        assert_eq!(
+            plan(&[], &[("f", "b")], &[("f", "b")]),
+            vec![("f".into(), Identical, None)]
+        );
+        // - b c: conflict against an empty base
+        let rows = plan(&[], &[("f", "b\n")], &[("f", "c\n")]);
+        assert_eq!(rows[0].1, Conflict);
+        assert_eq!(
+            rows[0].2.as_deref(),
+            Some("<<<<<<< before updating\nc\n=======\nb\n>>>>>>> after updating\n")
+        );
+    }
+
+    #[test]
+    fn clean_merge_keeps_both_edits() {
+        let rows = plan(
+            &[("f", "1\n2\n3\n4\n5\n")],
+            &[("f", "1\n2\n3\n4\nfive\n")],
+            &[("f", "one\n2\n3\n4\n5\n")],
+        );
+        assert_eq!(
+            rows,
+            vec![(
+                "f".into(),
+                Action::Merge,
+                Some("one\n2\n3\n4\nfive\n".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn rename_carries_edits() {
+        let body = "a\nb\nc\nd\ne\nf\n";
+        let rows = plan(
+            &[("old/name.py", body)],
+            &[("new/name.py", body)],
+            &[("old/name.py", "a\nb\nc\nd\ne\nf\nmine\n")],
+        );
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "new/name.py".into(),
+                    Action::Create,
+                    Some("a\nb\nc\nd\ne\nf\nmine\n".into())
+                ),
+                ("old/name.py".into(), Action::Delete, None),
+            ]
+        );
+    }
+}

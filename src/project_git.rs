@@ -1,0 +1,112 @@
+//! The project's own git repository, when it has one: refusing to update a
+//! dirty work tree, and recording conflicts as unmerged index entries so
+//! `git status` shows them and merge tools work.
+//!
+//! A project need not be a git repository; every function here is a no-op
+//! then.
+
+use std::path::{Path, PathBuf};
+
+use git2::{IndexEntry, IndexTime, Repository, StatusOptions};
+
+use crate::error::Error;
+use crate::plan::Sides;
+
+/// The git work tree holding a project folder.
+pub struct ProjectRepo {
+    repo: Repository,
+    /// The project folder relative to the work tree root, `/`-separated.
+    prefix: String,
+}
+
+fn git_error(what: &str, e: git2::Error) -> Error {
+    Error::io(
+        "read git repository at",
+        what,
+        std::io::Error::other(e.message().to_string()),
+    )
+}
+
+impl ProjectRepo {
+    /// Finds the work tree that holds `dest`, if any.
+    pub fn discover(dest: &Path) -> Option<ProjectRepo> {
+        let repo = Repository::discover(dest).ok()?;
+        let workdir = repo.workdir()?.canonicalize().ok()?;
+        let dest = dest.canonicalize().ok()?;
+        let rel: PathBuf = dest.strip_prefix(&workdir).ok()?.to_path_buf();
+        let prefix = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        Some(ProjectRepo { repo, prefix })
+    }
+
+    fn full(&self, rel: &str) -> String {
+        if self.prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.prefix)
+        }
+    }
+
+    /// Paths under the project folder with uncommitted changes (modified,
+    /// staged, deleted or untracked and not ignored), relative to the work tree.
+    pub fn dirty_paths(&self) -> Result<Vec<String>, Error> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        if !self.prefix.is_empty() {
+            opts.pathspec(format!("{}/", self.prefix));
+        }
+        let statuses = self
+            .repo
+            .statuses(Some(&mut opts))
+            .map_err(|e| git_error(&self.prefix, e))?;
+        Ok(statuses
+            .iter()
+            .filter(|s| !s.status().is_ignored())
+            .filter_map(|s| s.path().ok().map(str::to_string))
+            .collect())
+    }
+
+    /// Records each conflicted path (relative to the project) as unmerged:
+    /// stage 1 = the old render, 2 = the project, 3 = the new render.
+    pub fn mark_conflicts(&self, conflicts: &[(&str, &Sides, bool)]) -> Result<(), Error> {
+        if conflicts.is_empty() {
+            return Ok(());
+        }
+        let mut index = self.repo.index().map_err(|e| git_error("index", e))?;
+        for (rel, sides, executable) in conflicts {
+            let path = self.full(rel);
+            let mode = if *executable { 0o100755 } else { 0o100644 };
+            let _ = index.remove_path(Path::new(&path));
+            let stages = [
+                (1u16, sides.base.as_deref()),
+                (2, Some(&sides.ours[..])),
+                (3, Some(&sides.theirs[..])),
+            ];
+            for (stage, data) in stages {
+                let Some(data) = data else { continue };
+                let id = self.repo.blob(data).map_err(|e| git_error(&path, e))?;
+                let entry = IndexEntry {
+                    ctime: IndexTime::new(0, 0),
+                    mtime: IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode,
+                    uid: 0,
+                    gid: 0,
+                    file_size: data.len() as u32,
+                    id,
+                    flags: (stage << 12) | (path.len().min(0xfff) as u16),
+                    flags_extended: 0,
+                    path: path.as_bytes().to_vec(),
+                };
+                index.add(&entry).map_err(|e| git_error(&path, e))?;
+            }
+        }
+        index.write().map_err(|e| git_error("index", e))
+    }
+}
