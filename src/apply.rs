@@ -37,12 +37,14 @@ enum Undo {
 }
 
 /// Fault injection for tests: `GRAFT_FAIL_AFTER_WRITES=N` makes the N+1th
-/// write fail, and `GRAFT_ABORT_AFTER_WRITES=N` kills the process after N
-/// writes (simulating a crash). Only read when the first is compiled in.
+/// write fail, `GRAFT_ABORT_AFTER_WRITES=N` kills the process after N writes
+/// (a crash), and `GRAFT_INTERRUPT_AFTER_WRITES=N` sends it SIGINT.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FaultInjection {
     pub fail_after: Option<usize>,
     pub abort_after: Option<usize>,
+    /// Sends SIGINT to this process after N writes.
+    pub interrupt_after: Option<usize>,
 }
 
 /// An open set of changes to a destination.
@@ -102,6 +104,10 @@ impl Transaction {
     fn tick(&mut self, path: &Path) -> Result<(), Error> {
         if self.faults.abort_after == Some(self.writes) {
             std::process::abort();
+        }
+        #[cfg(unix)]
+        if self.faults.interrupt_after == Some(self.writes) {
+            let _ = signal_hook::low_level::raise(signal_hook::consts::SIGINT);
         }
         if self.faults.fail_after == Some(self.writes) {
             return Err(Error::io(
@@ -336,11 +342,52 @@ pub fn recover(root: &Path) -> Result<bool, Error> {
     Ok(true)
 }
 
+/// Turns SIGINT and SIGTERM into a flag while it lives, so the write phase
+/// can stop between two writes and roll back instead of dying half-way.
+struct InterruptGuard {
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    #[cfg(unix)]
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl InterruptGuard {
+    fn install() -> InterruptGuard {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        #[cfg(unix)]
+        let ids = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
+            .into_iter()
+            .filter_map(|sig| signal_hook::flag::register(sig, flag.clone()).ok())
+            .collect();
+        InterruptGuard {
+            flag,
+            #[cfg(unix)]
+            ids,
+        }
+    }
+
+    fn interrupted(&self) -> bool {
+        self.flag.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
 /// Applies every write of `plan` in one transaction.
 pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Error> {
+    let guard = InterruptGuard::install();
     let mut tx = Transaction::begin(root, faults)?;
     let result = (|| {
         for change in plan.writes() {
+            if guard.interrupted() {
+                return Err(Error::Interrupted);
+            }
             match (&change.write, change.action) {
                 (Some(node), _) => tx.write(&change.path, node)?,
                 (None, crate::plan::Action::Delete) => tx.remove(&change.path)?,
@@ -352,6 +399,13 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
         }
         Ok(())
     })();
+    let result = result.and_then(|()| {
+        if guard.interrupted() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    });
     match result {
         Ok(()) => tx.commit(),
         Err(e) => {
@@ -461,7 +515,7 @@ mod tests {
                 &plan,
                 FaultInjection {
                     fail_after: Some(fail_after),
-                    abort_after: None,
+                    ..Default::default()
                 },
             );
             assert!(e.is_err());

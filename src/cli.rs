@@ -21,6 +21,42 @@ pub enum Command {
     Update(UpdateArgs),
     /// Render the recorded version again from scratch over the project.
     Recopy(RecopyArgs),
+    /// Tell whether a newer template version exists and whether the project drifted.
+    Check(CheckArgs),
+    /// Show how the project differs from what its recorded template version generates.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project folder.
+    #[arg(value_name = "DEST", default_value = ".")]
+    pub dest: PathBuf,
+    /// Answers file, relative to DEST.
+    #[arg(short = 'a', long, value_name = "PATH")]
+    pub answers_file: Option<String>,
+    /// Consider prerelease tags.
+    #[arg(short = 'g', long)]
+    pub prereleases: bool,
+    /// Print one machine-readable report on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The project folder.
+    #[arg(value_name = "DEST", default_value = ".")]
+    pub dest: PathBuf,
+    /// Answers file, relative to DEST.
+    #[arg(short = 'a', long, value_name = "PATH")]
+    pub answers_file: Option<String>,
+    /// Exit with 1 when the project differs.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Print per-file status as JSON on stdout instead of the diff.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

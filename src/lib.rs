@@ -60,6 +60,14 @@ where
         Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
         Command::Update(args) => (commands::update::run(args, &env), env.printer(&args.common)),
         Command::Recopy(args) => (commands::recopy::run(args, &env), env.printer(&args.common)),
+        Command::Check(args) => (
+            commands::check::run(args, &env),
+            env.printer(&Default::default()),
+        ),
+        Command::Diff(args) => (
+            commands::diff::run(args, &env),
+            env.printer(&Default::default()),
+        ),
     };
     match result {
         Ok(code) => code,

@@ -20,7 +20,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let printer = env.printer(common);
     let use_defaults = common.defaults || args.force;
     let overwrite = args.overwrite || args.force;
-    let dest = env.cwd.join(&args.dest);
+    let dest = env.absolute(&args.dest);
     if dest.exists() && !dest.is_dir() {
         return Err(Error::io(
             "copy into",

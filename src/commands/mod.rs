@@ -2,7 +2,9 @@
 //! environment, calls the core, prints, and decides the exit code. This is
 //! the only layer that reads the environment or prints.
 
+pub mod check;
 pub mod copy;
+pub mod diff;
 pub mod recopy;
 pub mod update;
 
@@ -55,8 +57,14 @@ impl Env {
             faults: FaultInjection {
                 fail_after: number("GRAFT_FAIL_AFTER_WRITES"),
                 abort_after: number("GRAFT_ABORT_AFTER_WRITES"),
+                interrupt_after: number("GRAFT_INTERRUPT_AFTER_WRITES"),
             },
         })
+    }
+
+    /// `path` made absolute against the current folder, without `.` parts.
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        self.cwd.join(path).components().collect()
     }
 
     pub fn printer(&self, common: &CommonArgs) -> Printer {

@@ -16,7 +16,7 @@ use crate::trust;
 pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = env.cwd.join(&args.dest);
+    let dest = env.absolute(&args.dest);
     if !dest.is_dir() {
         return Err(Error::io(
             "recopy",

@@ -155,7 +155,7 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
 pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = env.cwd.join(&args.dest);
+    let dest = env.absolute(&args.dest);
     if !dest.is_dir() {
         return Err(Error::io(
             "update",
@@ -480,7 +480,8 @@ fn update_one(
     let from = old_rev.describe.clone();
     let to = new_rev.describe.clone();
     printer.info(&format!(
-        "\nupdated {src} from {} to {}: {} updated, {} merged, {} created, {} deleted, {} kept, {} conflict(s)",
+        "\n{} {src} from {} to {}: {} updated, {} merged, {} created, {} deleted, {} kept, {} conflict(s)",
+        if common.pretend { "would update" } else { "updated" },
         from.as_deref().unwrap_or("(folder)"),
         to.as_deref().unwrap_or("(folder)"),
         plan.count(Action::Update),
@@ -558,4 +559,53 @@ fn run_commands(
         });
     }
     Ok(())
+}
+
+/// The pristine render of the recorded version with the recorded answers:
+/// what the project would hold if nobody had edited it.
+pub fn render_recorded(
+    env: &Env,
+    dest: &Path,
+    answers_rel: &str,
+    common: &CommonArgs,
+) -> Result<(Recorded, AnswersFile, FileTree), Error> {
+    let file = read_answers(dest, answers_rel)?;
+    let user = env.user_settings()?;
+    let recorded = open_recorded(&file, dest, env, common)?;
+    let src = recorded.spec.display();
+    let (tree, config) = load_template(&recorded.repo, &recorded.revision, &src)?;
+    let inner = CommonArgs {
+        answers_file: Some(answers_rel.to_string()),
+        ..CommonArgs::default()
+    };
+    let inputs = RenderInputs {
+        operation: "update",
+        src_display: &src,
+        vcs_ref: recorded.reference.as_deref(),
+        revision: &recorded.revision,
+        dest,
+        common: &inner,
+        user: &user,
+        recorded: file.answers.clone(),
+        skip_answered: true,
+        use_defaults: true,
+        trusted: common.trust || trust::is_trusted(&src, &user.trust),
+    };
+    let project = render_project(&tree, &config, &inputs, &mut NoPrompt)?;
+    Ok((recorded, file, project.rendered.tree))
+}
+
+/// Template-managed files the project changed or deleted, in path order.
+pub fn drift(pristine: &FileTree, dest: &Path) -> Result<Vec<(String, Node, Option<Node>)>, Error> {
+    let mut out = Vec::new();
+    for (path, node) in &pristine.entries {
+        if matches!(node, Node::Dir) {
+            continue;
+        }
+        let now = plan::read_node(dest, path)?;
+        if now.as_ref() != Some(node) {
+            out.push((path.clone(), node.clone(), now));
+        }
+    }
+    Ok(out)
 }

@@ -1,0 +1,94 @@
+//! `graft check [DEST]`: is a newer template version available, and has the
+//! project drifted from what the template generated?
+
+use serde::Serialize;
+
+use super::update::{answers_files, drift, render_recorded};
+use super::Env;
+use crate::cli::{CheckArgs, CommonArgs};
+use crate::error::{Error, EXIT_ATTENTION};
+
+/// One answers file's result; the `--json` shape documented in README.md.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub answers_file: String,
+    pub src: String,
+    pub current_version: Option<String>,
+    pub latest_version: Option<String>,
+    pub update_available: bool,
+    pub drift: Drift,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Drift {
+    pub modified: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
+    let dest = env.absolute(&args.dest);
+    let common = CommonArgs {
+        prereleases: args.prereleases,
+        quiet: args.json,
+        ..CommonArgs::default()
+    };
+    let printer = env.printer(&common);
+    let mut reports = Vec::new();
+    for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
+        let (recorded, file, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
+        let latest = recorded.repo.latest_version(args.prereleases);
+        let update_available = match (&recorded.revision.version, &latest) {
+            (Some(current), Some((latest, _))) => latest > current,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        let mut d = Drift::default();
+        for (path, _, now) in drift(&pristine, &dest)? {
+            match now {
+                None => d.deleted.push(path),
+                Some(_) => d.modified.push(path),
+            }
+        }
+        reports.push(CheckReport {
+            answers_file: answers_rel,
+            src: recorded.spec.display(),
+            current_version: file.commit.clone().or(recorded.revision.describe.clone()),
+            latest_version: latest.map(|(_, tag)| tag),
+            update_available,
+            drift: d,
+        });
+    }
+    for r in &reports {
+        let current = r.current_version.as_deref().unwrap_or("(untagged)");
+        let latest = r.latest_version.as_deref().unwrap_or("(no version tags)");
+        if r.update_available {
+            printer.info(&format!(
+                "{}: {current} → {latest} available ({})",
+                r.answers_file, r.src
+            ));
+        } else {
+            printer.info(&format!(
+                "{}: {current} is up to date ({})",
+                r.answers_file, r.src
+            ));
+        }
+        for p in &r.drift.modified {
+            printer.info(&format!("  modified  {p}"));
+        }
+        for p in &r.drift.deleted {
+            printer.info(&format!("   deleted  {p}"));
+        }
+    }
+    if args.json {
+        let text = match reports.as_slice() {
+            [one] => serde_json::to_string_pretty(one),
+            all => serde_json::to_string_pretty(all),
+        };
+        println!("{}", text.unwrap_or_default());
+    }
+    Ok(if reports.iter().any(|r| r.update_available) {
+        EXIT_ATTENTION
+    } else {
+        0
+    })
+}
