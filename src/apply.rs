@@ -34,6 +34,8 @@ enum Undo {
     Relink { path: String, target: String },
     /// The folder was created by this run: remove it if empty.
     RemoveDir(String),
+    /// An empty folder was removed by this run: create it again.
+    MakeDir(String),
 }
 
 /// Fault injection for tests: `GRAFT_FAIL_AFTER_WRITES=N` makes the N+1th
@@ -92,6 +94,7 @@ impl Transaction {
             ),
             Undo::Relink { path, target } => format!("relink\t{}\t{path}\n", escape(target)),
             Undo::RemoveDir(p) => format!("rmdir\t{p}\n"),
+            Undo::MakeDir(p) => format!("mkdir\t{p}\n"),
         };
         self.index
             .write_all(line.as_bytes())
@@ -221,6 +224,14 @@ impl Transaction {
         remove_existing(&path)
     }
 
+    /// Removes the empty folder at `rel`.
+    pub fn remove_empty_dir(&mut self, rel: &str) -> Result<(), Error> {
+        let path = self.root.join(rel);
+        self.tick(&path)?;
+        self.record(Undo::MakeDir(rel.to_string()))?;
+        fs::remove_dir(&path).map_err(|e| Error::io("remove folder", &path, e))
+    }
+
     /// Keeps every change and removes the journal.
     pub fn commit(self) -> Result<(), Error> {
         fs::remove_dir_all(&self.journal).map_err(|e| Error::io("remove", &self.journal, e))
@@ -245,6 +256,12 @@ fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
             Undo::Remove(rel) => remove_existing(&root.join(rel))?,
             Undo::RemoveDir(rel) => {
                 let _ = fs::remove_dir(root.join(rel));
+            }
+            Undo::MakeDir(rel) => {
+                let p = root.join(rel);
+                if !p.is_dir() {
+                    fs::create_dir_all(&p).map_err(|e| Error::io("restore", &p, e))?;
+                }
             }
             Undo::Relink { path, target } => {
                 let p = root.join(path);
@@ -324,6 +341,7 @@ pub fn recover(root: &Path) -> Result<bool, Error> {
         match parts.as_slice() {
             ["remove", p] => undo.push(Undo::Remove(p.to_string())),
             ["rmdir", p] => undo.push(Undo::RemoveDir(p.to_string())),
+            ["mkdir", p] => undo.push(Undo::MakeDir(p.to_string())),
             ["relink", t, p] => undo.push(Undo::Relink {
                 path: p.to_string(),
                 target: unescape(t),
@@ -390,6 +408,9 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
             }
             match (&change.write, change.action) {
                 (Some(node), _) => tx.write(&change.path, node)?,
+                (None, crate::plan::Action::Delete) if change.before == Some(Node::Dir) => {
+                    tx.remove_empty_dir(&change.path)?
+                }
                 (None, crate::plan::Action::Delete) => tx.remove(&change.path)?,
                 _ => {}
             }

@@ -25,6 +25,27 @@ pub enum Command {
     Check(CheckArgs),
     /// Show how the project differs from what its recorded template version generates.
     Diff(DiffArgs),
+    /// Take a template (such as a module) out of the project again.
+    Remove(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The project folder.
+    #[arg(value_name = "DEST", default_value = ".")]
+    pub dest: PathBuf,
+    /// The answers file of the template to remove, relative to DEST.
+    #[arg(short = 'a', long, value_name = "PATH", required = true)]
+    pub answers_file: String,
+    /// Delete what is unchanged and keep (and report) what the project modified.
+    #[arg(long)]
+    pub keep_modified: bool,
+    /// Print what would be removed; change nothing.
+    #[arg(short = 'n', long)]
+    pub pretend: bool,
+    /// Print one machine-readable report on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

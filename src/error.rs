@@ -162,6 +162,19 @@ pub enum Error {
     #[error("`{}` has uncommitted changes: {}", dest.display(), list(paths))]
     DirtyTree { dest: PathBuf, paths: Vec<String> },
 
+    /// An `_injections` entry whose target file or marker is missing.
+    #[error("cannot inject a block of `{owner}` into `{file}`")]
+    Injection {
+        file: String,
+        owner: String,
+        #[source]
+        source: crate::inject::InjectError,
+    },
+
+    /// `graft remove` found files or blocks the project changed.
+    #[error("{} file(s) or block(s) of `{owner}` were modified: {}", paths.len(), list(paths))]
+    Modified { owner: String, paths: Vec<String> },
+
     /// SIGINT or SIGTERM during the run.
     #[error("interrupted")]
     Interrupted,
@@ -220,6 +233,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted => EXIT_INTERRUPTED,
+            Error::Modified { .. } => EXIT_ATTENTION,
             Error::NeedsTrust { .. } | Error::ExternalDataOutside { .. } => EXIT_TRUST,
             _ => EXIT_FAILURE,
         }
@@ -263,6 +277,14 @@ impl Error {
             Error::Downgrade { .. } => Some("pick a newer version with `--vcs-ref`".to_string()),
             Error::DirtyTree { .. } => Some(
                 "commit or stash your changes first so the update is easy to review, or pass `--allow-dirty`"
+                    .to_string(),
+            ),
+            Error::Injection { .. } => Some(
+                "injections need their target file and marker line in the project; add the marker, or apply the template that provides it first"
+                    .to_string(),
+            ),
+            Error::Modified { .. } => Some(
+                "nothing was deleted; keep them with `--keep-modified` (the rest is removed), or revert them first"
                     .to_string(),
             ),
             Error::TooOld { .. } => Some("install a newer graft".to_string()),

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod inject;
 pub mod merge;
 pub mod plan;
 pub mod printer;
@@ -66,6 +67,10 @@ where
         ),
         Command::Diff(args) => (
             commands::diff::run(args, &env),
+            env.printer(&Default::default()),
+        ),
+        Command::Remove(args) => (
+            commands::remove::run(args, &env),
             env.printer(&Default::default()),
         ),
     };

@@ -43,7 +43,7 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
             _ => false,
         };
         let mut d = Drift::default();
-        for (path, _, now) in drift(&pristine, &dest)? {
+        for (path, _, now) in drift(&pristine.rendered.tree, &dest)? {
             match now {
                 None => d.deleted.push(path),
                 Some(_) => d.modified.push(path),

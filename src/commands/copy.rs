@@ -84,6 +84,11 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             project.answers_text.clone().into_bytes(),
         ),
     )?;
+    let injected =
+        super::inject_into_project(&dest, &project.external_blocks, &project.answers_path)?;
+    let answers_change = plan.changes.pop();
+    plan.changes.extend(injected);
+    plan.changes.extend(answers_change);
     if dest.is_dir() {
         for change in plan.writes() {
             apply::check_inside(&dest, &change.path)?;

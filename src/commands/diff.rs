@@ -46,7 +46,7 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
         let (_, _, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
         let mut files = Vec::new();
-        for (path, before, now) in drift(&pristine, &dest)? {
+        for (path, before, now) in drift(&pristine.rendered.tree, &dest)? {
             drifted = true;
             files.push(FileDrift {
                 path: path.clone(),

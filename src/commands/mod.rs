@@ -6,6 +6,7 @@ pub mod check;
 pub mod copy;
 pub mod diff;
 pub mod recopy;
+pub mod remove;
 pub mod update;
 
 use std::io::IsTerminal;
@@ -18,6 +19,7 @@ use crate::apply::FaultInjection;
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
 use crate::error::Error;
+use crate::inject;
 use crate::printer::Printer;
 use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
 use crate::render::{self, clean_relative, Engine, Rendered};
@@ -168,6 +170,9 @@ pub struct ProjectRender {
     pub answers_path: String,
     pub answers_text: String,
     pub engine: Engine,
+    /// Injections into files this render does not produce (files of the
+    /// project or of another template).
+    pub external_blocks: Vec<inject::Block>,
 }
 
 /// Answers the questions and renders the template.
@@ -251,6 +256,24 @@ pub fn render_project(
     rendered.tree.entries.remove(&answers_path);
     rendered.sources.remove(&answers_path);
 
+    let mut external_blocks = Vec::new();
+    for block in inject::render(&engine, &config.settings.injections, &ctx)? {
+        match rendered.tree.entries.get_mut(&block.into) {
+            Some(crate::tree::Node::File { bytes, .. }) => {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let out = inject::apply(&text, &block, &answers_path).map_err(|source| {
+                    Error::Injection {
+                        file: block.into.clone(),
+                        owner: answers_path.clone(),
+                        source,
+                    }
+                })?;
+                *bytes = out.into_bytes();
+            }
+            _ => external_blocks.push(block),
+        }
+    }
+
     let answers_text = answers::AnswersFile {
         src_path: inputs.src_display.to_string(),
         commit: inputs.revision.describe.clone(),
@@ -264,6 +287,7 @@ pub fn render_project(
         answers_path,
         answers_text,
         engine,
+        external_blocks,
     })
 }
 
@@ -391,4 +415,64 @@ pub fn render_message(
     }))
     .map_err(|e| Error::Usage(e.to_string()))?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
+}
+
+/// Puts `blocks` into the project's files (copy, recopy): one change per
+/// target file, its blocks inserted or replaced in place.
+pub fn inject_into_project(
+    dest: &Path,
+    blocks: &[inject::Block],
+    owner: &str,
+) -> Result<Vec<crate::plan::Change>, Error> {
+    use crate::plan::{read_node, Action, Change};
+    use crate::tree::Node;
+    let mut targets: Vec<(String, Option<Node>, String)> = Vec::new();
+    for block in blocks {
+        let pos = match targets.iter().position(|(p, _, _)| p == &block.into) {
+            Some(i) => i,
+            None => {
+                let before = read_node(dest, &block.into)?;
+                let Some(Node::File { bytes, .. }) = &before else {
+                    return Err(Error::Injection {
+                        file: block.into.clone(),
+                        owner: owner.to_string(),
+                        source: inject::InjectError(format!(
+                            "`{}` is not a file of the project",
+                            block.into
+                        )),
+                    });
+                };
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                targets.push((block.into.clone(), before.clone(), text));
+                targets.len() - 1
+            }
+        };
+        let text = &mut targets[pos].2;
+        *text = inject::apply(text, block, owner).map_err(|source| Error::Injection {
+            file: block.into.clone(),
+            owner: owner.to_string(),
+            source,
+        })?;
+    }
+    Ok(targets
+        .into_iter()
+        .map(|(path, before, text)| {
+            let executable = matches!(
+                before,
+                Some(Node::File {
+                    executable: true,
+                    ..
+                })
+            );
+            let node = Node::File {
+                bytes: text.into_bytes(),
+                executable,
+            };
+            if before.as_ref() == Some(&node) {
+                Change::new(&path, Action::Identical, None, before)
+            } else {
+                Change::new(&path, Action::Update, Some(node), before)
+            }
+        })
+        .collect())
 }

@@ -383,6 +383,12 @@ fn update_one(
             ConflictStyle::Rej => merge::ConflictStyle::Rej,
         },
     })?;
+    plan.changes.extend(block_changes(
+        dest,
+        &old.external_blocks,
+        &new.external_blocks,
+        answers_rel,
+    )?);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
     for change in plan.writes() {
         apply::check_inside(dest, &change.path)?;
@@ -568,7 +574,7 @@ pub fn render_recorded(
     dest: &Path,
     answers_rel: &str,
     common: &CommonArgs,
-) -> Result<(Recorded, AnswersFile, FileTree), Error> {
+) -> Result<(Recorded, AnswersFile, super::ProjectRender), Error> {
     let file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
     let recorded = open_recorded(&file, dest, env, common)?;
@@ -592,7 +598,7 @@ pub fn render_recorded(
         trusted: common.trust || trust::is_trusted(&src, &user.trust),
     };
     let project = render_project(&tree, &config, &inputs, &mut NoPrompt)?;
-    Ok((recorded, file, project.rendered.tree))
+    Ok((recorded, file, project))
 }
 
 /// Template-managed files the project changed or deleted, in path order.
@@ -606,6 +612,52 @@ pub fn drift(pristine: &FileTree, dest: &Path) -> Result<Vec<(String, Node, Opti
         if now.as_ref() != Some(node) {
             out.push((path.clone(), node.clone(), now));
         }
+    }
+    Ok(out)
+}
+
+/// Updates the blocks this template injected into files it does not own.
+fn block_changes(
+    dest: &Path,
+    old: &[crate::inject::Block],
+    new: &[crate::inject::Block],
+    owner: &str,
+) -> Result<Vec<Change>, Error> {
+    let mut targets: Vec<&str> = Vec::new();
+    for b in old.iter().chain(new) {
+        if !targets.contains(&b.into.as_str()) {
+            targets.push(&b.into);
+        }
+    }
+    let mut out = Vec::new();
+    for target in targets {
+        let olds: Vec<_> = old.iter().filter(|b| b.into == target).collect();
+        let news: Vec<_> = new.iter().filter(|b| b.into == target).collect();
+        let before = plan::read_node(dest, target)?;
+        let Some(Node::File { bytes, executable }) = &before else {
+            if news.is_empty() {
+                continue;
+            }
+            return Err(Error::Injection {
+                file: target.to_string(),
+                owner: owner.to_string(),
+                source: crate::inject::InjectError(format!(
+                    "`{target}` is not a file of the project"
+                )),
+            });
+        };
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let result = merge::update_blocks(&text, &olds, &news, owner)?;
+        if result.text == text && result.action == Action::Identical {
+            continue;
+        }
+        let write = (result.text != text).then(|| Node::File {
+            bytes: result.text.into_bytes(),
+            executable: *executable,
+        });
+        let mut change = Change::new(target, result.action, write, before.clone());
+        change.note = result.note;
+        out.push(change);
     }
     Ok(out)
 }

@@ -12,19 +12,20 @@ use serde_json::Value;
 
 use super::yaml::{self, Node, Yaml};
 use super::{
-    Choice, Command, Migration, Origin, Question, QuestionType, Settings, Stage, Task,
-    TemplateConfig, CONFIG_FILES,
+    Anchor, Choice, Command, Injection, Migration, Origin, Question, QuestionType, Settings, Stage,
+    Task, TemplateConfig, CONFIG_FILES,
 };
 use crate::error::Error;
 use crate::tree::{FileTree, Node as TreeNode};
 
 /// Settings whose lists concatenate across documents instead of replacing.
-const LIST_SETTINGS: [&str; 5] = [
+const LIST_SETTINGS: [&str; 6] = [
     "_exclude",
     "_skip_if_exists",
     "_tasks",
     "_migrations",
     "_secret_questions",
+    "_injections",
 ];
 
 const QUESTION_FIELDS: [&str; 10] = [
@@ -345,6 +346,11 @@ fn apply_list_setting(
                 settings.migrations.push(migration(file, item)?);
             }
         }
+        "_injections" => {
+            for item in list_items(node) {
+                settings.injections.push(injection(file, item)?);
+            }
+        }
         _ => unreachable!("LIST_SETTINGS and apply_list_setting disagree on `{key}`"),
     }
     Ok(())
@@ -479,6 +485,52 @@ fn migration(file: &str, node: &Node) -> Result<Migration, Error> {
 /// Versions in `_min_graft_version` and migrations read like version tags.
 fn parse_version(text: &str) -> Option<semver::Version> {
     crate::source::parse_version_tag(text.trim())
+}
+
+fn injection(file: &str, node: &Node) -> Result<Injection, Error> {
+    let Yaml::Map(map) = &node.value else {
+        return Err(err(
+            file,
+            node,
+            "an injection is a mapping with `into`, `after` or `before`, and `content`",
+        ));
+    };
+    let f = fields(
+        file,
+        map,
+        "an injection",
+        &["into", "after", "before", "content", "comment"],
+    )?;
+    let text = |key: &str| -> Result<Option<String>, Error> {
+        match f.get(key) {
+            Some(n) => opt_string(file, key, n),
+            None => Ok(None),
+        }
+    };
+    let (Some(into), Some(content)) = (text("into")?, text("content")?) else {
+        return Err(err(file, node, "an injection needs `into` and `content`"));
+    };
+    let anchor = match (text("after")?, text("before")?) {
+        (Some(a), None) => Anchor::After(a),
+        (None, Some(b)) => Anchor::Before(b),
+        _ => {
+            return Err(err(
+                file,
+                node,
+                "an injection needs exactly one of `after` and `before`",
+            ))
+        }
+    };
+    Ok(Injection {
+        into,
+        anchor,
+        content,
+        comment: text("comment")?,
+        origin: Origin {
+            file: file.to_string(),
+            line: node.line,
+        },
+    })
 }
 
 fn question(name: &str, entry: &Entry) -> Result<Question, Error> {

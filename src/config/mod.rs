@@ -58,6 +58,30 @@ pub struct Settings {
     pub partials: String,
     /// Name → templated path relative to the destination, in declaration order.
     pub external_data: Vec<(String, String)>,
+    /// Blocks this template wires into files of the project (SPEC §12).
+    pub injections: Vec<Injection>,
+}
+
+/// Where an injected block goes relative to its marker line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    After(String),
+    Before(String),
+}
+
+/// An entry of `_injections`: templated content put next to a marker line
+/// of a file inside the destination, fenced so it can be found again.
+#[derive(Clone, Debug)]
+pub struct Injection {
+    /// Templated path of the target file, relative to DEST.
+    pub into: String,
+    /// Templated marker text; a line whose trimmed text equals it.
+    pub anchor: Anchor,
+    /// Templated block content.
+    pub content: String,
+    /// Comment syntax override: `#`, `//`, or `<!-- -->` (prefix and suffix).
+    pub comment: Option<String>,
+    pub origin: Origin,
 }
 
 /// Excludes every template starts with; `_exclude` extends them.
@@ -85,6 +109,7 @@ impl Default for Settings {
             secret_questions: Vec::new(),
             partials: "_partials".to_string(),
             external_data: Vec::new(),
+            injections: Vec::new(),
         }
     }
 }

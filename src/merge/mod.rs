@@ -487,3 +487,104 @@ mod tests {
         );
     }
 }
+
+/// The result of updating the injected blocks of one file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BlockUpdate {
+    pub text: String,
+    /// `Identical` (nothing to do), `Update`, `Merge`, `Conflict` or `Keep`.
+    pub action: Action,
+    pub note: Option<String>,
+}
+
+/// Updates `owner`'s blocks in the text of one file: each block is a small
+/// file of its own going through the same three-way rules (old render, new
+/// render, what the file holds now).
+pub fn update_blocks(
+    text: &str,
+    old: &[&crate::inject::Block],
+    new: &[&crate::inject::Block],
+    owner: &str,
+) -> Result<BlockUpdate, Error> {
+    use crate::inject;
+    let key = |b: &inject::Block| (b.into.clone(), b.anchor.clone());
+    let mut keys: Vec<_> = old.iter().map(|b| key(b)).collect();
+    for b in new {
+        if !keys.contains(&key(b)) {
+            keys.push(key(b));
+        }
+    }
+    let fail = |block: &inject::Block, source| Error::Injection {
+        file: block.into.clone(),
+        owner: owner.to_string(),
+        source,
+    };
+    let mut out = text.to_string();
+    let mut action = Action::Identical;
+    let mut note = None;
+    let rank = |a: Action| match a {
+        Action::Identical => 0,
+        Action::Keep => 1,
+        Action::Update => 2,
+        Action::Merge => 3,
+        _ => 4,
+    };
+    for k in keys {
+        let o = old.iter().find(|b| key(b) == k).copied();
+        let n = new.iter().find(|b| key(b) == k).copied();
+        let any = n.or(o).expect("a key comes from old or new");
+        let p = inject::content(&out, any, owner);
+        let (o_text, n_text) = (o.map(|b| b.content.as_str()), n.map(|b| b.content.as_str()));
+        let step = match (o_text, n_text, p.as_deref()) {
+            (Some(a), Some(b), _) if a == b => Action::Identical,
+            (_, Some(b), Some(c)) if b == c => Action::Identical,
+            (None, Some(_), None) => {
+                out = inject::apply(&out, any, owner).map_err(|e| fail(any, e))?;
+                Action::Update
+            }
+            (Some(_), Some(_), None) => {
+                note = Some("block deleted in the project; stays deleted".to_string());
+                Action::Keep
+            }
+            (Some(a), None, Some(c)) if a == c => {
+                out = inject::remove(&out, any, owner).unwrap_or(out);
+                Action::Update
+            }
+            (Some(_), None, Some(_)) => {
+                note = Some("block removed by the template, kept because modified".to_string());
+                Action::Keep
+            }
+            (_, None, None) => Action::Identical,
+            (Some(a), Some(b), Some(c)) if a == c => {
+                out = inject::apply_content(&out, any, owner, b).map_err(|e| fail(any, e))?;
+                Action::Update
+            }
+            (a, Some(b), Some(c)) => {
+                let merged = text::merge(a.unwrap_or("").as_bytes(), c.as_bytes(), b.as_bytes())
+                    .map_err(|e| {
+                        Error::io("merge", &any.into, std::io::Error::other(e.to_string()))
+                    })?;
+                let (bytes, act) = match merged {
+                    text::TextMerge::Clean(m) => (m, Action::Merge),
+                    text::TextMerge::Conflicted { inline, .. } => (inline, Action::Conflict),
+                };
+                let content = String::from_utf8_lossy(&bytes).into_owned();
+                out =
+                    inject::apply_content(&out, any, owner, &content).map_err(|e| fail(any, e))?;
+                act
+            }
+            (None, None, Some(_)) => Action::Identical,
+        };
+        if rank(step) > rank(action) {
+            action = step;
+        }
+    }
+    if action == Action::Conflict {
+        note = Some("conflict inside an injected block".to_string());
+    }
+    Ok(BlockUpdate {
+        text: out,
+        action,
+        note,
+    })
+}

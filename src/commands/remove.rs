@@ -1,0 +1,220 @@
+//! `graft remove [DEST] -a ANSWERS_FILE`: take a template (usually a module)
+//! out of the project again. Deletes every file whose bytes still equal the
+//! pristine render, removes its injected blocks, prunes folders left empty
+//! and deletes the answers file; stops before deleting anything when the
+//! project changed one of them, unless `--keep-modified`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::update::render_recorded;
+use super::Env;
+use crate::apply;
+use crate::cli::{CommonArgs, RemoveArgs};
+use crate::error::Error;
+use crate::inject;
+use crate::plan::{self, Action, Change, Plan};
+use crate::tree::Node;
+
+/// The `--json` report of remove, documented in README.md.
+#[derive(Debug, Serialize)]
+pub struct RemoveReport {
+    pub command: &'static str,
+    pub answers_file: String,
+    pub files: Vec<crate::report::FileEntry>,
+    /// Files and blocks kept because the project modified them.
+    pub modified: Vec<String>,
+    pub pretend: bool,
+}
+
+pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
+    let dest = env.absolute(&args.dest);
+    let common = CommonArgs::default();
+    let printer = env.printer(&common);
+    if !dest.is_dir() {
+        return Err(Error::io(
+            "remove from",
+            &dest,
+            std::io::Error::other("not a folder"),
+        ));
+    }
+    if apply::recover(&dest)? {
+        printer.warn(&format!(
+            "rolled back an interrupted graft run in `{}`",
+            dest.display()
+        ));
+    }
+    let owner = args.answers_file.as_str();
+    if !dest.join(owner).is_file() {
+        return Err(Error::NoAnswersFile {
+            dest: args.dest.clone(),
+            file: owner.to_string(),
+        });
+    }
+    let (_, _, pristine) = render_recorded(env, &dest, owner, &common)?;
+
+    let mut plan = Plan::default();
+    let mut modified = Vec::new();
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
+    for (path, node) in &pristine.rendered.tree.entries {
+        if matches!(node, Node::Dir) {
+            continue;
+        }
+        match plan::read_node(&dest, path)? {
+            None => {}
+            Some(now) if &now == node => {
+                deleted.insert(path.clone());
+                plan.changes
+                    .push(Change::new(path, Action::Delete, None, Some(now)));
+            }
+            Some(now) => {
+                modified.push(path.clone());
+                let mut c = Change::new(path, Action::Keep, None, Some(now));
+                c.note = Some("modified".to_string());
+                plan.changes.push(c);
+            }
+        }
+    }
+    plan.changes.extend(block_removals(
+        &dest,
+        &pristine.external_blocks,
+        owner,
+        &mut modified,
+    )?);
+    deleted.insert(owner.to_string());
+    plan.changes.push(Change::new(
+        owner,
+        Action::Delete,
+        None,
+        plan::read_node(&dest, owner)?,
+    ));
+    plan.changes
+        .extend(prune(&dest, &pristine.rendered.tree, &deleted)?);
+
+    if !modified.is_empty() && !args.keep_modified {
+        print(&printer, &plan);
+        return Err(Error::Modified {
+            owner: owner.to_string(),
+            paths: modified,
+        });
+    }
+    print(&printer, &plan);
+    if args.pretend {
+        printer.info("pretend: nothing was written");
+    } else {
+        apply::apply(&dest, &plan, env.faults)?;
+        printer.info(&format!(
+            "\nremoved `{owner}` from {}: {} deleted, {} kept because modified",
+            args.dest.display(),
+            plan.count(Action::Delete),
+            modified.len()
+        ));
+    }
+    if args.json {
+        let report = RemoveReport {
+            command: "remove",
+            answers_file: owner.to_string(),
+            files: crate::report::Report::files_from(&plan),
+            modified,
+            pretend: args.pretend,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    }
+    Ok(0)
+}
+
+fn print(printer: &crate::printer::Printer, plan: &Plan) {
+    for c in &plan.changes {
+        match &c.note {
+            Some(n) => printer.status(c.action, &format!("{} ({n})", c.path)),
+            None => printer.status(c.action, &c.path),
+        }
+    }
+}
+
+/// Removes the pristine blocks of `owner`; a block the project edited is
+/// reported as modified and left in place.
+fn block_removals(
+    dest: &Path,
+    blocks: &[inject::Block],
+    owner: &str,
+    modified: &mut Vec<String>,
+) -> Result<Vec<Change>, Error> {
+    let mut out = Vec::new();
+    let mut targets: Vec<&str> = Vec::new();
+    for b in blocks {
+        if !targets.contains(&b.into.as_str()) {
+            targets.push(&b.into);
+        }
+    }
+    for target in targets {
+        let before = plan::read_node(dest, target)?;
+        let Some(Node::File { bytes, executable }) = &before else {
+            continue;
+        };
+        let original = String::from_utf8_lossy(bytes).into_owned();
+        let mut text = original.clone();
+        for block in blocks.iter().filter(|b| b.into == target) {
+            match inject::content(&text, block, owner) {
+                None => {}
+                Some(c) if c == block.content => {
+                    text = inject::remove(&text, block, owner).unwrap_or(text);
+                }
+                Some(_) => modified.push(format!("{target} (block)")),
+            }
+        }
+        if text != original {
+            let node = Node::File {
+                bytes: text.into_bytes(),
+                executable: *executable,
+            };
+            let mut c = Change::new(target, Action::Update, Some(node), before.clone());
+            c.note = Some("injected block removed".to_string());
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Folders of the template that hold nothing once `deleted` is gone,
+/// deepest first.
+fn prune(
+    dest: &Path,
+    pristine: &crate::tree::FileTree,
+    deleted: &BTreeSet<String>,
+) -> Result<Vec<Change>, Error> {
+    let mut dirs: Vec<&String> = pristine
+        .entries
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Dir))
+        .map(|(p, _)| p)
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    let mut pruned: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let path = dest.join(dir);
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        let mut empty = true;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read", &path, e))?;
+            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if !deleted.contains(&rel) && !pruned.contains(&rel) {
+                empty = false;
+                break;
+            }
+        }
+        if empty {
+            pruned.insert(dir.clone());
+            out.push(Change::new(dir, Action::Delete, None, Some(Node::Dir)));
+        }
+    }
+    Ok(out)
+}
