@@ -21,12 +21,41 @@ pub struct PreparedCommand {
     pub working_directory: String,
     /// Extra environment for migrations (`GRAFT_STAGE`, …).
     pub env: Vec<(String, String)>,
+    /// The command as shown to people: secret answers replaced by `****`.
+    pub shown: String,
 }
 
 impl PreparedCommand {
+    /// The command for messages and reports; never shows a secret.
     pub fn display(&self) -> String {
-        self.command.to_string()
+        self.shown.clone()
     }
+}
+
+/// The values of secret answers, so they can be masked wherever commands
+/// are shown.
+pub fn secret_values(
+    config: &crate::config::TemplateConfig,
+    context: &Map<String, Value>,
+) -> Vec<String> {
+    config
+        .questions
+        .iter()
+        .filter(|q| q.secret)
+        .filter_map(|q| match context.get(&q.name) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        })
+        .collect()
+}
+
+fn mask(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        out = out.replace(s.as_str(), "****");
+    }
+    out
 }
 
 fn render_command(
@@ -67,6 +96,7 @@ pub fn prepare_tasks(
     engine: &Engine,
     tasks: &[Task],
     context: &Map<String, Value>,
+    secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
     let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
     let mut out = Vec::new();
@@ -77,8 +107,10 @@ pub fn prepare_tasks(
                 continue;
             }
         }
+        let command = render_command(engine, &origin, &task.command, &ctx)?;
         out.push(PreparedCommand {
-            command: render_command(engine, &origin, &task.command, &ctx)?,
+            shown: mask(&command.to_string(), secrets),
+            command,
             working_directory: working_directory(engine, &origin, &task.working_directory, &ctx)?,
             env: Vec::new(),
         });
@@ -94,6 +126,7 @@ pub fn prepare_migrations(
     from: &semver::Version,
     to: &semver::Version,
     context: &Map<String, Value>,
+    secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
     let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
     let mut selected: Vec<&Migration> = migrations
@@ -109,8 +142,10 @@ pub fn prepare_migrations(
                 continue;
             }
         }
+        let command = render_command(engine, &origin, &m.command, &ctx)?;
         out.push(PreparedCommand {
-            command: render_command(engine, &origin, &m.command, &ctx)?,
+            shown: mask(&command.to_string(), secrets),
+            command,
             working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
             env: vec![
                 (

@@ -61,6 +61,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         skip_answered: false,
         use_defaults,
         trusted,
+        progress: env.stderr_terminal && !common.quiet,
     };
     if let Some(message) = &config.settings.message_before_copy {
         printer.message(&super::render_message(&config, message, &inputs)?);
@@ -138,6 +139,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             &project.engine,
             &config.settings.tasks,
             &project.answers.context,
+            &tasks::secret_values(&config, &project.answers.context),
         )?
     };
     if !prepared.is_empty() && !trusted && !common.pretend {
@@ -167,7 +169,11 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         printer.info("pretend: nothing was written");
     } else {
         let created = create_dest(&dest)?;
-        let result = apply::apply(&dest, &plan, env.faults).and_then(|()| {
+        let result = {
+            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
+            apply::apply(&dest, &plan, env.faults)
+        }
+        .and_then(|()| {
             let answers = tasks::answer_env(&project.answers.context);
             for t in &prepared {
                 printer.detail(&format!("running: {}", t.display()));

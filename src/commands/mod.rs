@@ -161,6 +161,8 @@ pub struct RenderInputs<'a> {
     pub use_defaults: bool,
     /// Whether `_external_data` may read outside DEST.
     pub trusted: bool,
+    /// Show a spinner if rendering takes long.
+    pub progress: bool,
 }
 
 /// A template rendered for a project: the tree, answers and answers file.
@@ -244,6 +246,7 @@ pub fn render_project(
     let ctx =
         handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
     let root = render::render_root(tree, config, &engine, &ctx)?;
+    let busy = Busy::start(inputs.progress, "rendering");
     let mut rendered = render::render(
         tree,
         config,
@@ -252,6 +255,7 @@ pub fn render_project(
         &root,
         &inputs.common.exclude,
     )?;
+    drop(busy);
     // graft writes the answers file itself.
     rendered.tree.entries.remove(&answers_path);
     rendered.sources.remove(&answers_path);
@@ -475,4 +479,47 @@ pub fn inject_into_project(
             }
         })
         .collect())
+}
+
+/// A spinner on stderr for work that turns out to take a while: it appears
+/// only after a short delay, so fast runs print nothing extra, and never
+/// when stderr is not a terminal.
+pub struct Busy {
+    bar: Option<indicatif::ProgressBar>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Busy {
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+    pub fn start(enabled: bool, message: &str) -> Busy {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if !enabled {
+            return Busy { bar: None, done };
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_message(message.to_string());
+        let (shown, flag) = (bar.clone(), done.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Busy::DELAY);
+            if !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                shown.enable_steady_tick(std::time::Duration::from_millis(100));
+            }
+        });
+        Busy {
+            bar: Some(bar),
+            done,
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -76,6 +76,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             skip_answered: args.skip_answered,
             use_defaults: common.defaults,
             trusted,
+            progress: env.stderr_terminal && !common.quiet,
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
         let skip_patterns: Vec<String> = config
@@ -138,6 +139,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
                 &project.engine,
                 &config.settings.tasks,
                 &project.answers.context,
+                &tasks::secret_values(&config, &project.answers.context),
             )?
         };
         if !prepared.is_empty() && !trusted && !common.pretend {
@@ -154,7 +156,10 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             }
             printer.info("pretend: nothing was written");
         } else {
-            apply::apply(&dest, &plan, env.faults)?;
+            {
+                let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
+                apply::apply(&dest, &plan, env.faults)
+            }?;
             let answers = tasks::answer_env(&project.answers.context);
             for t in &prepared {
                 tasks::run("task", t, &dest, "recopy", &answers)?;

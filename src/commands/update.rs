@@ -297,6 +297,7 @@ fn update_one(
         skip_answered: true,
         use_defaults: true,
         trusted,
+        progress: env.stderr_terminal && !common.quiet,
     };
     let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
 
@@ -310,6 +311,7 @@ fn update_one(
             from,
             to,
             &migration_context,
+            &tasks::secret_values(&new_config, &migration_context),
         )?;
         run_commands(
             "migration",
@@ -351,6 +353,7 @@ fn update_one(
         skip_answered: args.skip_answered,
         use_defaults: common.defaults,
         trusted,
+        progress: env.stderr_terminal && !common.quiet,
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
 
@@ -411,6 +414,7 @@ fn update_one(
             &new.engine,
             &new_config.settings.tasks,
             &new.answers.context,
+            &tasks::secret_values(&new_config, &new.answers.context),
         )?
     };
 
@@ -428,7 +432,10 @@ fn update_one(
         }
         printer.info("pretend: nothing was written");
     } else {
-        apply::apply(dest, &plan, env.faults)?;
+        {
+            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
+            apply::apply(dest, &plan, env.faults)?;
+        }
         if let Some(git) = &git {
             let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
                 .changes
@@ -455,6 +462,7 @@ fn update_one(
                 from,
                 to,
                 &new.answers.context,
+                &tasks::secret_values(&new_config, &new.answers.context),
             )?;
             run_commands(
                 "migration",
@@ -596,6 +604,7 @@ pub fn render_recorded(
         skip_answered: true,
         use_defaults: true,
         trusted: common.trust || trust::is_trusted(&src, &user.trust),
+        progress: false,
     };
     let project = render_project(&tree, &config, &inputs, &mut NoPrompt)?;
     Ok((recorded, file, project))
