@@ -170,6 +170,20 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
         ));
     }
     let files = answers_files(&dest, common.answers_file.as_deref())?;
+    // Checked once: updating the first of several templates dirties the tree.
+    if let (Some(git), false, false) = (
+        ProjectRepo::discover(&dest),
+        args.allow_dirty,
+        common.pretend,
+    ) {
+        let dirty = git.dirty_paths()?;
+        if !dirty.is_empty() {
+            return Err(Error::DirtyTree {
+                dest: args.dest.clone(),
+                paths: dirty,
+            });
+        }
+    }
     if files.len() > 1 {
         printer.info(&format!(
             "updating {} templates, one answers file at a time: {}",
@@ -235,15 +249,6 @@ fn update_one(
         };
 
     let git = ProjectRepo::discover(dest);
-    if let (Some(git), false, false) = (&git, args.allow_dirty, common.pretend) {
-        let dirty = git.dirty_paths()?;
-        if !dirty.is_empty() {
-            return Err(Error::DirtyTree {
-                dest: args.dest.clone(),
-                paths: dirty,
-            });
-        }
-    }
 
     let trusted = common.trust || trust::is_trusted(&src, &user.trust);
     let versions = match (&old_rev.version, &new_rev.version) {
