@@ -8,14 +8,24 @@
 //! binary, or decide what to do with a conflict. Conflicts stay values
 //! ([`TextMerge::Conflicted`], [`RejMerge`]) until the caller writes them.
 //!
-//! The merge is libgit2's xdiff (`git2::merge_file`) with the same settings
-//! as `git merge-file`, so the inline conflict output is byte-identical to
+//! The merge is libgit2's xdiff (`git2::merge_file`) with `git merge-file`'s
+//! settings (Myers diff; conflicts fuse when at most three lines, or only
+//! lines without letters or digits, lie between them), and the inline
+//! conflict output is byte-identical to
 //! `git merge-file -p -L "before updating" -L "last update" -L "after
-//! updating" OURS BASE THEIRS`, and users see the conflict markers git would
-//! show them. The merge works on bytes: CRLF, missing final newlines and
-//! non-UTF-8 content pass through untouched. Like `git merge-file`, it refuses
-//! content that git itself considers binary (a NUL byte in the first 8000
-//! bytes, or more than 1023 MiB): that is [`MergeError::Binary`].
+//! updating" OURS BASE THEIRS`, so users see the markers git would show them;
+//! a property test checks this against the real git. libgit2 differs from git
+//! in one way, which this module hides: it leaves the label off the marker of
+//! an empty side (`<<<<<<<` instead of `<<<<<<< before updating`). So the
+//! merge runs with private markers that no input line can equal, is split at
+//! them into clean text and conflicts, and is written back with git's
+//! markers. That split also gives an exact conflict count, even when the
+//! project file still holds markers from an earlier update.
+//!
+//! The merge works on bytes: CRLF, missing final newlines and non-UTF-8
+//! content pass through untouched. Like `git merge-file`, it refuses content
+//! that git itself considers binary (a NUL byte in the first 8000 bytes, or
+//! more than 1023 MiB): that is [`MergeError::Binary`].
 //!
 //! # The `.rej` format of [`merge_rej`]
 //!
@@ -134,10 +144,8 @@ pub fn merge(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<TextMerge, Merge
     if out.clean {
         return Ok(TextMerge::Clean(out.content));
     }
-    // Merged with markers that cannot be mistaken for content, so the
-    // conflicts can be counted (and a project file that still holds markers
-    // from an earlier update does not confuse that); then written with git's
-    // markers, which libgit2 would get wrong for an empty side.
+    // Split at the private markers, then written with git's (see the
+    // module docs).
     let parsed = parse(&out.content, &markers)?;
     if parsed.conflicts.is_empty() {
         return Err(MergeError::Output(
