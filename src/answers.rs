@@ -90,20 +90,22 @@ pub fn resolve(
             )
         };
         let default = match sources.user_defaults.get(&q.name) {
-            Some(v) => Some(v.clone()),
+            Some(v) => Some(cast_answer(q, v)),
             None => match &q.default {
-                Some(d) => Some(engine.render_value(&where_("default"), d, &ctx)?),
+                Some(d) => Some(cast_default(
+                    q,
+                    &engine.render_value(&where_("default"), d, &ctx)?,
+                )),
                 None => None,
             },
         };
-        let default = match default {
-            Some(d) => Some(cast_answer(q, &d).map_err(|message| Error::InvalidAnswer {
+        let default = default
+            .transpose()
+            .map_err(|message| Error::InvalidAnswer {
                 question: q.name.clone(),
                 origin: format!("its default ({})", q.origin),
                 message,
-            })?),
-            None => None,
-        };
+            })?;
         let asked = match &q.when {
             Some(w) => engine.condition(&where_("when"), w, &ctx)?,
             None => true,
@@ -198,6 +200,20 @@ pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
             .map(Value::Array);
     }
     cast(q.ty, value)
+}
+
+/// Casts a template's (rendered) default. A `yaml` or `json` question's
+/// default written as text is the text of its value, parsed as `--data` is,
+/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`.
+fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
+    match value {
+        Value::String(text)
+            if !q.multiselect && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+        {
+            parse_text(q.ty, text)
+        }
+        other => cast_answer(q, other),
+    }
 }
 
 /// Parses text (`--data`, a prompt) by question type.
@@ -596,6 +612,24 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "invalid answer for `name` from `--data`: lowercase only"
+        );
+    }
+
+    #[test]
+    fn yaml_and_json_defaults_written_as_text_are_parsed() {
+        let yaml =
+            "l:\n  type: yaml\n  default: \"[a, b]\"\nj:\n  type: json\n  default: '{\"k\": 1}'\n";
+        let a = run(
+            yaml,
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(a.recorded),
+            json!({"l": ["a", "b"], "j": {"k": 1}})
         );
     }
 
