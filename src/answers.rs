@@ -110,13 +110,6 @@ pub fn resolve(
             Some(w) => engine.condition(&where_("when"), w, &ctx)?,
             None => true,
         };
-        if !asked {
-            if let Some(d) = default {
-                answers.context.insert(q.name.clone(), d);
-            }
-            continue;
-        }
-
         let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
             Some((parse_answer(q, text), "`--data`".to_string()))
         } else {
@@ -125,19 +118,34 @@ pub fn resolve(
                 .get(&q.name)
                 .map(|v| (cast_answer(q, v), "`--data-file`".to_string()))
         };
-        let value = if let Some((parsed, origin)) = given {
-            let value = parsed.map_err(|message| Error::InvalidAnswer {
-                question: q.name.clone(),
-                origin: origin.clone(),
-                message,
-            })?;
-            validate(engine, q, &value, &answers.context).map_err(|message| {
-                Error::InvalidAnswer {
+        let given = match given {
+            Some((parsed, origin)) => {
+                let value = parsed.map_err(|message| Error::InvalidAnswer {
                     question: q.name.clone(),
-                    origin,
+                    origin: origin.clone(),
                     message,
-                }
-            })?;
+                })?;
+                validate(engine, q, &value, &answers.context).map_err(|message| {
+                    Error::InvalidAnswer {
+                        question: q.name.clone(),
+                        origin,
+                        message,
+                    }
+                })?;
+                Some(value)
+            }
+            None => None,
+        };
+        if !asked {
+            // Not asked and not recorded; an answer given with `--data` or
+            // `--data-file` still beats the computed default, as in Copier.
+            if let Some(v) = given.or(default) {
+                answers.context.insert(q.name.clone(), v);
+            }
+            continue;
+        }
+
+        let value = if let Some(value) = given {
             value
         } else {
             let recorded = match (q.secret, sources.recorded.get(&q.name)) {
@@ -554,6 +562,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.context["pkg"], json!("my_app"));
+        assert!(!a.recorded.contains_key("pkg"));
+    }
+
+    #[test]
+    fn data_overrides_a_computed_value_without_recording_it() {
+        let yaml = "name: My App\npkg:\n  default: \"{{snake_case name}}\"\n  when: false\n";
+        let sources = AnswerSources {
+            data: vec![("pkg".into(), "custom".into())],
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = run(yaml, sources).unwrap();
+        assert_eq!(a.context["pkg"], json!("custom"));
         assert!(!a.recorded.contains_key("pkg"));
     }
 
