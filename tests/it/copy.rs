@@ -217,6 +217,22 @@ provider:
 }
 
 #[test]
+fn data_replaces_a_computed_value_without_recording_it() {
+    let h = Harness::new();
+    h.template(&[
+        (
+            "graft.yml",
+            "name: My App\npackage:\n  default: \"{{snake_case name}}\"\n  when: false\n",
+        ),
+        ("out.txt.hbs", "{{package}}"),
+    ]);
+    h.copy(&["--defaults", "-d", "package=custom_pkg"])
+        .success();
+    assert_eq!(h.dest_file("out.txt"), "custom_pkg");
+    h.assert_answers("name: My App\n");
+}
+
+#[test]
 fn validator_accepts_a_valid_answer() {
     let h = Harness::new();
     h.template(&[
@@ -623,6 +639,21 @@ fn template_symlinks_inside_the_template_are_followed() {
 }
 
 #[test]
+fn preserve_symlinks_copies_links_as_links() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "_preserve_symlinks: true\nname: app\n"),
+        ("real.txt", "real\n"),
+    ]);
+    h.symlink("template/alias.txt", "real.txt");
+    h.copy(&["--defaults"]).success();
+    assert_eq!(
+        read_tree(&h.dest())["alias.txt"],
+        Snap::Link("real.txt".into())
+    );
+}
+
+#[test]
 fn pretend_writes_nothing() {
     let h = Harness::new();
     h.template(&[("graft.yml", "name: app\n"), ("a.txt.hbs", "{{name}}\n")]);
@@ -903,6 +934,21 @@ fn failing_task_fails_the_copy_and_removes_the_folder_it_created() {
     let run = h.copy(&["--defaults", "--trust", "-q"]).code(2);
     assert_eq!(run.stderr, "error: task `exit 3` failed with exit code 3\n");
     assert!(!h.dest().exists());
+
+    // Parents graft created on the way go too; folders that were there stay.
+    let run = h
+        .run(&[
+            "copy",
+            "template",
+            "new/nested/dest",
+            "--defaults",
+            "--trust",
+            "-q",
+        ])
+        .code(2);
+    assert_eq!(run.stderr, "error: task `exit 3` failed with exit code 3\n");
+    assert!(!h.path("new").exists());
+    assert!(h.path("template").is_dir());
 }
 
 #[test]

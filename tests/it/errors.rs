@@ -371,6 +371,55 @@ fn destination_that_is_a_file() {
 }
 
 #[test]
+fn binary_file_with_the_template_suffix() {
+    let h = with_dest(&[("graft.yml", "name: app\n")]);
+    h.write("template/img.png.hbs", b"\x89PNG\x00\x01");
+    refused(
+        &h,
+        &["--defaults"],
+        "error: `img.png.hbs` has the template suffix but is binary, so it cannot be rendered\n",
+    );
+}
+
+#[test]
+fn two_template_files_rendering_to_one_path() {
+    let h = with_dest(&[
+        ("graft.yml", "a: x\nb: x\n"),
+        ("{{a}}.txt", "1"),
+        ("{{b}}.txt", "2"),
+    ]);
+    refused(
+        &h,
+        &["--defaults"],
+        "error: `{{a}}.txt` and `{{b}}.txt` both render to `x.txt`\n",
+    );
+}
+
+#[test]
+fn template_needing_a_newer_graft() {
+    let h = with_dest(&[("graft.yml", "_min_graft_version: \"99.0\"\nname: app\n")]);
+    refused(
+        &h,
+        &["--defaults"],
+        &format!(
+            "error: template needs graft 99.0.0 or newer; this is graft {}\nhint: install a newer graft\n",
+            env!("CARGO_PKG_VERSION")
+        ),
+    );
+}
+
+#[test]
+fn preserved_symlink_leading_outside_the_destination() {
+    let h = with_dest(&[("graft.yml", "_preserve_symlinks: true\nname: app\n")]);
+    h.symlink("template/etc", "../../etc");
+    refused(
+        &h,
+        &["--defaults"],
+        "error: path `etc -> ../../etc` (from `etc`) is a symlink that leads outside the destination\n",
+    );
+}
+
+#[test]
 fn version_exits_zero() {
     let h = Harness::new();
     let run = h.run(&["--version"]).success();
