@@ -121,12 +121,7 @@ impl Harness {
         S: AsRef<OsStr>,
     {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_graft"));
-        for (key, value) in self.env() {
-            match value {
-                Some(v) => cmd.env(key, v),
-                None => cmd.env_remove(key),
-            };
-        }
+        apply_env(&mut cmd, &self.env());
         cmd.current_dir(&self.root).args(args);
         cmd
     }
@@ -208,6 +203,16 @@ impl Harness {
     }
 }
 
+/// Applies [`Harness::env`]-style changes: `Some` sets, `None` removes.
+fn apply_env(cmd: &mut std::process::Command, env: &[(String, Option<String>)]) {
+    for (key, value) in env {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+}
+
 /// A finished graft run: exit code and output as text.
 #[derive(Debug)]
 pub struct Run {
@@ -217,7 +222,7 @@ pub struct Run {
 }
 
 impl Run {
-    /// Runs `cmd` to the end (stdin is empty, so never a terminal).
+    /// Runs `cmd` to the end; its stdin is an empty pipe, never a terminal.
     pub fn of(mut cmd: Command) -> Run {
         let output = cmd.output().expect("run graft");
         Run {
@@ -352,12 +357,7 @@ impl GitRepo {
         // One second per commit keeps dates fixed yet ordered.
         let date = format!("2024-01-01T00:00:{:02}Z", self.commits % 60);
         let mut cmd = std::process::Command::new("git");
-        for (key, value) in &self.env {
-            match value {
-                Some(v) => cmd.env(key, v),
-                None => cmd.env_remove(key),
-            };
-        }
+        apply_env(&mut cmd, &self.env);
         let output = cmd
             .current_dir(&self.path)
             .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
