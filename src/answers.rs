@@ -90,31 +90,26 @@ pub fn resolve(
             )
         };
         let default = match sources.user_defaults.get(&q.name) {
-            Some(v) => Some(v.clone()),
+            Some(v) => Some(cast_answer(q, v)),
             None => match &q.default {
-                Some(d) => Some(engine.render_value(&where_("default"), d, &ctx)?),
+                Some(d) => Some(cast_default(
+                    q,
+                    &engine.render_value(&where_("default"), d, &ctx)?,
+                )),
                 None => None,
             },
         };
-        let default = match default {
-            Some(d) => Some(cast_answer(q, &d).map_err(|message| Error::InvalidAnswer {
+        let default = default
+            .transpose()
+            .map_err(|message| Error::InvalidAnswer {
                 question: q.name.clone(),
                 origin: format!("its default ({})", q.origin),
                 message,
-            })?),
-            None => None,
-        };
+            })?;
         let asked = match &q.when {
             Some(w) => engine.condition(&where_("when"), w, &ctx)?,
             None => true,
         };
-        if !asked {
-            if let Some(d) = default {
-                answers.context.insert(q.name.clone(), d);
-            }
-            continue;
-        }
-
         let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
             Some((parse_answer(q, text), "`--data`".to_string()))
         } else {
@@ -123,19 +118,34 @@ pub fn resolve(
                 .get(&q.name)
                 .map(|v| (cast_answer(q, v), "`--data-file`".to_string()))
         };
-        let value = if let Some((parsed, origin)) = given {
-            let value = parsed.map_err(|message| Error::InvalidAnswer {
-                question: q.name.clone(),
-                origin: origin.clone(),
-                message,
-            })?;
-            validate(engine, q, &value, &answers.context).map_err(|message| {
-                Error::InvalidAnswer {
+        let given = match given {
+            Some((parsed, origin)) => {
+                let value = parsed.map_err(|message| Error::InvalidAnswer {
                     question: q.name.clone(),
-                    origin,
+                    origin: origin.clone(),
                     message,
-                }
-            })?;
+                })?;
+                validate(engine, q, &value, &answers.context).map_err(|message| {
+                    Error::InvalidAnswer {
+                        question: q.name.clone(),
+                        origin,
+                        message,
+                    }
+                })?;
+                Some(value)
+            }
+            None => None,
+        };
+        if !asked {
+            // Not asked and not recorded; an answer given with `--data` or
+            // `--data-file` still beats the computed default, as in Copier.
+            if let Some(v) = given.or(default) {
+                answers.context.insert(q.name.clone(), v);
+            }
+            continue;
+        }
+
+        let value = if let Some(value) = given {
             value
         } else {
             let recorded = match (q.secret, sources.recorded.get(&q.name)) {
@@ -198,6 +208,20 @@ pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
             .map(Value::Array);
     }
     cast(q.ty, value)
+}
+
+/// Casts a template's (rendered) default. A `yaml` or `json` question's
+/// default written as text is the text of its value, parsed as `--data` is,
+/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`.
+fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
+    match value {
+        Value::String(text)
+            if !q.multiselect && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+        {
+            parse_text(q.ty, text)
+        }
+        other => cast_answer(q, other),
+    }
 }
 
 /// Parses text (`--data`, a prompt) by question type.
@@ -542,6 +566,19 @@ mod tests {
     }
 
     #[test]
+    fn data_overrides_a_computed_value_without_recording_it() {
+        let yaml = "name: My App\npkg:\n  default: \"{{snake_case name}}\"\n  when: false\n";
+        let sources = AnswerSources {
+            data: vec![("pkg".into(), "custom".into())],
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = run(yaml, sources).unwrap();
+        assert_eq!(a.context["pkg"], json!("custom"));
+        assert!(!a.recorded.contains_key("pkg"));
+    }
+
+    #[test]
     fn missing_answer_without_terminal() {
         let e = run("name: x\n", AnswerSources::default()).unwrap_err();
         assert_eq!(
@@ -596,6 +633,24 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "invalid answer for `name` from `--data`: lowercase only"
+        );
+    }
+
+    #[test]
+    fn yaml_and_json_defaults_written_as_text_are_parsed() {
+        let yaml =
+            "l:\n  type: yaml\n  default: \"[a, b]\"\nj:\n  type: json\n  default: '{\"k\": 1}'\n";
+        let a = run(
+            yaml,
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(a.recorded),
+            json!({"l": ["a", "b"], "j": {"k": 1}})
         );
     }
 

@@ -16,9 +16,6 @@ pub fn clean_relative(path: &str) -> Result<String, String> {
     if path.starts_with('/') {
         return Err("is absolute".to_string());
     }
-    if has_drive_prefix(path) {
-        return Err("starts with a drive prefix".to_string());
-    }
     if path.contains('\\') {
         return Err("contains a backslash".to_string());
     }
@@ -32,6 +29,10 @@ pub fn clean_relative(path: &str) -> Result<String, String> {
             ".." => return Err("contains `..`".to_string()),
             s => parts.push(s),
         }
+    }
+    // Checked after dropping `.` segments, so `./C:` cannot hide a drive.
+    if parts.first().is_some_and(|first| has_drive_prefix(first)) {
+        return Err("starts with a drive prefix".to_string());
     }
     Ok(parts.join("/"))
 }
@@ -69,7 +70,7 @@ mod tests {
     fn clean() {
         assert_eq!(clean_relative("a/./b//c").unwrap(), "a/b/c");
         assert_eq!(clean_relative("").unwrap(), "");
-        for bad in ["../a", "a/..", "/a", "C:x", "a\\b"] {
+        for bad in ["../a", "a/..", "/a", "C:x", "a\\b", "./C:/x", ".//c:"] {
             assert!(clean_relative(bad).is_err(), "{bad}");
         }
     }
