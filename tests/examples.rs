@@ -306,3 +306,60 @@ fn template_repo_variants() {
         }
     }
 }
+
+/// `template-repo/make-history.sh` gives the same commits on every run, and
+/// a service copied from v1.0.0 updates cleanly to v2.0.0.
+#[test]
+fn template_history_is_reproducible_and_updates() {
+    let s = Scratch::new();
+    let history = |dest: &Path| {
+        let out = std::process::Command::new("sh")
+            .arg(repo().join("template-repo/make-history.sh"))
+            .arg(dest)
+            .output()
+            .expect("run make-history.sh");
+        assert!(out.status.success(), "{out:?}");
+        let sha = |tag: &str| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dest)
+                .args(["rev-parse", &format!("{tag}^{{commit}}")])
+                .output()
+                .expect("git rev-parse");
+            String::from_utf8(out.stdout)
+                .expect("utf-8")
+                .trim()
+                .to_string()
+        };
+        (sha("v1.0.0"), sha("v2.0.0"))
+    };
+    let first = s.dir.path().join("history-1");
+    let (v1, v2) = history(&first);
+    assert_eq!(history(&s.dir.path().join("history-2")), (v1, v2));
+
+    s.graft()
+        .arg("copy")
+        .arg(&first)
+        .arg(s.dest())
+        .args(["--vcs-ref", "v1.0.0", "--defaults", "--quiet"])
+        .args(["-d", "project_name=shop-api"])
+        .assert()
+        .success();
+    assert!(!s.exists("src/shop_api/api/errors.py"));
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v1.0.0\n"));
+    assert!(s
+        .read(".graft-answers.yml")
+        .contains("\npython_version: \"3.11\"\n"));
+
+    s.graft()
+        .arg("update")
+        .arg(s.dest())
+        .arg("--quiet")
+        .assert()
+        .success();
+    assert!(s.exists("src/shop_api/api/errors.py"));
+    assert!(s
+        .read("src/shop_api/api/app.py")
+        .contains("\n    register_error_handlers(app)\n"));
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.0.0\n"));
+}
