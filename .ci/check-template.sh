@@ -23,7 +23,7 @@ if ! python3 -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/
 fi
 python3 -c 'import sys; assert sys.version_info >= (3, 11), "the generated services need Python 3.11 or later"'
 
-cargo build --quiet --bin graft
+cargo build --locked --quiet --bin graft
 graft=$root/target/debug/graft
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/graft-check-template.XXXXXX")
