@@ -1,0 +1,1 @@
+"""The HTTP layer: FastAPI app, routes, request/response schemas, error mapping."""

@@ -1,0 +1,1 @@
+"""Routes of the service itself (health, metadata); modules bring their own routers."""

@@ -1,0 +1,1 @@
+"""Pydantic models of what goes over the wire; the domain never sees them."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2: the declarative base, the ORM models, engines and sessions."""

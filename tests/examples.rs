@@ -1,0 +1,365 @@
+//! Renders the bundled template (`template-repo/`) and every example under
+//! `examples/` non-interactively, the way the READMEs say, and checks what
+//! comes out. graft runs isolated from the user's settings and cache.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch folder holding the destination, the (absent) settings file and
+/// the cache, so that nothing of the user's machine leaks in.
+struct Scratch {
+    dir: TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn dest(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn graft(&self) -> Command {
+        let mut cmd = Command::cargo_bin("graft").expect("graft binary");
+        cmd.current_dir(repo())
+            .env("GRAFT_SETTINGS", self.dir.path().join("no-settings.yml"))
+            .env("GRAFT_CACHE_DIR", self.dir.path().join("cache"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// `graft copy examples/NAME out --data-file examples/NAME/answers.yml --defaults --trust`
+    fn copy_example(&self, name: &str) {
+        let src = format!("examples/{name}");
+        self.graft()
+            .arg("copy")
+            .arg(&src)
+            .arg(self.dest())
+            .arg("--data-file")
+            .arg(format!("{src}/answers.yml"))
+            .args(["--defaults", "--trust", "--quiet"])
+            .assert()
+            .success();
+    }
+
+    /// Renders `template-repo` into `out` with `--defaults` and `data` answers.
+    fn copy_service(&self, data: &[&str]) {
+        let mut cmd = self.graft();
+        cmd.arg("copy")
+            .arg("template-repo")
+            .arg(self.dest())
+            .args(["--defaults", "--quiet"]);
+        for d in data {
+            cmd.args(["-d", d]);
+        }
+        cmd.assert().success();
+    }
+
+    fn read(&self, path: &str) -> String {
+        let file = self.dest().join(path);
+        fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()))
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.dest().join(path).exists()
+    }
+
+    /// Every file under `out`, relative, `/`-separated, sorted.
+    fn files(&self) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            for entry in fs::read_dir(dir).expect("read dir") {
+                let path = entry.expect("dir entry").path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    let rel = path.strip_prefix(root).expect("inside root");
+                    let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+                    out.push(parts.join("/"));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.dest(), &self.dest(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+#[test]
+fn minimal_example() {
+    let s = Scratch::new();
+    s.copy_example("minimal");
+    assert_eq!(s.read("greeting.txt"), "Hello, Ada!\n");
+    assert_eq!(s.files(), [".graft-answers.yml", "greeting.txt"]);
+    assert!(s.read(".graft-answers.yml").ends_with("\nname: Ada\n"));
+}
+
+#[test]
+fn conditional_example() {
+    let s = Scratch::new();
+    s.copy_example("conditional");
+    assert_eq!(
+        s.files(),
+        [
+            ".graft-answers.yml",
+            "README.md",
+            "docs/index.md",
+            "src/my_demo.py"
+        ]
+    );
+    assert_eq!(
+        s.read("README.md"),
+        "# my-demo\n\nDocumentation: see docs/index.md.\n\nAll rights reserved.\n"
+    );
+    assert_eq!(s.read("docs/index.md"), "# My Demo documentation\n");
+    assert_eq!(
+        s.read("src/my_demo.py"),
+        "\"\"\"The my-demo package.\"\"\"\n"
+    );
+}
+
+#[test]
+fn conditional_example_with_the_other_answers() {
+    let s = Scratch::new();
+    s.graft()
+        .args(["copy", "examples/conditional"])
+        .arg(s.dest())
+        .args(["--defaults", "--quiet", "-d", "project=x"])
+        .assert()
+        .success();
+    assert_eq!(
+        s.files(),
+        [".graft-answers.yml", "LICENSE", "README.md", "src/x.py"]
+    );
+    assert_eq!(
+        s.read("README.md"),
+        "# x\n\nLicensed under the MIT license (see LICENSE).\n"
+    );
+}
+
+#[test]
+fn tasks_example() {
+    let s = Scratch::new();
+    s.copy_example("tasks");
+    assert_eq!(s.read("setup.log"), "tasks-demo set up by graft copy\n");
+    assert_eq!(s.read("build/ready"), "ready\n");
+    assert!(s.dest().join("build/cache").is_dir());
+}
+
+#[test]
+fn tasks_example_needs_trust() {
+    let s = Scratch::new();
+    s.graft()
+        .args(["copy", "examples/tasks"])
+        .arg(s.dest())
+        .args(["--defaults", "--quiet"])
+        .assert()
+        .code(4);
+    assert!(!s.exists("setup.log"));
+}
+
+#[test]
+fn service_module_example_inside_a_generated_service() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api"]);
+    s.copy_example("service-module");
+
+    let module = "src/shop_api/modules/customers";
+    for file in [
+        "__init__.py",
+        "model.py",
+        "orm.py",
+        "repository.py",
+        "router.py",
+        "schemas.py",
+        "service.py",
+    ] {
+        assert!(s.exists(&format!("{module}/{file}")), "{module}/{file}");
+    }
+    assert!(s.exists("tests/modules/test_customers.py"));
+    assert!(s.exists("migrations/versions/customers_0001_create_customers.py"));
+    assert!(s
+        .read(&format!("{module}/model.py"))
+        .contains("class Customer:"));
+    let answers = s.read(".graft-answers.module-customers.yml");
+    assert!(
+        answers.ends_with("\nname: customers\nentity: customer\n"),
+        "{answers}"
+    );
+    // The service's own answers are untouched.
+    assert!(s
+        .read(".graft-answers.yml")
+        .contains("\nproject_name: shop-api\n"));
+}
+
+#[test]
+fn service_module_example_without_a_database_has_no_orm() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api", "database=none"]);
+    s.copy_example("service-module");
+    assert!(s.exists("src/shop_api/modules/customers/repository.py"));
+    assert!(!s.exists("src/shop_api/modules/customers/orm.py"));
+    assert!(!s.exists("migrations"));
+}
+
+#[test]
+fn service_module_example_outside_a_service_says_so() {
+    let s = Scratch::new();
+    s.graft()
+        .args(["copy", "examples/service-module"])
+        .arg(s.dest())
+        .args(["--defaults", "-d", "name=customers"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "run this inside a service generated from template-repo",
+        ));
+}
+
+/// Every example folder has answers, and examples/README.md describes it.
+#[test]
+fn every_example_is_documented_and_has_answers() {
+    let readme = fs::read_to_string(repo().join("examples/README.md")).expect("README");
+    for entry in fs::read_dir(repo().join("examples")).expect("examples") {
+        let path = entry.expect("entry").path();
+        if !path.is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(path.join("graft.yml").is_file(), "{name}: graft.yml");
+        assert!(path.join("answers.yml").is_file(), "{name}: answers.yml");
+        assert!(readme.contains(&format!("- `{name}/`")), "{name}: README");
+    }
+}
+
+#[test]
+fn template_repo_default_answers() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api"]);
+    let answers = s.read(".graft-answers.yml");
+    let recorded = answers.split_once("\nproject_name:").expect("answers").1;
+    assert_eq!(
+        recorded,
+        " shop-api\ndescription: A FastAPI service\nauthor_name: Your Name\n\
+         author_email: you@example.com\npython_version: \"3.12\"\ndatabase: sqlite\n\
+         docker: true\nci: github\nlicense: MIT\n"
+    );
+    assert!(s
+        .read("pyproject.toml")
+        .contains("\nrequires-python = \">=3.11\"\n"));
+    assert!(s
+        .read("src/shop_api/api/router.py")
+        .contains("\n# graft: routers\n"));
+    assert!(s
+        .read("src/shop_api/infrastructure/db/models.py")
+        .contains("\n# graft: models\n"));
+    assert!(s
+        .read("LICENSE")
+        .starts_with("MIT License\n\nCopyright (c) Your Name\n"));
+}
+
+#[test]
+fn template_repo_markers_without_a_database() {
+    let s = Scratch::new();
+    s.copy_service(&[
+        "project_name=shop-api",
+        "database=none",
+        "license=Apache-2.0",
+    ]);
+    assert!(s
+        .read("src/shop_api/bootstrap.py")
+        .ends_with("\n# graft: models\n"));
+    assert!(s
+        .read("src/shop_api/api/router.py")
+        .contains("\n# graft: routers\n"));
+    assert!(!s.read("pyproject.toml").contains("sqlalchemy"));
+    assert!(s.read("LICENSE").contains("Apache License"));
+}
+
+/// The files of `template-repo` for each database, with Docker, CI and a
+/// license all on or all off.
+#[test]
+fn template_repo_variants() {
+    for database in ["sqlite", "postgres", "none"] {
+        for extras in ["all", "bare"] {
+            let s = Scratch::new();
+            let database_answer = format!("database={database}");
+            let mut data = vec!["project_name=shop-api", database_answer.as_str()];
+            if extras == "bare" {
+                data.extend(["docker=false", "ci=none", "license=none"]);
+            }
+            s.copy_service(&data);
+            insta::assert_snapshot!(
+                format!("template_repo_{database}_{extras}"),
+                s.files().join("\n")
+            );
+        }
+    }
+}
+
+/// `template-repo/make-history.sh` gives the same commits on every run, and
+/// a service copied from v1.0.0 updates cleanly to v2.0.0.
+#[test]
+fn template_history_is_reproducible_and_updates() {
+    let s = Scratch::new();
+    let history = |dest: &Path| {
+        let out = std::process::Command::new("sh")
+            .arg(repo().join("template-repo/make-history.sh"))
+            .arg(dest)
+            .output()
+            .expect("run make-history.sh");
+        assert!(out.status.success(), "{out:?}");
+        let sha = |tag: &str| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dest)
+                .args(["rev-parse", &format!("{tag}^{{commit}}")])
+                .output()
+                .expect("git rev-parse");
+            String::from_utf8(out.stdout)
+                .expect("utf-8")
+                .trim()
+                .to_string()
+        };
+        (sha("v1.0.0"), sha("v2.0.0"))
+    };
+    let first = s.dir.path().join("history-1");
+    let (v1, v2) = history(&first);
+    assert_eq!(history(&s.dir.path().join("history-2")), (v1, v2));
+
+    s.graft()
+        .arg("copy")
+        .arg(&first)
+        .arg(s.dest())
+        .args(["--vcs-ref", "v1.0.0", "--defaults", "--quiet"])
+        .args(["-d", "project_name=shop-api"])
+        .assert()
+        .success();
+    assert!(!s.exists("src/shop_api/api/errors.py"));
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v1.0.0\n"));
+    assert!(s
+        .read(".graft-answers.yml")
+        .contains("\npython_version: \"3.11\"\n"));
+
+    s.graft()
+        .arg("update")
+        .arg(s.dest())
+        .arg("--quiet")
+        .assert()
+        .success();
+    assert!(s.exists("src/shop_api/api/errors.py"));
+    assert!(s
+        .read("src/shop_api/api/app.py")
+        .contains("\n    register_error_handlers(app)\n"));
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.0.0\n"));
+}
