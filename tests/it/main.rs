@@ -3,6 +3,7 @@
 
 mod copy;
 mod errors;
+mod examples;
 mod harness;
 mod interactive;
 mod merge_fixtures;
