@@ -363,3 +363,69 @@ fn template_history_is_reproducible_and_updates() {
         .contains("\n    register_error_handlers(app)\n"));
     assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.0.0\n"));
 }
+
+/// The quick start of README.md: a service generated at v1.0.0, edited like
+/// a user would, updated to v2.0.0; the template's changes and the user's
+/// edits end up side by side.
+#[test]
+fn template_repo_update_merges_user_edits() {
+    let s = Scratch::new();
+    let history = s.dir.path().join("history");
+    let out = std::process::Command::new("sh")
+        .arg(repo().join("template-repo/make-history.sh"))
+        .arg(&history)
+        .output()
+        .expect("run make-history.sh");
+    assert!(out.status.success(), "{out:?}");
+    s.graft()
+        .arg("copy")
+        .arg(&history)
+        .arg(s.dest())
+        .args(["--vcs-ref", "v1.0.0", "--defaults", "--quiet"])
+        .args(["-d", "project_name=shop-api"])
+        .assert()
+        .success();
+
+    let readme = s.read("README.md");
+    assert!(readme.contains("## Getting started\n"));
+    fs::write(
+        s.dest().join("README.md"),
+        format!("{readme}\n## Deploying\n\nRun `make deploy`.\n"),
+    )
+    .unwrap();
+    let app = s.read("src/shop_api/api/app.py");
+    let edited_app = app.replacen(
+        "from fastapi import FastAPI\n",
+        "import logging\n\nfrom fastapi import FastAPI\n",
+        1,
+    );
+    assert_ne!(app, edited_app);
+    fs::write(s.dest().join("src/shop_api/api/app.py"), &edited_app).unwrap();
+
+    let out = s.graft().arg("update").arg(s.dest()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("     merge  README.md\n"), "{stderr}");
+    assert!(
+        stderr.contains("     merge  src/shop_api/api/app.py\n"),
+        "{stderr}"
+    );
+
+    let readme = s.read("README.md");
+    assert!(
+        readme.contains("## Run it\n"),
+        "template's rename:\n{readme}"
+    );
+    assert!(!readme.contains("## Getting started\n"));
+    assert!(
+        readme.ends_with("\n## Deploying\n\nRun `make deploy`.\n"),
+        "user's section:\n{readme}"
+    );
+    let app = s.read("src/shop_api/api/app.py");
+    assert!(app.starts_with(
+        "\"\"\"The app factory: HTTP concerns only; everything else comes in the container.\"\"\"\n\nimport logging\n\nfrom fastapi import FastAPI\n"
+    ), "{app}");
+    assert!(app.contains("from .errors import register_error_handlers\n"));
+    assert!(app.contains("\n    register_error_handlers(app)\n"));
+    assert!(s.exists("src/shop_api/api/errors.py"));
+}
