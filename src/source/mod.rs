@@ -30,6 +30,11 @@ pub use git::{NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
 pub use spec::{cache_dir_name, strip_credentials, SourceSpec};
 pub use version::parse_version_tag;
 
+/// The warning added when a local template has uncommitted changes that the
+/// chosen version does not include.
+pub const DIRTY_IGNORED_WARNING: &str =
+    "template has uncommitted changes, which are not used; pass `--vcs-ref HEAD` to include them";
+
 /// The warning added when `HEAD` of a dirty working tree is read.
 pub const DIRTY_WARNING: &str =
     "template has uncommitted changes; the recorded commit will not reproduce them";
@@ -181,15 +186,18 @@ impl TemplateRepo {
             },
             Kind::Git { repo, workdir } => {
                 let mut rev = git::resolve(repo, &src, vcs_ref, prereleases)?;
-                if vcs_ref == Some("HEAD") && workdir.is_some() {
+                let explicit_head = vcs_ref == Some("HEAD");
+                if workdir.is_some() && (explicit_head || vcs_ref.is_none()) {
                     let dirty = git::is_dirty(repo).map_err(|source| SourceError::Git {
                         action: "check the working tree",
                         src: src.clone(),
                         source,
                     })?;
-                    if dirty {
+                    if dirty && explicit_head {
                         rev.worktree = true;
                         rev.warnings.push(DIRTY_WARNING.to_string());
+                    } else if dirty {
+                        rev.warnings.push(DIRTY_IGNORED_WARNING.to_string());
                     }
                 }
                 Ok(rev)
