@@ -319,10 +319,11 @@ fn dirty_worktree_with_explicit_head_reads_the_working_tree() {
     );
     assert_eq!(text(&tree, "changed.txt"), "edited");
 
-    // Without an explicit HEAD the tag is read from git objects.
+    // Without an explicit HEAD the tag is read from git objects, and a
+    // warning says the changes are left out.
     let rev = t.resolve(None, false).unwrap();
     assert!(!rev.worktree);
-    assert!(rev.warnings.is_empty());
+    assert_eq!(rev.warnings, [crate::source::DIRTY_IGNORED_WARNING]);
     let tree = t.read_tree(&rev).unwrap();
     assert_eq!(text(&tree, "changed.txt"), "committed");
     assert_eq!(text(&tree, "deleted.txt"), "committed");
