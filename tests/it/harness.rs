@@ -10,8 +10,11 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
+use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -341,15 +344,21 @@ pub struct GitRepo {
 impl GitRepo {
     /// Creates an empty repository (branch `main`) at `root/rel`.
     pub fn init(h: &Harness, rel: &str) -> GitRepo {
+        let repo = GitRepo::open(h, rel);
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// Runs git in the folder `root/rel` (created if missing) as it is:
+    /// for repositories made by `git clone`, or to run a clone there.
+    pub fn open(h: &Harness, rel: &str) -> GitRepo {
         let path = h.path(rel);
         fs::create_dir_all(&path).expect("create repository folder");
-        let repo = GitRepo {
+        GitRepo {
             path,
             env: h.env(),
             commits: 0,
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
+        }
     }
 
     /// Runs `git args` in the repository and returns its stdout; panics on failure.
@@ -402,4 +411,85 @@ impl GitRepo {
     pub fn tag(&self, name: &str) {
         self.git(&["tag", "-a", name, "-m", name]);
     }
+
+    /// Commits like [`GitRepo::commit`] and tags the commit `tag`: a release.
+    pub fn release(&mut self, tag: &str, files: &[(&str, &str)], deleted: &[&str]) -> String {
+        let sha = self.commit(files, deleted, tag);
+        self.tag(tag);
+        sha
+    }
+
+    /// `git describe --tags --always REV`, as git itself prints it.
+    pub fn describe(&self, rev: &str) -> String {
+        self.git(&["describe", "--tags", "--always", rev])
+            .trim()
+            .to_string()
+    }
+}
+
+/// A `git-daemon` serving the repositories under a folder on a free
+/// loopback port (`git://127.0.0.1:PORT/NAME`); killed when dropped.
+pub struct GitDaemon {
+    child: Child,
+    pub port: u16,
+}
+
+impl GitDaemon {
+    /// Starts the daemon program itself (`git daemon` would fork it off,
+    /// out of reach of the drop guard) on `root/base` and waits until it
+    /// accepts connections.
+    pub fn start(h: &Harness, base: &str) -> GitDaemon {
+        let base = h.path(base);
+        let exec_path = std::process::Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .expect("run git --exec-path");
+        let program =
+            PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim()).join("git-daemon");
+        let port = free_port();
+        let mut cmd = std::process::Command::new(&program);
+        apply_env(&mut cmd, &h.env());
+        let child = cmd
+            .args([
+                "--reuseaddr".to_string(),
+                format!("--base-path={}", base.display()),
+                "--export-all".to_string(),
+                "--listen=127.0.0.1".to_string(),
+                format!("--port={port}"),
+                base.display().to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", program.display()));
+        let daemon = GitDaemon { child, port };
+        // Only a broken daemon ever waits this long.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "git-daemon did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon
+    }
+
+    /// The `git://` URL of repository `name` under the served folder.
+    pub fn url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for GitDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port nothing listens on (right now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free loopback port")
+        .port()
 }
