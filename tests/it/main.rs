@@ -9,3 +9,4 @@ mod merge_fixtures;
 mod merge_props;
 mod props;
 mod sources;
+mod update;
