@@ -8,6 +8,7 @@ mod harness;
 mod interactive;
 mod merge_fixtures;
 mod merge_props;
+mod modules;
 mod props;
 mod sources;
 mod update;
