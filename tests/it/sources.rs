@@ -348,8 +348,12 @@ fn unreachable_url() {
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stderr);
     assert_eq!(lines[0], format!("error: cannot reach `{url}`"));
-    // The cause is libgit2's words for a refused connection.
-    assert!(lines[1].starts_with("caused by: "), "{}", run.stderr);
+    // The cause is libgit2's words for the refused connection.
+    assert!(
+        lines[1].starts_with("caused by: failed to connect to 127.0.0.1: "),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         lines[2],
         "hint: check the URL, your network connection and your access rights"
