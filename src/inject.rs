@@ -64,6 +64,11 @@ pub struct Block {
     /// Block content, ending with a newline.
     pub content: String,
     pub comment: Comment,
+    /// No other injection of the same template goes into this file, so a
+    /// block of its owner anywhere in the file is this one, even after the
+    /// marker line was edited. With several, only the run of blocks next
+    /// to this injection's marker counts.
+    pub alone: bool,
 }
 
 /// Renders the `_injections` of a template.
@@ -72,7 +77,7 @@ pub fn render(
     injections: &[Injection],
     ctx: &Context,
 ) -> Result<Vec<Block>, Error> {
-    injections
+    let mut blocks = injections
         .iter()
         .map(|inj| {
             let origin = format!("{} (injection)", inj.origin);
@@ -103,9 +108,15 @@ pub fn render(
                 anchor,
                 content,
                 comment,
+                alone: true,
             })
         })
-        .collect()
+        .collect::<Result<Vec<Block>, Error>>()?;
+    let targets: Vec<String> = blocks.iter().map(|b| b.into.clone()).collect();
+    for block in &mut blocks {
+        block.alone = targets.iter().filter(|t| **t == block.into).count() == 1;
+    }
+    Ok(blocks)
 }
 
 /// Why a block cannot be put into a file.
@@ -190,11 +201,12 @@ fn any_block_at(lines: &[&str], i: usize, comment: &Comment) -> Option<usize> {
     (i + 1..lines.len()).find(|&j| lines[j].trim() == close)
 }
 
-/// The block of `owner` for this injection: the only one in the file, or
-/// the one in the run of blocks next to the marker.
+/// The block of `owner` for this injection: the only one in the file when
+/// the injection is [`Block::alone`] there, else the one in the run of
+/// blocks next to the marker.
 fn locate(lines: &[&str], block: &Block, owner: &str) -> Option<Found> {
     let mut found = blocks_of(lines, block, owner);
-    if found.len() <= 1 {
+    if block.alone && found.len() <= 1 {
         return found.pop();
     }
     let m = marker_index(lines, block.marker())?;
@@ -314,6 +326,7 @@ mod tests {
             anchor: Anchor::After("# graft: routers".into()),
             content: content.into(),
             comment: comment_for("router.py", None),
+            alone: true,
         }
     }
 
@@ -351,6 +364,7 @@ mod tests {
             anchor: Anchor::Before("# here".into()),
             content: "x = 1\n".into(),
             comment: comment_for("a.py", None),
+            alone: true,
         };
         let out = apply(text, &b, "o").unwrap();
         assert_eq!(
@@ -375,11 +389,45 @@ mod tests {
             anchor: Anchor::After("<!-- modules -->".into()),
             content: "- customers\n".into(),
             comment: comment_for("README.md", None),
+            alone: true,
         };
         assert_eq!(
             apply("<!-- modules -->\n", &b, "o").unwrap(),
             "<!-- modules -->\n<!-- >>> graft o -->\n- customers\n<!-- <<< graft o -->\n"
         );
+    }
+
+    #[test]
+    fn two_injections_into_one_file_each_keep_their_own_block() {
+        let at = |marker: &str, content: &str| Block {
+            into: "router.py".into(),
+            anchor: Anchor::After(marker.into()),
+            content: content.into(),
+            comment: comment_for("router.py", None),
+            alone: false,
+        };
+        let imports = at("# imports", "import customers\n");
+        let routers = at("# routers", "include(customers)\n");
+        let text = "# imports\n# routers\n";
+        let both = apply(&apply(text, &imports, "o").unwrap(), &routers, "o").unwrap();
+        assert_eq!(
+            both,
+            "# imports\n# >>> graft o\nimport customers\n# <<< graft o\n\
+             # routers\n# >>> graft o\ninclude(customers)\n# <<< graft o\n"
+        );
+        assert_eq!(apply(&both, &imports, "o").unwrap(), both);
+        assert_eq!(
+            content(&both, &routers, "o").as_deref(),
+            Some("include(customers)\n")
+        );
+        assert_eq!(
+            remove(&remove(&both, &imports, "o").unwrap(), &routers, "o").unwrap(),
+            text
+        );
+        // Without its own marker an injection fails; it never takes the
+        // block of another injection of the same owner.
+        let only_imports = apply("# imports\n", &imports, "o").unwrap();
+        assert!(apply(&only_imports, &routers, "o").is_err());
     }
 
     #[test]

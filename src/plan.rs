@@ -4,6 +4,7 @@
 //! path what will happen. Commands decide what to do with conflicts; the
 //! apply step only executes a plan.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::error::Error;
@@ -180,6 +181,41 @@ pub fn plan_copy(
     let write = (action != Action::Identical).then_some(node);
     plan.changes.push(Change::new(path, action, write, before));
     Ok(plan)
+}
+
+/// The folders among `dirs` (paths relative to `dest`) that hold nothing
+/// once the paths in `deleted` are gone, as `Delete` changes, deepest first
+/// so they apply after the deletions that empty them. A folder that still
+/// holds anything else, such as a file of the project's own, stays.
+pub fn prune_empty_dirs<'a>(
+    dest: &Path,
+    dirs: impl IntoIterator<Item = &'a str>,
+    deleted: &BTreeSet<String>,
+) -> Result<Vec<Change>, Error> {
+    let mut dirs: Vec<&str> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    let mut pruned: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let path = dest.join(dir);
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        let mut empty = true;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read", &path, e))?;
+            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if !deleted.contains(&rel) && !pruned.contains(&rel) {
+                empty = false;
+                break;
+            }
+        }
+        if empty {
+            pruned.insert(dir.to_string());
+            out.push(Change::new(dir, Action::Delete, None, Some(Node::Dir)));
+        }
+    }
+    Ok(out)
 }
 
 /// Equal content, mode and kind.

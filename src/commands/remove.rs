@@ -90,8 +90,15 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
         None,
         plan::read_node(&dest, owner)?,
     ));
+    let dirs = pristine
+        .rendered
+        .tree
+        .entries
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Dir))
+        .map(|(p, _)| p.as_str());
     plan.changes
-        .extend(prune(&dest, &pristine.rendered.tree, &deleted)?);
+        .extend(plan::prune_empty_dirs(&dest, dirs, &deleted)?);
 
     if !modified.is_empty() && !args.keep_modified {
         print(&printer, &plan);
@@ -176,44 +183,6 @@ fn block_removals(
             let mut c = Change::new(target, Action::Update, Some(node), before.clone());
             c.note = Some("injected block removed".to_string());
             out.push(c);
-        }
-    }
-    Ok(out)
-}
-
-/// Folders of the template that hold nothing once `deleted` is gone,
-/// deepest first.
-fn prune(
-    dest: &Path,
-    pristine: &crate::tree::FileTree,
-    deleted: &BTreeSet<String>,
-) -> Result<Vec<Change>, Error> {
-    let mut dirs: Vec<&String> = pristine
-        .entries
-        .iter()
-        .filter(|(_, n)| matches!(n, Node::Dir))
-        .map(|(p, _)| p)
-        .collect();
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
-    let mut pruned: BTreeSet<String> = BTreeSet::new();
-    let mut out = Vec::new();
-    for dir in dirs {
-        let path = dest.join(dir);
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
-        };
-        let mut empty = true;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("read", &path, e))?;
-            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
-            if !deleted.contains(&rel) && !pruned.contains(&rel) {
-                empty = false;
-                break;
-            }
-        }
-        if empty {
-            pruned.insert(dir.clone());
-            out.push(Change::new(dir, Action::Delete, None, Some(Node::Dir)));
         }
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! `graft update [DEST]`: merge the template's changes since the recorded
 //! version into the project (SPEC §6), one answers file at a time.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -397,6 +398,22 @@ fn update_one(
         &new.external_blocks,
         answers_rel,
     )?);
+    // A folder the template dropped goes once the update leaves it empty.
+    let deleted: BTreeSet<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| c.path.clone())
+        .collect();
+    let dropped_dirs = old
+        .rendered
+        .tree
+        .entries
+        .iter()
+        .filter(|(p, n)| matches!(n, Node::Dir) && !new.rendered.tree.entries.contains_key(*p))
+        .map(|(p, _)| p.as_str());
+    plan.changes
+        .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
     for change in plan.writes() {
         apply::check_inside(dest, &change.path)?;

@@ -1,6 +1,7 @@
 //! graft's integration tests: one binary, a module per area, all driving
 //! the real `graft` executable (or its library) inside a [`harness::Harness`].
 
+mod check_diff;
 mod copy;
 mod errors;
 mod examples;
@@ -8,4 +9,7 @@ mod harness;
 mod interactive;
 mod merge_fixtures;
 mod merge_props;
+mod modules;
 mod props;
+mod sources;
+mod update;
