@@ -87,6 +87,11 @@ pub fn open_recorded(
         .commit_sha
         .clone()
         .or_else(|| answers.commit.clone());
+    // What the error names: the tag and the sha, when both are recorded.
+    let shown = match (&answers.commit, &answers.commit_sha) {
+        (Some(c), Some(sha)) if c != sha => format!("{c} ({sha})"),
+        _ => reference.clone().unwrap_or_default(),
+    };
     let revision = match &reference {
         None => repo.resolve(None, common.prereleases)?,
         Some(r) => match repo.resolve(Some(r), true) {
@@ -100,13 +105,13 @@ pub fn open_recorded(
                 Some(c) => repo
                     .resolve(Some(c), true)
                     .map_err(|_| Error::OldVersionMissing {
-                        reference: r.clone(),
+                        reference: shown.clone(),
                         src: spec.display(),
                         source: Box::new(first),
                     })?,
                 None => {
                     return Err(Error::OldVersionMissing {
-                        reference: r.clone(),
+                        reference: shown.clone(),
                         src: spec.display(),
                         source: Box::new(first),
                     })

@@ -768,7 +768,7 @@ fn recorded_version_gone_from_the_template_names_it_and_suggests_recopy() {
     assert_eq!(
         run.stderr,
         format!(
-            "error: cannot render the recorded version `{v1}` of `{src}`\n\
+            "error: cannot render the recorded version `v1.0.0 ({v1})` of `{src}`\n\
              caused by: unknown ref `{v1}` in `{src}`\n\
              hint: the tag or commit is gone from the template; \
              `graft recopy --vcs-ref REF` renders a version from scratch over the project\n"
