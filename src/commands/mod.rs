@@ -295,6 +295,20 @@ pub fn render_project(
     })
 }
 
+/// The template's tasks rendered with the answers of `project`. Prepared
+/// even with `--skip-tasks`, so the report can list them as skipped.
+pub fn project_tasks(
+    config: &TemplateConfig,
+    project: &ProjectRender,
+) -> Result<Vec<crate::tasks::PreparedCommand>, Error> {
+    crate::tasks::prepare_tasks(
+        &project.engine,
+        &config.settings.tasks,
+        &project.answers.context,
+        &crate::tasks::secret_values(config, &project.answers.context),
+    )
+}
+
 /// Loads `_external_data`: each path is templated, relative to DEST; a
 /// missing file is `{}`; a path outside DEST needs trust.
 fn external_data(

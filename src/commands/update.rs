@@ -413,16 +413,7 @@ fn update_one(
         .map(|c| c.path.clone())
         .collect();
     print_update_plan(printer, &plan);
-    let prepared_tasks = if common.skip_tasks {
-        Vec::new()
-    } else {
-        tasks::prepare_tasks(
-            &new.engine,
-            &new_config.settings.tasks,
-            &new.answers.context,
-            &tasks::secret_values(&new_config, &new.answers.context),
-        )?
-    };
+    let prepared_tasks = super::project_tasks(&new_config, &new)?;
 
     // Prepared before the first write, so a bad one stops the run early.
     let after_migrations = migrations(Stage::After, &new)?;
@@ -433,19 +424,15 @@ fn update_one(
         }
         for m in before_migrations.iter().chain(&after_migrations) {
             printer.info(&format!("would run migration: {}", m.display()));
-            task_entries.push(TaskEntry {
-                command: m.display(),
-                working_directory: m.working_directory.clone(),
-                status: "pretend",
-            });
+            task_entries.push(TaskEntry::of(m, "pretend"));
         }
         for t in &prepared_tasks {
-            printer.info(&format!("would run: {}", t.display()));
-            task_entries.push(TaskEntry {
-                command: t.display(),
-                working_directory: t.working_directory.clone(),
-                status: "pretend",
-            });
+            if common.skip_tasks {
+                task_entries.push(TaskEntry::of(t, "skipped"));
+            } else {
+                printer.info(&format!("would run: {}", t.display()));
+                task_entries.push(TaskEntry::of(t, "pretend"));
+            }
         }
         printer.info("pretend: nothing was written");
     } else {
@@ -479,14 +466,18 @@ fn update_one(
             printer,
             &mut task_entries,
         )?;
-        run_commands(
-            "task",
-            &prepared_tasks,
-            dest,
-            &new.answers.context,
-            printer,
-            &mut task_entries,
-        )?;
+        if common.skip_tasks {
+            task_entries.extend(prepared_tasks.iter().map(|t| TaskEntry::of(t, "skipped")));
+        } else {
+            run_commands(
+                "task",
+                &prepared_tasks,
+                dest,
+                &new.answers.context,
+                printer,
+                &mut task_entries,
+            )?;
+        }
         if let Some(message) = &new_config.settings.message_after_update {
             let ctx = handlebars::Context::wraps(&new.answers.context)
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -572,11 +563,7 @@ fn run_commands(
     for c in commands {
         printer.detail(&format!("running {what}: {}", c.display()));
         tasks::run(what, c, dest, "update", &answers)?;
-        entries.push(TaskEntry {
-            command: c.display(),
-            working_directory: c.working_directory.clone(),
-            status: "ran",
-        });
+        entries.push(TaskEntry::of(c, "ran"));
     }
     Ok(())
 }
