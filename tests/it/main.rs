@@ -8,3 +8,4 @@ mod interactive;
 mod merge_fixtures;
 mod merge_props;
 mod props;
+mod tasks;
