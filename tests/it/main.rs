@@ -8,4 +8,5 @@ mod interactive;
 mod merge_fixtures;
 mod merge_props;
 mod props;
+mod security;
 mod tasks;

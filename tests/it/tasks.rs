@@ -7,26 +7,26 @@
 use crate::harness::{read, read_tree, GitRepo, Harness, Run, DEST};
 
 /// A git template at `template/` released one tag at a time.
-struct Releases {
-    h: Harness,
-    repo: GitRepo,
+pub struct Releases {
+    pub h: Harness,
+    pub repo: GitRepo,
 }
 
 impl Releases {
-    fn new() -> Releases {
+    pub fn new() -> Releases {
         let h = Harness::new();
         let repo = GitRepo::init(&h, "template");
         Releases { h, repo }
     }
 
     /// Commits `files` (and deletes `deleted`), then tags the commit `tag`.
-    fn release(&mut self, tag: &str, files: &[(&str, &str)], deleted: &[&str]) {
+    pub fn release(&mut self, tag: &str, files: &[(&str, &str)], deleted: &[&str]) {
         self.repo.commit(files, deleted, tag);
         self.repo.tag(tag);
     }
 
     /// `graft update dest ARGS`.
-    fn update(&self, args: &[&str]) -> Run {
+    pub fn update(&self, args: &[&str]) -> Run {
         self.h.run(&[&["update", DEST], args].concat())
     }
 }
