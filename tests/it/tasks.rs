@@ -137,8 +137,8 @@ port: 8080
 debug: true
 langs: [py, rs]
 _tasks:
-  - "ls -A > listing.txt"
-  - "env | grep -E '^GRAFT_(ANSWER|OPERATION|STAGE|VERSION)' | sort > env.txt"
+  - "LC_ALL=C ls -A > listing.txt"
+  - "env | grep -E '^GRAFT_(ANSWER|OPERATION|STAGE|VERSION)' | LC_ALL=C sort > env.txt"
 "#,
         ),
         ("a.txt.hbs", "{{project_name}}\n"),
