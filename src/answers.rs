@@ -701,10 +701,14 @@ impl AnswersFile {
     }
 
     /// Reads an answers file; `file` names it in errors.
+    ///
+    /// The file may come from a stranger, so `_commit` and `_commit_sha`
+    /// are checked here: a ref that starts with `-` or holds spaces, or a
+    /// sha that is not hex, is refused before anything looks it up.
     pub fn parse(text: &str, file: &str) -> Result<AnswersFile, Error> {
         let node =
             crate::config::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
-        let Value::Object(map) = node.to_json() else {
+        let crate::config::yaml::Yaml::Map(entries) = node.value else {
             return Err(Error::config(
                 file,
                 node.line,
@@ -712,22 +716,39 @@ impl AnswersFile {
             ));
         };
         let mut out = AnswersFile::default();
-        for (k, v) in map {
-            let text = |v: Value| match v {
-                Value::String(s) => Ok(s),
-                other => Err(Error::config(
-                    file,
-                    1,
-                    format!("`{k}` must be text, found `{other}`"),
-                )),
+        for (k, v) in entries {
+            let line = v.key_line;
+            let bad = |message: String| Error::config(file, line, message);
+            let text = || {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| bad(format!("`{k}` must be text, found `{}`", v.to_json())))
             };
             match k.as_str() {
-                "_src_path" => out.src_path = text(v)?,
-                "_commit" => out.commit = Some(text(v)?),
-                "_commit_sha" => out.commit_sha = Some(text(v)?),
+                "_src_path" => out.src_path = text()?,
+                "_commit" => {
+                    let r = text()?;
+                    if r.is_empty()
+                        || r.starts_with('-')
+                        || r.chars().any(|c| c.is_whitespace() || c.is_control())
+                    {
+                        return Err(bad(format!("`_commit` `{r}` is not a valid git ref")));
+                    }
+                    out.commit = Some(r);
+                }
+                "_commit_sha" => {
+                    let sha = text()?;
+                    if !(4..=64).contains(&sha.len()) || !sha.chars().all(|c| c.is_ascii_hexdigit())
+                    {
+                        return Err(bad(format!(
+                            "`_commit_sha` `{sha}` is not a commit id (4 to 64 hex digits)"
+                        )));
+                    }
+                    out.commit_sha = Some(sha);
+                }
                 _ if k.starts_with('_') => {}
                 _ => {
-                    out.answers.insert(k, v);
+                    out.answers.insert(k, v.to_json());
                 }
             }
         }
@@ -763,5 +784,29 @@ mod answers_file_tests {
         let text = file.to_yaml();
         assert!(text.starts_with(ANSWERS_HEADER));
         assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), file, "{text}");
+    }
+    #[test]
+    fn refs_that_could_be_options_are_refused() {
+        let parse = |line: &str| {
+            AnswersFile::parse(&format!("_src_path: /t\n{line}\n"), "a.yml")
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            parse("_commit: --upload-pack=touch pwned").unwrap_err(),
+            "a.yml:2: `_commit` `--upload-pack=touch pwned` is not a valid git ref"
+        );
+        assert_eq!(
+            parse("_commit: v1.0.0 -x").unwrap_err(),
+            "a.yml:2: `_commit` `v1.0.0 -x` is not a valid git ref"
+        );
+        assert_eq!(
+            parse("_commit_sha: -x").unwrap_err(),
+            "a.yml:2: `_commit_sha` `-x` is not a commit id (4 to 64 hex digits)"
+        );
+        assert_eq!(
+            parse("_commit: 12").unwrap_err(),
+            "a.yml:2: `_commit` must be text, found `12`"
+        );
+        assert!(parse("_commit: v1.0.0-3-gabc1234\n_commit_sha: 3f5c9a0e").is_ok());
     }
 }

@@ -335,22 +335,44 @@ pub fn recover(root: &Path) -> Result<bool, Error> {
         }
         Err(e) => return Err(Error::io("read", index_path, e)),
     };
+    // The journal is a file in the project, which may come from a stranger:
+    // every path it names is checked before anything is undone.
+    let inside = |rel: &str| -> Result<String, Error> {
+        let unsafe_entry = || Error::UnsafeJournal {
+            journal: index_path.clone(),
+            entry: rel.to_string(),
+        };
+        if crate::render::clean_relative(rel).ok().as_deref() != Some(rel) || rel.is_empty() {
+            return Err(unsafe_entry());
+        }
+        check_inside(root, rel).map_err(|_| unsafe_entry())?;
+        Ok(rel.to_string())
+    };
     let mut undo = Vec::new();
     for line in text.lines() {
         let parts: Vec<&str> = line.splitn(4, '\t').collect();
         match parts.as_slice() {
-            ["remove", p] => undo.push(Undo::Remove(p.to_string())),
-            ["rmdir", p] => undo.push(Undo::RemoveDir(p.to_string())),
-            ["mkdir", p] => undo.push(Undo::MakeDir(p.to_string())),
+            ["remove", p] => undo.push(Undo::Remove(inside(p)?)),
+            ["rmdir", p] => undo.push(Undo::RemoveDir(inside(p)?)),
+            ["mkdir", p] => undo.push(Undo::MakeDir(inside(p)?)),
             ["relink", t, p] => undo.push(Undo::Relink {
-                path: p.to_string(),
+                path: inside(p)?,
                 target: unescape(t),
             }),
-            ["restore", x, b, p] => undo.push(Undo::Restore {
-                path: p.to_string(),
-                backup: journal.join(b),
-                executable: *x == "1",
-            }),
+            ["restore", x, b, p] => {
+                // Backups are plain files inside the journal folder.
+                if b.is_empty() || b.contains(['/', '\\']) || *b == "." || *b == ".." {
+                    return Err(Error::UnsafeJournal {
+                        journal: index_path.clone(),
+                        entry: b.to_string(),
+                    });
+                }
+                undo.push(Undo::Restore {
+                    path: inside(p)?,
+                    backup: journal.join(b),
+                    executable: *x == "1",
+                })
+            }
             // A torn last line: that change never started.
             _ => {}
         }
@@ -518,6 +540,39 @@ pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::plan::{Action, Change};
+
+    #[test]
+    fn journal_naming_paths_outside_the_root_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("victim.txt");
+        let root = dir.path().join("project");
+        fs::create_dir_all(root.join(JOURNAL_DIR)).unwrap();
+        fs::write(&outside, "mine").unwrap();
+        std::os::unix::fs::symlink("..", root.join("up")).unwrap();
+        for (line, entry) in [
+            ("remove\t../victim.txt\n", "../victim.txt"),
+            ("remove\t/etc/passwd\n", "/etc/passwd"),
+            ("remove\tup/victim.txt\n", "up/victim.txt"),
+            ("rmdir\ta/./b\n", "a/./b"),
+            ("restore\t0\t../../secret\tstolen\n", "../../secret"),
+        ] {
+            let index = root.join(JOURNAL_DIR).join(JOURNAL_INDEX);
+            fs::write(&index, format!("remove\tfine.txt\n{line}")).unwrap();
+            let e = recover(&root).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the journal `{}` names `{entry}`, which is not a path inside the project",
+                    index.display()
+                )
+            );
+            assert_eq!(fs::read_to_string(&outside).unwrap(), "mine");
+            assert!(
+                index.exists(),
+                "the journal is kept for the person to inspect"
+            );
+        }
+    }
 
     #[test]
     fn rollback_restores_exact_state() {

@@ -141,6 +141,11 @@ pub enum Error {
     #[error("`_external_data` `{name}` reads `{path}`, outside the destination")]
     ExternalDataOutside { name: String, path: String },
 
+    /// A journal left in the project that names a path outside it: not
+    /// one graft wrote, so nothing is rolled back.
+    #[error("the journal `{}` names `{entry}`, which is not a path inside the project", journal.display())]
+    UnsafeJournal { journal: PathBuf, entry: String },
+
     /// The project has no answers file to update from.
     #[error("no answers file `{}` in `{}`", file, dest.display())]
     NoAnswersFile { dest: PathBuf, file: String },
@@ -288,6 +293,10 @@ impl Error {
                     .to_string(),
             ),
             Error::TooOld { .. } => Some("install a newer graft".to_string()),
+            Error::UnsafeJournal { .. } => Some(format!(
+                "graft did not write this journal and rolled nothing back; check the project, then delete `{}`",
+                crate::apply::JOURNAL_DIR
+            )),
             Error::Source(e) => e.hint(),
             _ => None,
         }

@@ -43,6 +43,17 @@ pub struct TaskEntry {
     pub status: &'static str,
 }
 
+impl TaskEntry {
+    /// The entry of a task or migration, shown as people see it (secrets masked).
+    pub fn of(command: &crate::tasks::PreparedCommand, status: &'static str) -> TaskEntry {
+        TaskEntry {
+            command: command.display(),
+            working_directory: command.working_directory.clone(),
+            status,
+        }
+    }
+}
+
 impl Report {
     pub fn files_from(plan: &Plan) -> Vec<FileEntry> {
         plan.changes

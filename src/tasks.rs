@@ -50,12 +50,17 @@ pub fn secret_values(
         .collect()
 }
 
-fn mask(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        out = out.replace(s.as_str(), "****");
-    }
-    out
+/// `command` as shown to people: every secret replaced by `****`. Masked
+/// argument by argument before quoting, so quoting cannot split a secret.
+fn shown(command: &Command, secrets: &[String]) -> String {
+    let Ok(masked) = command.map(|text| {
+        let mut out = text.to_string();
+        for s in secrets {
+            out = out.replace(s.as_str(), "****");
+        }
+        Ok::<_, std::convert::Infallible>(out)
+    });
+    masked.to_string()
 }
 
 fn render_command(
@@ -64,14 +69,7 @@ fn render_command(
     cmd: &Command,
     ctx: &Context,
 ) -> Result<Command, Error> {
-    Ok(match cmd {
-        Command::Shell(s) => Command::Shell(engine.render(origin, s, ctx)?),
-        Command::Argv(args) => Command::Argv(
-            args.iter()
-                .map(|a| engine.render(origin, a, ctx))
-                .collect::<Result<_, _>>()?,
-        ),
-    })
+    cmd.map(|text| engine.render(origin, text, ctx))
 }
 
 fn working_directory(
@@ -109,7 +107,7 @@ pub fn prepare_tasks(
         }
         let command = render_command(engine, &origin, &task.command, &ctx)?;
         out.push(PreparedCommand {
-            shown: mask(&command.to_string(), secrets),
+            shown: shown(&command, secrets),
             command,
             working_directory: working_directory(engine, &origin, &task.working_directory, &ctx)?,
             env: Vec::new(),
@@ -144,7 +142,7 @@ pub fn prepare_migrations(
         }
         let command = render_command(engine, &origin, &m.command, &ctx)?;
         out.push(PreparedCommand {
-            shown: mask(&command.to_string(), secrets),
+            shown: shown(&command, secrets),
             command,
             working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
             env: vec![
@@ -235,4 +233,18 @@ pub fn run(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_before_quoting() {
+        let secrets = vec!["it's s3cret".to_string()];
+        let argv = Command::Argv(vec!["login".into(), "--token=it's s3cret".into()]);
+        assert_eq!(shown(&argv, &secrets), "login '--token=****'");
+        let shell = Command::Shell("login 'it's s3cret'".into());
+        assert_eq!(shown(&shell, &secrets), "login '****'");
+    }
 }

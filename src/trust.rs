@@ -26,17 +26,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The canonical form of a source for trust matching.
+///
+/// The host is taken from the source as written, before anything is
+/// decoded, so an escaped `/` or `@` in the user part cannot move the real
+/// host into the path; only the path is decoded and cleaned.
 pub fn normalize(source: &str) -> String {
-    // Decode repeatedly so `%252e` cannot hide a dot either.
     let mut s = source.trim().to_string();
-    for _ in 0..3 {
-        let d = percent_decode(&s);
-        if d == s {
-            break;
-        }
-        s = d;
-    }
-    let mut s = s.replace('\\', "/");
     for (short, long) in [
         ("gh:", "https://github.com/"),
         ("gl:", "https://gitlab.com/"),
@@ -53,26 +48,34 @@ pub fn normalize(source: &str) -> String {
             }
         }
     }
-    let (scheme, rest) = match s.split_once("://") {
-        Some((scheme, rest)) => (
-            format!("{}://", scheme.to_ascii_lowercase()),
-            rest.to_string(),
-        ),
-        None => (String::new(), s.clone()),
-    };
-    let (authority, path) = if scheme.is_empty() {
-        (String::new(), rest)
-    } else {
-        match rest.split_once('/') {
-            Some((a, p)) => (a.to_string(), format!("/{p}")),
-            None => (rest.clone(), String::new()),
+    let (scheme, authority, path) = match s.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = match rest.split_once('/') {
+                Some((a, p)) => (a, format!("/{p}")),
+                None => (rest, String::new()),
+            };
+            // Credentials never count.
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            (
+                format!("{}://", scheme.to_ascii_lowercase()),
+                host.to_ascii_lowercase(),
+                path,
+            )
         }
+        None => (String::new(), String::new(), s.clone()),
     };
-    // Credentials never count.
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority.clone(), |(_, host)| host.to_string())
-        .to_ascii_lowercase();
+    // Decode repeatedly so `%252e` cannot hide a dot either.
+    let mut path = path;
+    for _ in 0..3 {
+        let d = percent_decode(&path);
+        if d == path {
+            break;
+        }
+        path = d;
+    }
+    let path = path.replace('\\', "/");
     let trailing = path.ends_with('/');
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
@@ -127,6 +130,13 @@ mod tests {
             &trust
         ));
         assert!(is_trusted("/opt/templates/good", &trust));
+        assert!(is_trusted("https://github.com/acme/a%2fb", &trust));
+        let ssh = vec!["git@github.com:acme/".to_string()];
+        assert!(is_trusted("ssh://git@github.com/acme/x.git", &ssh));
+        assert!(!is_trusted(
+            "ssh://git@evil.example/github.com/acme/x",
+            &ssh
+        ));
         for evil in [
             "gh:acme/../evil/x",
             "gh:acme/%2e%2e/evil",
@@ -135,6 +145,10 @@ mod tests {
             "gh:acmeevil/x",
             "/opt/templates/good/../bad",
             "/opt/templates/goodness",
+            "https://github.com%2facme%2f@evil.example/x",
+            "https://github.com%2Facme%2F%40evil.example/x",
+            "https://github.com:x@evil.example/acme/service",
+            "github.com%2facme%2f@evil.example:acme/x",
         ] {
             assert!(!is_trusted(evil, &trust), "{evil} must not be trusted");
         }

@@ -132,17 +132,8 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         }
     }
 
-    let prepared = if common.skip_tasks {
-        Vec::new()
-    } else {
-        tasks::prepare_tasks(
-            &project.engine,
-            &config.settings.tasks,
-            &project.answers.context,
-            &tasks::secret_values(&config, &project.answers.context),
-        )?
-    };
-    if !prepared.is_empty() && !trusted && !common.pretend {
+    let prepared = super::project_tasks(&config, &project)?;
+    if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {
         return Err(Error::NeedsTrust {
             src: src_display,
             commands: prepared.iter().map(|t| t.display()).collect(),
@@ -150,21 +141,21 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     }
 
     print_plan(&printer, &plan);
-    let mut task_entries: Vec<TaskEntry> = prepared
-        .iter()
-        .map(|t| TaskEntry {
-            command: t.display(),
-            working_directory: t.working_directory.clone(),
-            status: if common.pretend { "pretend" } else { "ran" },
-        })
-        .collect();
+    let status = match (common.skip_tasks, common.pretend) {
+        (true, _) => "skipped",
+        (false, true) => "pretend",
+        (false, false) => "ran",
+    };
+    let task_entries: Vec<TaskEntry> = prepared.iter().map(|t| TaskEntry::of(t, status)).collect();
 
     if common.pretend {
         if common.diff && !common.json {
             print_diffs(&plan);
         }
-        for t in &prepared {
-            printer.info(&format!("would run: {}", t.display()));
+        if !common.skip_tasks {
+            for t in &prepared {
+                printer.info(&format!("would run: {}", t.display()));
+            }
         }
         printer.info("pretend: nothing was written");
     } else {
@@ -175,7 +166,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         }
         .and_then(|()| {
             let answers = tasks::answer_env(&project.answers.context);
-            for t in &prepared {
+            for t in prepared.iter().filter(|_| !common.skip_tasks) {
                 printer.detail(&format!("running: {}", t.display()));
                 tasks::run("task", t, &dest, "copy", &answers)?;
             }
@@ -204,12 +195,6 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             &args.dest,
         );
     }
-    if common.skip_tasks {
-        for t in &mut task_entries {
-            t.status = "skipped";
-        }
-    }
-
     if common.json {
         let report = Report {
             command: "copy",

@@ -295,6 +295,20 @@ pub fn render_project(
     })
 }
 
+/// The template's tasks rendered with the answers of `project`. Prepared
+/// even with `--skip-tasks`, so the report can list them as skipped.
+pub fn project_tasks(
+    config: &TemplateConfig,
+    project: &ProjectRender,
+) -> Result<Vec<crate::tasks::PreparedCommand>, Error> {
+    crate::tasks::prepare_tasks(
+        &project.engine,
+        &config.settings.tasks,
+        &project.answers.context,
+        &crate::tasks::secret_values(config, &project.answers.context),
+    )
+}
+
 /// Loads `_external_data`: each path is templated, relative to DEST; a
 /// missing file is `{}`; a path outside DEST needs trust.
 fn external_data(
@@ -316,16 +330,10 @@ fn external_data(
             &ctx,
         )?;
         let path = match clean_relative(&rendered) {
-            Ok(rel) => dest.join(rel),
-            Err(_) if trusted => {
-                let p = Path::new(&rendered);
-                if p.is_absolute() {
-                    p.to_path_buf()
-                } else {
-                    dest.join(p)
-                }
-            }
-            Err(_) => {
+            Ok(rel) if trusted || resolves_inside(dest, &dest.join(&rel)) => dest.join(rel),
+            // `..` is resolved on the path, not on the disk: DEST may not exist yet.
+            Err(_) if trusted => lexical_join(dest, &rendered),
+            _ => {
                 return Err(Error::ExternalDataOutside {
                     name: name.clone(),
                     path: rendered,
@@ -348,6 +356,31 @@ fn external_data(
         out.insert(name.clone(), value);
     }
     Ok(out)
+}
+
+/// Whether `path` (under `dest`) stays inside `dest` once symlinks are
+/// followed; a path that does not exist reads as `{}` and so is inside.
+fn resolves_inside(dest: &Path, path: &Path) -> bool {
+    match (dest.canonicalize(), path.canonicalize()) {
+        (Ok(dest), Ok(path)) => path.starts_with(dest),
+        _ => true,
+    }
+}
+
+/// `base` joined with `rel` (which may be absolute or climb with `..`),
+/// with `.` and `..` resolved by name.
+fn lexical_join(base: &Path, rel: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in base.join(rel).components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Prints one status line per planned change.

@@ -132,17 +132,8 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
                 c.write = None;
             }
         }
-        let prepared = if common.skip_tasks {
-            Vec::new()
-        } else {
-            tasks::prepare_tasks(
-                &project.engine,
-                &config.settings.tasks,
-                &project.answers.context,
-                &tasks::secret_values(&config, &project.answers.context),
-            )?
-        };
-        if !prepared.is_empty() && !trusted && !common.pretend {
+        let prepared = super::project_tasks(&config, &project)?;
+        if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {
             return Err(Error::NeedsTrust {
                 src,
                 commands: prepared.iter().map(|t| t.display()).collect(),
@@ -150,9 +141,18 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         }
         print_plan(&printer, &plan);
         let mut entries = Vec::new();
+        if common.skip_tasks {
+            entries.extend(prepared.iter().map(|t| TaskEntry::of(t, "skipped")));
+        }
         if common.pretend {
             if common.diff && !common.json {
                 print_diffs(&plan);
+            }
+            if !common.skip_tasks {
+                for t in &prepared {
+                    printer.info(&format!("would run: {}", t.display()));
+                    entries.push(TaskEntry::of(t, "pretend"));
+                }
             }
             printer.info("pretend: nothing was written");
         } else {
@@ -161,13 +161,10 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
                 apply::apply(&dest, &plan, env.faults)
             }?;
             let answers = tasks::answer_env(&project.answers.context);
-            for t in &prepared {
+            for t in prepared.iter().filter(|_| !common.skip_tasks) {
+                printer.detail(&format!("running: {}", t.display()));
                 tasks::run("task", t, &dest, "recopy", &answers)?;
-                entries.push(TaskEntry {
-                    command: t.display(),
-                    working_directory: t.working_directory.clone(),
-                    status: "ran",
-                });
+                entries.push(TaskEntry::of(t, "ran"));
             }
             printer.info(&format!(
                 "\nrecopied {src} {} over {}: {} created, {} updated, {} identical, {} skipped",

@@ -313,29 +313,30 @@ fn update_one(
     let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
 
     let mut task_entries = Vec::new();
-    let migration_context = old.answers.context.clone();
-    if let (Some((from, to)), false) = (&versions, common.pretend) {
-        let before = tasks::prepare_migrations(
-            &old.engine,
+    let migrations = |stage: Stage, project: &super::ProjectRender| match &versions {
+        Some((from, to)) => tasks::prepare_migrations(
+            &project.engine,
             &new_config.settings.migrations,
-            Stage::Before,
+            stage,
             from,
             to,
-            &migration_context,
-            &tasks::secret_values(&new_config, &migration_context),
-        )?;
+            &project.answers.context,
+            &tasks::secret_values(&new_config, &project.answers.context),
+        ),
+        None => Ok(Vec::new()),
+    };
+    let before_migrations = migrations(Stage::Before, &old)?;
+    if !common.pretend && !before_migrations.is_empty() {
         run_commands(
             "migration",
-            &before,
+            &before_migrations,
             dest,
             &old.answers.context,
             printer,
             &mut task_entries,
         )?;
-        if !before.is_empty() {
-            // A migration may rewrite the answers; the update uses what it wrote.
-            recorded_file = read_answers(dest, answers_rel)?;
-        }
+        // A migration may rewrite the answers; the update uses what it wrote.
+        recorded_file = read_answers(dest, answers_rel)?;
     }
 
     if let Some(message) = &new_config.settings.message_before_update {
@@ -434,28 +435,26 @@ fn update_one(
         .map(|c| c.path.clone())
         .collect();
     print_update_plan(printer, &plan);
-    let prepared_tasks = if common.skip_tasks {
-        Vec::new()
-    } else {
-        tasks::prepare_tasks(
-            &new.engine,
-            &new_config.settings.tasks,
-            &new.answers.context,
-            &tasks::secret_values(&new_config, &new.answers.context),
-        )?
-    };
+    let prepared_tasks = super::project_tasks(&new_config, &new)?;
+
+    // Prepared before the first write, so a bad one stops the run early.
+    let after_migrations = migrations(Stage::After, &new)?;
 
     if common.pretend {
         if common.diff && !common.json {
             print_diffs(&plan);
         }
+        for m in before_migrations.iter().chain(&after_migrations) {
+            printer.info(&format!("would run migration: {}", m.display()));
+            task_entries.push(TaskEntry::of(m, "pretend"));
+        }
         for t in &prepared_tasks {
-            printer.info(&format!("would run: {}", t.display()));
-            task_entries.push(TaskEntry {
-                command: t.display(),
-                working_directory: t.working_directory.clone(),
-                status: "pretend",
-            });
+            if common.skip_tasks {
+                task_entries.push(TaskEntry::of(t, "skipped"));
+            } else {
+                printer.info(&format!("would run: {}", t.display()));
+                task_entries.push(TaskEntry::of(t, "pretend"));
+            }
         }
         printer.info("pretend: nothing was written");
     } else {
@@ -481,33 +480,26 @@ fn update_one(
                 .collect();
             git.mark_conflicts(&marked)?;
         }
-        if let Some((from, to)) = &versions {
-            let after = tasks::prepare_migrations(
-                &new.engine,
-                &new_config.settings.migrations,
-                Stage::After,
-                from,
-                to,
-                &new.answers.context,
-                &tasks::secret_values(&new_config, &new.answers.context),
-            )?;
+        run_commands(
+            "migration",
+            &after_migrations,
+            dest,
+            &new.answers.context,
+            printer,
+            &mut task_entries,
+        )?;
+        if common.skip_tasks {
+            task_entries.extend(prepared_tasks.iter().map(|t| TaskEntry::of(t, "skipped")));
+        } else {
             run_commands(
-                "migration",
-                &after,
+                "task",
+                &prepared_tasks,
                 dest,
                 &new.answers.context,
                 printer,
                 &mut task_entries,
             )?;
         }
-        run_commands(
-            "task",
-            &prepared_tasks,
-            dest,
-            &new.answers.context,
-            printer,
-            &mut task_entries,
-        )?;
         if let Some(message) = &new_config.settings.message_after_update {
             let ctx = handlebars::Context::wraps(&new.answers.context)
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -593,11 +585,7 @@ fn run_commands(
     for c in commands {
         printer.detail(&format!("running {what}: {}", c.display()));
         tasks::run(what, c, dest, "update", &answers)?;
-        entries.push(TaskEntry {
-            command: c.display(),
-            working_directory: c.working_directory.clone(),
-            status: "ran",
-        });
+        entries.push(TaskEntry::of(c, "ran"));
     }
     Ok(())
 }

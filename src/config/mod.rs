@@ -123,12 +123,42 @@ pub enum Command {
     Argv(Vec<String>),
 }
 
+impl Command {
+    /// The same command with `f` applied to the shell text or to every
+    /// argument (rendering, masking secrets).
+    pub fn map<E>(&self, mut f: impl FnMut(&str) -> Result<String, E>) -> Result<Command, E> {
+        Ok(match self {
+            Command::Shell(s) => Command::Shell(f(s)?),
+            Command::Argv(args) => {
+                Command::Argv(args.iter().map(|a| f(a)).collect::<Result<_, _>>()?)
+            }
+        })
+    }
+}
+
+/// Shows a command as a person would type it into `sh`: shell text as is,
+/// an argv list with every argument that a shell would split or expand put
+/// in single quotes, so `[sh, -c, "echo a b"]` reads `sh -c 'echo a b'`.
 impl std::fmt::Display for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Shell(s) => f.write_str(s),
-            Command::Argv(args) => f.write_str(&args.join(" ")),
+            Command::Argv(args) => {
+                let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+                f.write_str(&quoted.join(" "))
+            }
         }
+    }
+}
+
+/// `arg` as one `sh` word: unchanged when it holds only characters no shell
+/// treats specially, else in single quotes (a `'` inside becomes `'\''`).
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-+=/.,:@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 
@@ -235,4 +265,31 @@ pub struct Question {
     pub placeholder: Option<String>,
     pub multiline: bool,
     pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> String {
+        Command::Argv(args.iter().map(|a| a.to_string()).collect()).to_string()
+    }
+
+    #[test]
+    fn argv_is_shown_shell_quoted() {
+        assert_eq!(
+            argv(&["python3", "-m", "venv", ".venv"]),
+            "python3 -m venv .venv"
+        );
+        assert_eq!(
+            argv(&["sh", "-c", "echo second $(basename $PWD) >> log.txt"]),
+            "sh -c 'echo second $(basename $PWD) >> log.txt'"
+        );
+        assert_eq!(argv(&["echo", "it's", ""]), r"echo 'it'\''s' ''");
+        assert_eq!(argv(&["a*", "~x", r"a\b"]), r"'a*' '~x' 'a\b'");
+        assert_eq!(
+            Command::Shell("echo 'a b'".into()).to_string(),
+            "echo 'a b'"
+        );
+    }
 }

@@ -866,7 +866,7 @@ fn tasks_without_trust_are_refused_and_nothing_is_written() {
         format!(
             "error: template `{}` wants to run commands, and it is not trusted:\n\
              \x20 echo first $GRAFT_OPERATION $GRAFT_ANSWER_NAME $GRAFT_ANSWER_PORT >> log.txt\n\
-             \x20 sh -c echo second $(basename $PWD) >> log.txt\n\
+             \x20 sh -c 'echo second $(basename $PWD) >> log.txt'\n\
              hint: review the commands; if you trust this template, run again with `--trust` \
              or add it to `trust:` in your settings (or skip tasks with `--skip-tasks`)\n",
             h.template_src()

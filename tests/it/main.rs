@@ -11,5 +11,7 @@ mod merge_fixtures;
 mod merge_props;
 mod modules;
 mod props;
+mod security;
 mod sources;
+mod tasks;
 mod update;

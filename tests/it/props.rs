@@ -1,7 +1,7 @@
 //! Properties over input from strangers: whatever bytes a template's
-//! `graft.yml` or a `--data-file` holds, graft answers `Ok` or `Err`, never
-//! a panic; and whatever a path segment renders to, the rendered path stays
-//! inside the destination.
+//! `graft.yml`, a `--data-file` or a project's answers file holds, graft
+//! answers `Ok` or `Err`, never a panic; and whatever a path segment
+//! renders to, the rendered path stays inside the destination.
 
 use std::path::{Component, Path};
 
@@ -98,6 +98,56 @@ proptest! {
         std::fs::write(&path, &bytes).expect("write data file");
         if let Err(e) = graft::commands::read_data_file(&path) {
             prop_assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
+/// Text shaped like an answers file: `_src_path` or not, distinct recorded
+/// keys and answers of every type, then random YAML as a value or as text.
+fn answersish() -> impl Strategy<Value = String> {
+    const LINES: [&str; 7] = [
+        "_commit: v1.0.0-2-gabc1234\n",
+        "_commit_sha: 3f5c9a0e\n",
+        "name: app\n",
+        "list:\n- a\n- 1\n",
+        "map: {k: v, n: ~}\n",
+        "flag: yes\n",
+        "x: !!python/object/apply:os.system [\"touch pwned\"]\n",
+    ];
+    (
+        any::<bool>(),
+        prop::sample::subsequence(LINES.to_vec(), 0..=LINES.len()),
+        prop_oneof![2 => Just(String::new()), 1 => yamlish()],
+        any::<bool>(),
+    )
+        .prop_map(|(src, lines, tail, as_value)| {
+            format!(
+                "{}{}{}",
+                if src { "_src_path: /t\n" } else { "" },
+                lines.concat(),
+                if as_value {
+                    format!("z: {tail}\n")
+                } else {
+                    tail
+                },
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn answers_file_from_arbitrary_text_never_panics(
+        text in prop_oneof![1 => any::<String>(), 3 => answersish()],
+    ) {
+        match graft::answers::AnswersFile::parse(&text, "a.yml") {
+            // What graft writes back reads as the same record.
+            Ok(file) => {
+                let again = graft::answers::AnswersFile::parse(&file.to_yaml(), "a.yml");
+                prop_assert_eq!(again.ok(), Some(file));
+            }
+            Err(e) => prop_assert!(e.to_string().starts_with("a.yml:")),
         }
     }
 }
