@@ -11,7 +11,7 @@ use super::{check_version, print_diffs, render_project, Env, RenderInputs};
 use crate::answers::AnswersFile;
 use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
-use crate::config::{self, Stage, TemplateConfig, DEFAULT_ANSWERS_FILE, DEFAULT_EXCLUDES};
+use crate::config::{self, Stage, TemplateConfig, DEFAULT_ANSWERS_FILE};
 use crate::error::{Error, EXIT_ATTENTION};
 use crate::merge::{self, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
@@ -379,14 +379,7 @@ fn update_one(
         .collect();
     let skip =
         PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&new_config.file, 1, e))?;
-    let exclude_patterns: Vec<String> = DEFAULT_EXCLUDES
-        .iter()
-        .map(|s| s.to_string())
-        .chain(new_config.settings.exclude.iter().cloned())
-        .chain(common.exclude.iter().cloned())
-        .collect();
-    let exclude =
-        PathMatcher::new(&exclude_patterns).map_err(|e| Error::config(&new_config.file, 1, e))?;
+    let exclude = crate::render::exclude_matcher(&new_config, &common.exclude)?;
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,
         new: &new.rendered.tree,

@@ -85,6 +85,23 @@ pub fn render_root(
     Ok(root)
 }
 
+/// The patterns no render ever produces: graft's journal folder. They come
+/// last, so no `!pattern` of a template can re-include them.
+const ALWAYS_EXCLUDED: [&str; 1] = ["/.graft-journal"];
+
+/// `_exclude` of a template: the defaults, its own patterns, `-x`, and
+/// graft's own folders.
+pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
+    let patterns: Vec<String> = DEFAULT_EXCLUDES
+        .iter()
+        .map(|s| s.to_string())
+        .chain(config.settings.exclude.iter().cloned())
+        .chain(extra.iter().cloned())
+        .chain(ALWAYS_EXCLUDED.iter().map(|s| s.to_string()))
+        .collect();
+    PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
+}
+
 /// One template entry under the render root, with symlinks resolved.
 enum ViewNode<'a> {
     File { bytes: &'a [u8], executable: bool },
@@ -231,13 +248,7 @@ pub fn render(
 ) -> Result<Rendered, Error> {
     let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
     let settings = &config.settings;
-    let excludes: Vec<String> = DEFAULT_EXCLUDES
-        .iter()
-        .map(|s| s.to_string())
-        .chain(settings.exclude.iter().cloned())
-        .chain(extra_exclude.iter().cloned())
-        .collect();
-    let exclude = PathMatcher::new(&excludes).map_err(|e| Error::config(&config.file, 1, e))?;
+    let exclude = exclude_matcher(config, extra_exclude)?;
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');
@@ -530,6 +541,17 @@ mod tests {
             let e = run(&t, json!({})).unwrap_err();
             assert!(matches!(e, Error::BadSymlink { .. }), "{target}: {e}");
         }
+    }
+
+    #[test]
+    fn never_renders_a_journal_folder() {
+        let mut t = template(&[
+            (".graft-journal/index", Node::file("remove\t../x\n")),
+            ("a.txt", Node::file("a")),
+        ]);
+        t.insert("graft.yml", Node::file("_exclude: ['!.graft-journal']\n"));
+        let got = run(&t, json!({})).unwrap();
+        assert_eq!(got, vec![("a.txt".to_string(), "a".to_string())]);
     }
 
     #[test]
