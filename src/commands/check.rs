@@ -26,13 +26,13 @@ pub struct Drift {
 }
 
 pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
-    let dest = env.absolute(&args.dest);
     let common = CommonArgs {
         prereleases: args.prereleases,
         quiet: args.json,
         ..CommonArgs::default()
     };
     let printer = env.printer(&common);
+    let dest = super::open_project(env, &args.dest, &printer, "check")?;
     let mut reports = Vec::new();
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
         let (recorded, file, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;

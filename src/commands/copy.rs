@@ -28,11 +28,8 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             std::io::Error::other("it is a file, not a folder"),
         ));
     }
-    if dest.is_dir() && apply::recover(&dest)? {
-        printer.warn(&format!(
-            "rolled back an interrupted graft run in `{}`",
-            dest.display()
-        ));
+    if dest.is_dir() {
+        super::roll_back_interrupted(&dest, &printer)?;
     }
 
     let user = env.user_settings()?;

@@ -36,7 +36,12 @@ fn text(node: &Option<Node>) -> Option<String> {
 }
 
 pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
-    let dest = env.absolute(&args.dest);
+    let dest = super::open_project(
+        env,
+        &args.dest,
+        &env.printer(&CommonArgs::default()),
+        "diff",
+    )?;
     let common = CommonArgs::default();
     let color = env.stderr_terminal
         && std::io::IsTerminal::is_terminal(&std::io::stdout())

@@ -556,3 +556,35 @@ impl Drop for Busy {
         }
     }
 }
+
+/// Resolves an existing project folder and first rolls back what a killed
+/// graft run left half-written in it (every command does this before
+/// reading the project).
+pub fn open_project(
+    env: &Env,
+    dest: &Path,
+    printer: &Printer,
+    verb: &'static str,
+) -> Result<PathBuf, Error> {
+    let dest = env.absolute(dest);
+    if !dest.is_dir() {
+        return Err(Error::io(
+            verb,
+            &dest,
+            std::io::Error::other("not a folder"),
+        ));
+    }
+    roll_back_interrupted(&dest, printer)?;
+    Ok(dest)
+}
+
+/// Rolls back a journal left in `dest`, saying so.
+pub fn roll_back_interrupted(dest: &Path, printer: &Printer) -> Result<(), Error> {
+    if crate::apply::recover(dest)? {
+        printer.warn(&format!(
+            "rolled back an interrupted graft run in `{}`",
+            dest.display()
+        ));
+    }
+    Ok(())
+}

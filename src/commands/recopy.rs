@@ -16,20 +16,7 @@ use crate::trust;
 pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = env.absolute(&args.dest);
-    if !dest.is_dir() {
-        return Err(Error::io(
-            "recopy",
-            &dest,
-            std::io::Error::other("not a folder"),
-        ));
-    }
-    if apply::recover(&dest)? {
-        printer.warn(&format!(
-            "rolled back an interrupted graft run in `{}`",
-            dest.display()
-        ));
-    }
+    let dest = super::open_project(env, &args.dest, &printer, "recopy")?;
     let files = answers_files(&dest, common.answers_file.as_deref())?;
     let mut reports = Vec::new();
     for answers_rel in &files {

@@ -30,22 +30,9 @@ pub struct RemoveReport {
 }
 
 pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
-    let dest = env.absolute(&args.dest);
     let common = CommonArgs::default();
     let printer = env.printer(&common);
-    if !dest.is_dir() {
-        return Err(Error::io(
-            "remove from",
-            &dest,
-            std::io::Error::other("not a folder"),
-        ));
-    }
-    if apply::recover(&dest)? {
-        printer.warn(&format!(
-            "rolled back an interrupted graft run in `{}`",
-            dest.display()
-        ));
-    }
+    let dest = super::open_project(env, &args.dest, &printer, "remove from")?;
     let owner = args.answers_file.as_str();
     if !dest.join(owner).is_file() {
         return Err(Error::NoAnswersFile {

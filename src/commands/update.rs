@@ -161,20 +161,7 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
 pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = env.absolute(&args.dest);
-    if !dest.is_dir() {
-        return Err(Error::io(
-            "update",
-            &dest,
-            std::io::Error::other("not a folder"),
-        ));
-    }
-    if apply::recover(&dest)? {
-        printer.warn(&format!(
-            "rolled back an interrupted graft run in `{}`",
-            dest.display()
-        ));
-    }
+    let dest = super::open_project(env, &args.dest, &printer, "update")?;
     let files = answers_files(&dest, common.answers_file.as_deref())?;
     // Checked once: updating the first of several templates dirties the tree.
     if let (Some(git), false, false) = (
