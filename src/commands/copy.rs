@@ -9,7 +9,6 @@ use crate::config;
 use crate::error::Error;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
-use crate::render::PathMatcher;
 use crate::report::{Report, TaskEntry, TemplateInfo};
 use crate::source::{SourceSpec, TemplateRepo};
 use crate::tasks;
@@ -65,69 +64,16 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     }
     let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
 
-    let skip_patterns: Vec<String> = config
-        .settings
-        .skip_if_exists
-        .iter()
-        .chain(&common.skip)
-        .cloned()
-        .collect();
-    let skip = PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
-    let mut plan = plan::plan_copy(
-        &project.rendered.tree,
-        &dest,
-        &skip,
-        (
-            &project.answers_path,
-            project.answers_text.clone().into_bytes(),
-        ),
+    let mut plan = super::plan_over_project(&dest, &config, common, &project)?;
+    super::settle_conflicts(
+        &mut plan,
+        overwrite,
+        env,
+        common,
+        prompter.as_mut(),
+        &printer,
+        &args.dest,
     )?;
-    let injected =
-        super::inject_into_project(&dest, &project.external_blocks, &project.answers_path)?;
-    let answers_change = plan.changes.pop();
-    plan.changes.extend(injected);
-    plan.changes.extend(answers_change);
-    if dest.is_dir() {
-        for change in plan.writes() {
-            apply::check_inside(&dest, &change.path)?;
-        }
-    }
-
-    let conflicts: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Conflict)
-        .map(|c| c.path.clone())
-        .collect();
-    if !conflicts.is_empty() {
-        if overwrite {
-            for c in &mut plan.changes {
-                if c.action == Action::Conflict {
-                    c.action = Action::Update;
-                }
-            }
-        } else if env.interactive && !common.pretend {
-            for c in &mut plan.changes {
-                if c.action == Action::Conflict {
-                    let yes = prompter.confirm(&format!("Overwrite `{}`?", c.path), false)?;
-                    if yes {
-                        c.action = Action::Update;
-                    } else {
-                        c.action = Action::Skip;
-                        c.write = None;
-                    }
-                }
-            }
-        } else {
-            if common.pretend {
-                print_plan(&printer, &plan);
-            }
-            return Err(Error::WouldOverwrite {
-                dest: args.dest.clone(),
-                paths: conflicts,
-            });
-        }
-    }
 
     let prepared = super::project_tasks(&config, &project)?;
     if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {

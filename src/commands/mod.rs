@@ -588,3 +588,89 @@ pub fn roll_back_interrupted(dest: &Path, printer: &Printer) -> Result<(), Error
     }
     Ok(())
 }
+
+/// Plans writing a rendered project over DEST (copy, recopy): the rendered
+/// files, the blocks injected into the project's files, and the answers
+/// file last; every write is checked to stay inside DEST.
+pub fn plan_over_project(
+    dest: &Path,
+    config: &TemplateConfig,
+    common: &CommonArgs,
+    project: &ProjectRender,
+) -> Result<crate::plan::Plan, Error> {
+    let skip_patterns: Vec<String> = config
+        .settings
+        .skip_if_exists
+        .iter()
+        .chain(&common.skip)
+        .cloned()
+        .collect();
+    let skip =
+        render::PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
+    let mut plan = crate::plan::plan_copy(
+        &project.rendered.tree,
+        dest,
+        &skip,
+        (
+            &project.answers_path,
+            project.answers_text.clone().into_bytes(),
+        ),
+    )?;
+    let injected = inject_into_project(dest, &project.external_blocks, &project.answers_path)?;
+    let answers_change = plan.changes.pop();
+    plan.changes.extend(injected);
+    plan.changes.extend(answers_change);
+    if dest.is_dir() {
+        for change in plan.writes() {
+            crate::apply::check_inside(dest, &change.path)?;
+        }
+    }
+    Ok(plan)
+}
+
+/// Settles the files that would change in copy and recopy: `--overwrite`
+/// replaces them, a terminal asks per file, and otherwise the run stops
+/// before writing anything (after printing the plan with `--pretend`).
+pub fn settle_conflicts(
+    plan: &mut crate::plan::Plan,
+    overwrite: bool,
+    env: &Env,
+    common: &CommonArgs,
+    prompter: &mut dyn Prompter,
+    printer: &Printer,
+    dest_arg: &Path,
+) -> Result<(), Error> {
+    use crate::plan::Action;
+    let conflicts: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Conflict)
+        .map(|c| c.path.clone())
+        .collect();
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let can_ask = env.interactive && !common.pretend;
+    if !overwrite && !can_ask {
+        if common.pretend {
+            print_plan(printer, plan);
+        }
+        return Err(Error::WouldOverwrite {
+            dest: dest_arg.to_path_buf(),
+            paths: conflicts,
+        });
+    }
+    for c in plan
+        .changes
+        .iter_mut()
+        .filter(|c| c.action == Action::Conflict)
+    {
+        if overwrite || prompter.confirm(&format!("Overwrite `{}`?", c.path), false)? {
+            c.action = Action::Update;
+        } else {
+            c.action = Action::Skip;
+            c.write = None;
+        }
+    }
+    Ok(())
+}

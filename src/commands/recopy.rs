@@ -7,8 +7,7 @@ use super::{print_diffs, print_plan, render_project, Env, RenderInputs};
 use crate::apply;
 use crate::cli::{CommonArgs, RecopyArgs};
 use crate::error::Error;
-use crate::plan::{self, Action};
-use crate::render::PathMatcher;
+use crate::plan::Action;
 use crate::report::{Report, TaskEntry, TemplateInfo};
 use crate::tasks;
 use crate::trust;
@@ -66,59 +65,16 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             progress: env.stderr_terminal && !common.quiet,
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
-        let skip_patterns: Vec<String> = config
-            .settings
-            .skip_if_exists
-            .iter()
-            .chain(&common.skip)
-            .cloned()
-            .collect();
-        let skip =
-            PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
-        let mut plan = plan::plan_copy(
-            &project.rendered.tree,
-            &dest,
-            &skip,
-            (
-                &project.answers_path,
-                project.answers_text.clone().into_bytes(),
-            ),
+        let mut plan = super::plan_over_project(&dest, &config, common, &project)?;
+        super::settle_conflicts(
+            &mut plan,
+            args.overwrite,
+            env,
+            common,
+            prompter.as_mut(),
+            &printer,
+            &args.dest,
         )?;
-        let injected =
-            super::inject_into_project(&dest, &project.external_blocks, &project.answers_path)?;
-        let answers_change = plan.changes.pop();
-        plan.changes.extend(injected);
-        plan.changes.extend(answers_change);
-        for change in plan.writes() {
-            apply::check_inside(&dest, &change.path)?;
-        }
-        let differing: Vec<String> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::Conflict)
-            .map(|c| c.path.clone())
-            .collect();
-        for c in &mut plan.changes {
-            if c.action != Action::Conflict {
-                continue;
-            }
-            let overwrite = if args.overwrite || common.pretend {
-                true
-            } else if env.interactive {
-                prompter.confirm(&format!("Overwrite `{}`?", c.path), false)?
-            } else {
-                return Err(Error::WouldOverwrite {
-                    dest: args.dest.clone(),
-                    paths: differing,
-                });
-            };
-            if overwrite {
-                c.action = Action::Update;
-            } else {
-                c.action = Action::Skip;
-                c.write = None;
-            }
-        }
         let prepared = super::project_tasks(&config, &project)?;
         if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {
             return Err(Error::NeedsTrust {
