@@ -5,25 +5,7 @@
 //! percent-encoding, dot segments, `gh:`/`gl:` shorthands, a `.git`
 //! suffix), so `gh:acme/../evil` never matches a `gh:acme/` entry.
 
-/// Decodes `%XX` escapes; invalid escapes stay as they are.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+use crate::source::percent_decode;
 
 /// The canonical form of a source for trust matching.
 ///

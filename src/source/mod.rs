@@ -27,7 +27,7 @@ use crate::tree::{FileTree, Node};
 
 pub use error::SourceError;
 pub use git::{NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
-pub use spec::{cache_dir_name, strip_credentials, SourceSpec};
+pub use spec::{cache_dir_name, percent_decode, strip_credentials, SourceSpec};
 pub use version::parse_version_tag;
 
 /// The warning added when a local template has uncommitted changes that the

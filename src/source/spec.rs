@@ -338,7 +338,8 @@ pub fn url_credentials(url: &str) -> Option<(String, Option<String>)> {
     Some((percent_decode(user), pass.map(percent_decode)))
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes; anything else, invalid escapes included, stays.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
