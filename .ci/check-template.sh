@@ -2,8 +2,8 @@
 # Renders the bundled template (template-repo/) in several variants and checks
 # that each generated service installs and passes its own checks: a virtual
 # environment per variant, `pip install -e '.[dev]'`, then pytest, `ruff check`
-# and `ruff format --check`. The sqlite variant first gets a feature module from
-# examples/service-module, the way a user adds one.
+# and `ruff format --check`. Each variant first gets two feature modules from
+# examples/service-module, the way a user adds them.
 #
 #   bash .ci/check-template.sh                      # variants: sqlite none
 #   CHECK_TEMPLATE_VARIANTS="postgres" bash .ci/check-template.sh
@@ -56,11 +56,14 @@ check_variant() {
   data=$(answers "$variant")
   # shellcheck disable=SC2086 # $data is a list of flags
   "$graft" copy "$root/template-repo" "$project" --defaults -q -d project_name=shop-api $data
-  if [ "$variant" = sqlite ]; then
-    (cd "$project" && "$graft" copy "$root/examples/service-module" . -d name=customers --defaults -q)
-    test -f "$project/.graft-answers.module-customers.yml"
-    test -f "$project/src/shop_api/modules/customers/router.py"
-  fi
+  # Two modules, wired in at the service's markers by their injections;
+  # their tests call /api/v1/<name>/ through the real app factory.
+  for module in customers orders; do
+    (cd "$project" && "$graft" copy "$root/examples/service-module" . -d "name=$module" --defaults -q)
+    test -f "$project/.graft-answers.module-$module.yml"
+    test -f "$project/src/shop_api/modules/$module/router.py"
+    grep -q "include_router(${module}_router" "$project/src/shop_api/api/router.py"
+  done
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q -e "$project[dev]"
   cd "$project"
