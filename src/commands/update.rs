@@ -133,9 +133,15 @@ pub fn load_template(
     Ok((tree, config))
 }
 
-/// Reads what the project holds at every path of the two renders.
+/// Reads what the project holds at every path where the two renders
+/// differ. Where they agree the template changed nothing and the project's
+/// bytes do not matter (SPEC §6, first row), so an update reads only the
+/// files the template touched, not the whole project.
 pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileTree, Error> {
-    let paths: Vec<String> = merge::paths(old, new).into_iter().collect();
+    let paths: Vec<String> = merge::paths(old, new)
+        .into_iter()
+        .filter(|p| old.get(p) != new.get(p))
+        .collect();
     let nodes: Vec<(String, Option<Node>)> = paths
         .into_par_iter()
         .map(|p| {
