@@ -326,7 +326,7 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
     let only_same_name = removed.len() * added.len() > RENAME_PAIR_LIMIT;
     // Each text once: its lines as a sorted multiset of hashes, which bounds
     // the similarity of a pair cheaply (below), and `None` when binary.
-    let texts = |files: Vec<(&'a str, &'a [u8])>| -> Vec<(&'a str, Option<(&'a str, Vec<u64>)>)> {
+    let texts = |files: Vec<(&'a str, &'a [u8])>| -> Vec<RenameCandidate<'a>> {
         files
             .into_iter()
             .map(|(p, b)| {
@@ -359,8 +359,7 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
             // whose cost grows with the square of their lines.
             let total = a_lines.len() + b_lines.len();
             if total > 0
-                && (2 * shared_lines(&a_lines, b_lines)) as f32 / (total as f32)
-                    < RENAME_SIMILARITY
+                && (2 * shared_lines(&a_lines, b_lines)) as f32 / (total as f32) < RENAME_SIMILARITY
             {
                 continue;
             }
@@ -377,6 +376,10 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
     }
     out
 }
+
+/// A file that may be one side of a rename: its path, and its text with
+/// [`line_hashes`], or `None` when it is binary.
+type RenameCandidate<'a> = (&'a str, Option<(&'a str, Vec<u64>)>);
 
 /// Hashes of the lines of `text`, split as the diff splits them, sorted.
 fn line_hashes(text: &str) -> Vec<u64> {
