@@ -359,6 +359,9 @@ fn update_one(
         trusted,
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
+    // The renders share every file they copied with the template trees;
+    // what only the trees hold (the sources of rendered files) is done with.
+    drop((old_tree, new_tree));
 
     let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
     let skip_patterns: Vec<String> = new_config

@@ -210,7 +210,10 @@ fn merge_node(
     }
     // Same content, only the mode differs: follow the mode rule.
     let executable = merged_mode(o, n, p);
-    let file = |bytes: Vec<u8>| Node::File { bytes, executable };
+    let file = |bytes: Vec<u8>| Node::File {
+        bytes: bytes.into(),
+        executable,
+    };
     if ours == theirs {
         return Ok(Change::new(
             path,
