@@ -59,13 +59,15 @@ def bench_env(work: Path) -> dict[str, str]:
     """Environment for every measured command: isolated git and graft config."""
     env = dict(os.environ)
     gitconfig = work / "gitconfig"
-    if not gitconfig.exists():
-        gitconfig.write_text(
-            "[user]\n\tname = Bench\n\temail = bench@example.invalid\n"
-            "[init]\n\tdefaultBranch = main\n"
-            "[advice]\n\tdetachedHead = false\n"
-            "[safe]\n\tdirectory = *\n"
-        )
+    # No automatic `git gc` in the background: it would compete with the
+    # measured runs for the disk and the CPUs.
+    gitconfig.write_text(
+        "[user]\n\tname = Bench\n\temail = bench@example.invalid\n"
+        "[gc]\n\tauto = 0\n"
+        "[init]\n\tdefaultBranch = main\n"
+        "[advice]\n\tdetachedHead = false\n"
+        "[safe]\n\tdirectory = *\n"
+    )
     env.update(
         {
             "GIT_CONFIG_GLOBAL": str(gitconfig),
@@ -130,10 +132,17 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,
 
 
 def quick_time(cmd: list[str], env: dict[str, str]) -> float:
-    """Wall time of a tiny command, without the /usr/bin/time wrapper."""
+    """Wall time of a tiny command, spawned directly (posix_spawn, output to
+    /dev/null) so that Python adds as little as it can to it."""
+    path = shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]
+    devnull = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    pid = os.posix_spawn(path, cmd, env, file_actions=devnull)
+    _, status = os.waitpid(pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"error: `{' '.join(cmd)}` failed")
+    return seconds
 
 
 def rmtree(p: Path) -> None:
@@ -396,6 +405,18 @@ def build_project(copy_cmd: list[str], dest: Path, w: Workload, env: dict[str, s
         p.write_text(text.replace("PLACEHOLDER", ANSWERS["project_name"]))
     sh(["git", "add", "-A"], env, dest)
     sh(["git", "commit", "-q", "-m", "my edits"], env, dest)
+    # Like a project edited a while ago: files older than git's index, so
+    # no index entry is "racily clean" and git can trust its stat data.
+    backdate(dest)
+    sh(["git", "update-index", "-q", "--refresh"], env, dest)
+
+
+def backdate(root: Path, seconds: int = 3600) -> None:
+    t = time.time() - seconds
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for f in filenames:
+            os.utime(Path(dirpath) / f, (t, t), follow_symlinks=False)
 
 
 def tree_files(root: Path) -> dict[str, bytes]:
@@ -439,6 +460,7 @@ class Bench:
         self.graft = self.find_graft()
         self.copier = self.install_copier() if args.compare else None
         self.results: dict = {"sizes": {}, "machine": machine_info()}
+        self.last_delete = time.monotonic()
 
     def log(self, msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -469,21 +491,54 @@ class Bench:
     def runs(self, tool: str) -> int:
         return self.args.copier_runs if tool == "copier" else self.args.runs
 
-    def series(self, label: str, tool: str, prepare, cmd, n: int, ok=(0,)) -> dict:
-        """`runs` measured runs of `cmd`, each after an unmeasured `prepare`."""
+    def settle(self) -> None:
+        """Waits until the file system is as quiet for the next run as for
+        every other: dirty data flushed, and no bulk deletion in the last
+        SETTLE seconds. (ext4 skips inodes freed in the last 30 s when it
+        allocates new ones, scanning past each of them on every file
+        creation; a run right after thousands of deletions, such as the
+        temporary folders of a Copier run, creates files several times
+        slower.)"""
+        os.sync()
+        wait = self.last_delete + self.args.settle - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+            os.sync()
+
+    def deleted(self) -> None:
+        self.last_delete = time.monotonic()
+
+    def series(self, label: str, tool: str, n: int, runs_dir: Path, cmd, prepare=None, ok=(0,)) -> dict:
+        """`runs` measured runs of `cmd(dest)`, each into a fresh `dest`
+        (nothing is deleted between runs) after an unmeasured `prepare(dest)`."""
         times, rss = [], []
+        slug = re.sub(r"[^a-z]+", "-", label.lower()).strip("-")
         for i in range(self.runs(tool)):
-            prepare()
-            r = measure(cmd, self.env, ok=ok)
+            dest = runs_dir / f"{slug}-{i}"
+            if prepare:
+                prepare(dest)
+            self.settle()
+            r = measure(cmd(dest), self.env, ok=ok)
+            if tool == "copier":
+                # Copier removes its temporary clone and renders (N files
+                # each); graft's own journal clean-up is left in its figures.
+                self.deleted()
             times.append(r.seconds)
             if r.max_rss_kb is not None:
                 rss.append(r.max_rss_kb)
-            self.log(f"  {label:<28} N={n:<6} run {i + 1}: {fmt_s(r.seconds)}  {fmt_mb(r.max_rss_kb)}")
-        return {"median": median(times), "runs": times, "max_rss_kb": max(rss) if rss else None}
+            self.log(f"  {label:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
+        return {
+            "median": median(times),
+            "runs": times,
+            "max_rss_kb": max(rss) if rss else None,
+            "last": str(dest),
+        }
 
     def size(self, n: int, with_copier: bool) -> dict:
         self.log(f"\n== N = {n:,}: generating the workload")
         root = self.work / f"n{n}"
+        rmtree(root)
+        self.deleted()
         w = make_workload(n)
         res: dict = {}
         tools = ["graft"] + (["copier"] if with_copier else [])
@@ -499,49 +554,47 @@ class Bench:
                 copier_copy_cmd(self.copier, tpl["copier"], project["copier"], "v1.0.0"),
                 project["copier"], w, self.env,
             )  # fmt: skip
-        self.log(f"   {len(w.v1)} files at v1.0.0, {len(w.v2)} at v2.0.0, "
-                 f"{len(w.user_edits)} edited by the user")  # fmt: skip
-
-        out = root / "out"
-
-        def fresh():
-            rmtree(out)
-
-        # Copy: a fresh destination each run, at the latest version (v2.0.0).
-        res["graft_copy"] = self.series("graft copy", "graft", fresh,
-                                        graft_copy_cmd(self.graft, tpl["graft"], out), n)  # fmt: skip
-        graft_copied = tree_files(out)
-        if with_copier:
-            res["copier_copy"] = self.series("copier copy", "copier", fresh,
-                                             copier_copy_cmd(self.copier, tpl["copier"], out), n)  # fmt: skip
-            copier_copied = tree_files(out)
-            res["copy_same_files"] = same_output(graft_copied, copier_copied)
-        res["git_clone"] = self.series("git clone (file://)", "graft", fresh,
-                                       ["git", "clone", "-q", f"file://{tpl['graft']}", str(out)], n)  # fmt: skip
         checkout = root / "checkout"
-        rmtree(checkout)
         sh(["git", "clone", "-q", f"file://{tpl['graft']}", str(checkout)], self.env)
         rmtree(checkout / ".git")
-        res["cp_r"] = self.series("cp -r", "graft", fresh, ["cp", "-r", str(checkout), str(out)], n)
+        self.deleted()  # git gc, Copier's temporary folders
+        self.log(f"   {len(w.v1)} files at v1.0.0, {len(w.v2)} at v2.0.0, "
+                 f"{len(w.user_edits)} edited by the user")  # fmt: skip
+        runs = root / "runs"
+        runs.mkdir()
 
-        # Update: a fresh copy of the edited, committed project each run.
+        # Copy: a fresh destination each run, at the latest version (v2.0.0).
+        res["graft_copy"] = self.series("graft copy", "graft", n, runs,
+                                        lambda d: graft_copy_cmd(self.graft, tpl["graft"], d))  # fmt: skip
+        graft_copied = tree_files(Path(res["graft_copy"]["last"]))
+        res["git_clone"] = self.series("git clone", "graft", n, runs,
+                                       lambda d: ["git", "clone", "-q", f"file://{tpl['graft']}", str(d)])  # fmt: skip
+        res["cp_r"] = self.series("cp -r", "graft", n, runs, lambda d: ["cp", "-r", str(checkout), str(d)])
+
+        # Update: a fresh copy of the edited, committed project each run,
+        # its git index refreshed as it is in the project itself.
         def fresh_project(tool):
-            def prepare():
-                rmtree(out)
-                sh(["cp", "-a", str(project[tool]), str(out)], self.env)
+            def prepare(dest):
+                sh(["cp", "-a", str(project[tool]), str(dest)], self.env)
+                sh(["git", "update-index", "-q", "--refresh"], self.env, dest)
             return prepare
 
-        res["graft_update"] = self.series("graft update", "graft", fresh_project("graft"),
-                                          graft_update_cmd(self.graft, out), n, ok=(0, 1))  # fmt: skip
-        graft_updated = tree_files(out)
+        res["graft_update"] = self.series("graft update", "graft", n, runs,
+                                          lambda d: graft_update_cmd(self.graft, d),
+                                          fresh_project("graft"), ok=(0, 1))  # fmt: skip
+        graft_updated = tree_files(Path(res["graft_update"]["last"]))
         res["graft_update_conflicts"] = sum(b"<<<<<<< " in b for b in graft_updated.values())
         if with_copier:
-            res["copier_update"] = self.series("copier update", "copier", fresh_project("copier"),
-                                               copier_update_cmd(self.copier, out), n)  # fmt: skip
-            copier_updated = tree_files(out)
+            res["copier_copy"] = self.series("copier copy", "copier", n, runs,
+                                             lambda d: copier_copy_cmd(self.copier, tpl["copier"], d))  # fmt: skip
+            copier_copied = tree_files(Path(res["copier_copy"]["last"]))
+            res["copy_same_files"] = same_output(graft_copied, copier_copied)
+            res["copier_update"] = self.series("copier update", "copier", n, runs,
+                                               lambda d: copier_update_cmd(self.copier, d),
+                                               fresh_project("copier"))  # fmt: skip
+            copier_updated = tree_files(Path(res["copier_update"]["last"]))
             res["copier_update_conflicts"] = sum(b"<<<<<<< " in b for b in copier_updated.values())
             res["update_same_files"] = same_output(graft_updated, copier_updated)
-        rmtree(out)
         return res
 
     def run(self) -> None:
@@ -569,6 +622,9 @@ class Bench:
         self.results["small"], self.results["big"] = small, big
         self.results["runs"], self.results["copier_runs"] = a.runs, a.copier_runs
         (self.work / "results.json").write_text(json.dumps(self.results, indent=2))
+        if not a.keep:
+            for n in sizes:
+                rmtree(self.work / f"n{n}" / "runs")
         print(table(self.results))
 
 
@@ -717,6 +773,9 @@ def main() -> None:
     p.add_argument("--version-runs", type=int, default=30, help="runs of `graft --version` (default 30)")
     p.add_argument("--work-dir", type=Path, default=REPO / "target" / "graft-bench",
                    help="where workloads, the Copier venv and results.json go (default target/graft-bench)")  # fmt: skip
+    p.add_argument("--settle", type=float, default=31.0,
+                   help="seconds to wait after bulk deletions before a measured run (default 31)")  # fmt: skip
+    p.add_argument("--keep", action="store_true", help="keep every run's output under the work dir")
     args = p.parse_args()
     if args.runs is None:
         args.runs = 3 if args.quick else 5
