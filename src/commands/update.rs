@@ -239,6 +239,9 @@ fn update_one(
         } else {
             load_template(&recorded.repo, &new_rev, &src)?
         };
+    // Both versions are in memory: close the template repository, its
+    // mapped packs and caches.
+    drop(recorded.repo);
 
     let git = ProjectRepo::discover(dest);
     if let (Some(git), false, false) = (&git, args.allow_dirty, common.pretend) {
