@@ -508,30 +508,43 @@ class Bench:
     def deleted(self) -> None:
         self.last_delete = time.monotonic()
 
-    def series(self, label: str, tool: str, n: int, runs_dir: Path, cmd, prepare=None, ok=(0,)) -> dict:
-        """`runs` measured runs of `cmd(dest)`, each into a fresh `dest`
-        (nothing is deleted between runs) after an unmeasured `prepare(dest)`."""
-        times, rss = [], []
-        slug = re.sub(r"[^a-z]+", "-", label.lower()).strip("-")
-        for i in range(self.runs(tool)):
-            dest = runs_dir / f"{slug}-{i}"
-            if prepare:
-                prepare(dest)
-            self.settle()
-            r = measure(cmd(dest), self.env, ok=ok)
-            if tool == "copier":
-                # Copier removes its temporary clone and renders (N files
-                # each); graft's own journal clean-up is left in its figures.
-                self.deleted()
-            times.append(r.seconds)
-            if r.max_rss_kb is not None:
-                rss.append(r.max_rss_kb)
-            self.log(f"  {label:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
+    def interleaved(self, n: int, runs_dir: Path, specs: list[dict]) -> dict[str, dict]:
+        """Measured runs of several commands taken in turns (A B C A B C ...)
+        rather than one after the other, so that a slow spell of the disk
+        falls on all of them alike. Each run writes into a fresh `dest`
+        (nothing is deleted between runs), after an unmeasured `prepare`.
+
+        A spec: key, label, tool ("graft" or "copier": how many runs),
+        cmd(dest) -> argv, optional prepare(dest), ok (exit codes)."""
+        data = {sp["key"]: {"times": [], "rss": [], "last": None} for sp in specs}
+        for i in range(max(self.runs(sp["tool"]) for sp in specs)):
+            for sp in specs:
+                if i >= self.runs(sp["tool"]):
+                    continue
+                slug = re.sub(r"[^a-z]+", "-", sp["label"].lower()).strip("-")
+                dest = runs_dir / f"{slug}-{i}"
+                if sp.get("prepare"):
+                    sp["prepare"](dest)
+                self.settle()
+                r = measure(sp["cmd"](dest), self.env, ok=sp.get("ok", (0,)))
+                if sp["tool"] == "copier":
+                    # Copier removes its temporary clone and renders (N files
+                    # each); graft's own journal clean-up stays in its figures.
+                    self.deleted()
+                d = data[sp["key"]]
+                d["times"].append(r.seconds)
+                if r.max_rss_kb is not None:
+                    d["rss"].append(r.max_rss_kb)
+                d["last"] = str(dest)
+                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
         return {
-            "median": median(times),
-            "runs": times,
-            "max_rss_kb": max(rss) if rss else None,
-            "last": str(dest),
+            key: {
+                "median": median(d["times"]),
+                "runs": d["times"],
+                "max_rss_kb": max(d["rss"]) if d["rss"] else None,
+                "last": d["last"],
+            }
+            for key, d in data.items()
         }
 
     def size(self, n: int, with_copier: bool) -> dict:
@@ -564,12 +577,18 @@ class Bench:
         runs.mkdir()
 
         # Copy: a fresh destination each run, at the latest version (v2.0.0).
-        res["graft_copy"] = self.series("graft copy", "graft", n, runs,
-                                        lambda d: graft_copy_cmd(self.graft, tpl["graft"], d))  # fmt: skip
-        graft_copied = tree_files(Path(res["graft_copy"]["last"]))
-        res["git_clone"] = self.series("git clone", "graft", n, runs,
-                                       lambda d: ["git", "clone", "-q", f"file://{tpl['graft']}", str(d)])  # fmt: skip
-        res["cp_r"] = self.series("cp -r", "graft", n, runs, lambda d: ["cp", "-r", str(checkout), str(d)])
+        specs = [
+            {"key": "graft_copy", "label": "graft copy", "tool": "graft",
+             "cmd": lambda d: graft_copy_cmd(self.graft, tpl["graft"], d)},
+            {"key": "git_clone", "label": "git clone", "tool": "graft",
+             "cmd": lambda d: ["git", "clone", "-q", f"file://{tpl['graft']}", str(d)]},
+            {"key": "cp_r", "label": "cp -r", "tool": "graft",
+             "cmd": lambda d: ["cp", "-r", str(checkout), str(d)]},
+        ]  # fmt: skip
+        if with_copier:
+            specs.append({"key": "copier_copy", "label": "copier copy", "tool": "copier",
+                          "cmd": lambda d: copier_copy_cmd(self.copier, tpl["copier"], d)})  # fmt: skip
+        res.update(self.interleaved(n, runs, specs))
 
         # Update: a fresh copy of the edited, committed project each run,
         # its git index refreshed as it is in the project itself.
@@ -579,19 +598,21 @@ class Bench:
                 sh(["git", "update-index", "-q", "--refresh"], self.env, dest)
             return prepare
 
-        res["graft_update"] = self.series("graft update", "graft", n, runs,
-                                          lambda d: graft_update_cmd(self.graft, d),
-                                          fresh_project("graft"), ok=(0, 1))  # fmt: skip
+        specs = [{"key": "graft_update", "label": "graft update", "tool": "graft",
+                  "cmd": lambda d: graft_update_cmd(self.graft, d),
+                  "prepare": fresh_project("graft"), "ok": (0, 1)}]  # fmt: skip
+        if with_copier:
+            specs.append({"key": "copier_update", "label": "copier update", "tool": "copier",
+                          "cmd": lambda d: copier_update_cmd(self.copier, d),
+                          "prepare": fresh_project("copier")})  # fmt: skip
+        res.update(self.interleaved(n, runs, specs))
+
+        graft_copied = tree_files(Path(res["graft_copy"]["last"]))
         graft_updated = tree_files(Path(res["graft_update"]["last"]))
         res["graft_update_conflicts"] = sum(b"<<<<<<< " in b for b in graft_updated.values())
         if with_copier:
-            res["copier_copy"] = self.series("copier copy", "copier", n, runs,
-                                             lambda d: copier_copy_cmd(self.copier, tpl["copier"], d))  # fmt: skip
             copier_copied = tree_files(Path(res["copier_copy"]["last"]))
             res["copy_same_files"] = same_output(graft_copied, copier_copied)
-            res["copier_update"] = self.series("copier update", "copier", n, runs,
-                                               lambda d: copier_update_cmd(self.copier, d),
-                                               fresh_project("copier"))  # fmt: skip
             copier_updated = tree_files(Path(res["copier_update"]["last"]))
             res["copier_update_conflicts"] = sum(b"<<<<<<< " in b for b in copier_updated.values())
             res["update_same_files"] = same_output(graft_updated, copier_updated)
@@ -735,7 +756,7 @@ def table(r: dict) -> str:
     )
     notes = [
         "",
-        f"graft {r['graft_version_string']}"
+        f"{r['graft_version_string']}"
         + (f"; {r['copier_version_string']}" if r.get("copier_version_string") else "; Copier not run (use --compare)"),
         f"machine: {r['machine']['cpus']} CPUs, {r['machine']['cpu']}; {r['machine']['system']}",
         f"medians of {r['runs']} runs (graft, git clone, cp -r) and {r['copier_runs']} (Copier); "
