@@ -118,7 +118,7 @@ pub fn read_node(root: &Path, rel: &str) -> Result<Option<Node>, Error> {
     }
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     Ok(Some(Node::File {
-        bytes,
+        bytes: bytes.into(),
         executable: is_executable(&meta),
     }))
 }

@@ -40,6 +40,9 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         printer.warn(w);
     }
     let tree = repo.read_tree(&revision)?;
+    // The files are in memory: close the repository, its mapped packs and
+    // caches, before the render needs memory of its own.
+    drop(repo);
     let config = config::load(&tree, &src_display)?;
     check_version(&config)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
@@ -63,6 +66,9 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         printer.message(&super::render_message(&config, message, &inputs)?);
     }
     let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
+    // The render shares every file it copied with the template tree; what
+    // only the tree holds (the sources of rendered files) is done with.
+    drop(tree);
 
     let mut plan = super::plan_over_project(&dest, &config, common, &project)?;
     super::settle_conflicts(

@@ -272,7 +272,7 @@ pub fn render_project(
                         source,
                     }
                 })?;
-                *bytes = out.into_bytes();
+                *bytes = out.into_bytes().into();
             }
             _ => external_blocks.push(block),
         }
@@ -502,7 +502,7 @@ pub fn inject_into_project(
                 })
             );
             let node = Node::File {
-                bytes: text.into_bytes(),
+                bytes: text.into_bytes().into(),
                 executable,
             };
             if before.as_ref() == Some(&node) {

@@ -164,7 +164,7 @@ fn block_removals(
         }
         if text != original {
             let node = Node::File {
-                bytes: text.into_bytes(),
+                bytes: text.into_bytes().into(),
                 executable: *executable,
             };
             let mut c = Change::new(target, Action::Update, Some(node), before.clone());

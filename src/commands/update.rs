@@ -139,9 +139,15 @@ pub fn load_template(
     Ok((tree, config))
 }
 
-/// Reads what the project holds at every path of the two renders.
+/// Reads what the project holds at every path where the two renders
+/// differ. Where they agree the template changed nothing and the project's
+/// bytes do not matter (SPEC §6, first row), so an update reads only the
+/// files the template touched, not the whole project.
 pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileTree, Error> {
-    let paths: Vec<String> = merge::paths(old, new).into_iter().collect();
+    let paths: Vec<String> = merge::paths(old, new)
+        .into_iter()
+        .filter(|p| old.get(p) != new.get(p))
+        .collect();
     let nodes: Vec<(String, Option<Node>)> = paths
         .into_par_iter()
         .map(|p| {
@@ -240,6 +246,9 @@ fn update_one(
         } else {
             load_template(&recorded.repo, &new_rev, &src)?
         };
+    // Both versions are in memory: close the template repository, its
+    // mapped packs and caches.
+    drop(recorded.repo);
 
     let git = ProjectRepo::discover(dest);
 
@@ -355,6 +364,9 @@ fn update_one(
         progress: env.stderr_terminal && !common.quiet,
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
+    // The renders share every file they copied with the template trees;
+    // what only the trees hold (the sources of rendered files) is done with.
+    drop((old_tree, new_tree));
 
     let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
     let skip_patterns: Vec<String> = new_config
@@ -656,7 +668,7 @@ fn block_changes(
             continue;
         }
         let write = (result.text != text).then(|| Node::File {
-            bytes: result.text.into_bytes(),
+            bytes: result.text.into_bytes().into(),
             executable: *executable,
         });
         let mut change = Change::new(target, result.action, write, before.clone());

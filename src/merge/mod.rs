@@ -210,7 +210,10 @@ fn merge_node(
     }
     // Same content, only the mode differs: follow the mode rule.
     let executable = merged_mode(o, n, p);
-    let file = |bytes: Vec<u8>| Node::File { bytes, executable };
+    let file = |bytes: Vec<u8>| Node::File {
+        bytes: bytes.into(),
+        executable,
+    };
     if ours == theirs {
         return Ok(Change::new(
             path,
@@ -304,7 +307,7 @@ fn side_conflict(path: &str, o: Option<&Node>, n: &Node, p: &Node, before: Optio
 /// Pairs (old path, new path) where the template renamed a file that the
 /// project edited: the old path is gone from the new render, the new path
 /// is new, the project has no file there, and the contents are similar.
-fn detect_renames(input: &UpdateInput) -> Vec<(String, String)> {
+fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
     let UpdateInput {
         old, new, project, ..
     } = *input;
@@ -324,30 +327,49 @@ fn detect_renames(input: &UpdateInput) -> Vec<(String, String)> {
         .collect();
     let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
     let only_same_name = removed.len() * added.len() > RENAME_PAIR_LIMIT;
+    // Each text once: its lines as a sorted multiset of hashes, which bounds
+    // the similarity of a pair cheaply (below), and `None` when binary.
+    let texts = |files: Vec<(&'a str, &'a [u8])>| -> Vec<RenameCandidate<'a>> {
+        files
+            .into_iter()
+            .map(|(p, b)| {
+                let text = std::str::from_utf8(b).ok().filter(|_| !is_binary(b));
+                (p, text.map(|t| (t, line_hashes(t))))
+            })
+            .collect()
+    };
+    let added = texts(added);
     let mut taken: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
-    for (old_path, old_bytes) in &removed {
-        if is_binary(old_bytes) {
+    for (old_path, old_text) in texts(removed) {
+        let Some((a, a_lines)) = old_text else {
             continue;
-        }
+        };
         let mut best: Option<(f32, &str)> = None;
-        for (new_path, new_bytes) in &added {
-            if taken.contains(*new_path) || is_binary(new_bytes) {
+        for (new_path, new_text) in &added {
+            let Some((b, b_lines)) = new_text else {
+                continue;
+            };
+            if taken.contains(*new_path) {
                 continue;
             }
             let same_name = name(old_path) == name(new_path);
             if only_same_name && !same_name {
                 continue;
             }
-            // Both were checked to be UTF-8 by is_binary.
-            let (a, b) = (
-                std::str::from_utf8(old_bytes).unwrap_or_default(),
-                std::str::from_utf8(new_bytes).unwrap_or_default(),
-            );
-            let ratio = similar::TextDiff::from_lines(a, b).ratio();
+            // The diff's matching lines are a subset of the lines both
+            // hold, so this bound rejects dissimilar pairs without a diff,
+            // whose cost grows with the square of their lines.
+            let total = a_lines.len() + b_lines.len();
+            if total > 0
+                && (2 * shared_lines(&a_lines, b_lines)) as f32 / (total as f32) < RENAME_SIMILARITY
+            {
+                continue;
+            }
+            let ratio = similar::TextDiff::from_lines(a, *b).ratio();
             let score = ratio + if same_name { 0.01 } else { 0.0 };
             if ratio >= RENAME_SIMILARITY && best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, new_path));
+                best = Some((score, *new_path));
             }
         }
         if let Some((_, new_path)) = best {
@@ -356,6 +378,45 @@ fn detect_renames(input: &UpdateInput) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// A file that may be one side of a rename: its path, and its text with
+/// [`line_hashes`], or `None` when it is binary.
+type RenameCandidate<'a> = (&'a str, Option<(&'a str, Vec<u64>)>);
+
+/// Hashes of the lines of `text`, split as the diff splits them, sorted.
+fn line_hashes(text: &str) -> Vec<u64> {
+    use similar::DiffableStr;
+    use std::hash::{Hash, Hasher};
+    let mut out: Vec<u64> = text
+        .tokenize_lines()
+        .into_iter()
+        .map(|line| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            line.hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Size of the intersection of two sorted multisets. A hash collision can
+/// only make it larger, so it stays an upper bound of the matching lines.
+fn shared_lines(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -464,6 +525,32 @@ mod tests {
                 Some("one\n2\n3\n4\nfive\n".into())
             )]
         );
+    }
+
+    #[test]
+    fn line_bound_is_never_below_the_diff_ratio() {
+        let texts = [
+            "a\nb\nc\n",
+            "a\r\nb\rc",
+            "c\nb\na\n",
+            "a\nb\nc\nd\n",
+            "x\ny\n",
+            "\n\n\n",
+            "",
+        ];
+        for a in texts {
+            for b in texts {
+                let (ha, hb) = (line_hashes(a), line_hashes(b));
+                let total = ha.len() + hb.len();
+                let bound = if total == 0 {
+                    1.0
+                } else {
+                    (2 * shared_lines(&ha, &hb)) as f32 / total as f32
+                };
+                let ratio = similar::TextDiff::from_lines(a, b).ratio();
+                assert!(bound >= ratio, "{a:?} {b:?}: {bound} < {ratio}");
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::config::{TemplateConfig, DEFAULT_EXCLUDES};
 use crate::error::Error;
-use crate::tree::{FileTree, Node};
+use crate::tree::{Bytes, FileTree, Node};
 
 /// The result of a render.
 #[derive(Debug, Default)]
@@ -104,7 +104,7 @@ pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<Path
 
 /// One template entry under the render root, with symlinks resolved.
 enum ViewNode<'a> {
-    File { bytes: &'a [u8], executable: bool },
+    File { bytes: &'a Bytes, executable: bool },
     Symlink { target: &'a str },
     Dir,
 }
@@ -229,7 +229,7 @@ fn resolve_link(parent: &str, target: &str) -> Option<String> {
 struct Job<'a> {
     path: String,
     source: String,
-    bytes: &'a [u8],
+    bytes: &'a Bytes,
     executable: bool,
     templated: bool,
 }
@@ -407,17 +407,18 @@ pub fn render(
     let files: Vec<(String, Node)> = jobs
         .into_par_iter()
         .map(|job| {
+            // Copied files share the template's bytes.
             let bytes = if !job.templated {
-                job.bytes.to_vec()
+                job.bytes.clone()
             } else if is_binary(job.bytes) {
                 if suffix_required {
                     return Err(Error::BinaryTemplate(job.source));
                 }
-                job.bytes.to_vec()
+                job.bytes.clone()
             } else {
                 // Checked by is_binary above.
                 let text = std::str::from_utf8(job.bytes).unwrap_or_default();
-                engine.render(&job.source, text, &ctx)?.into_bytes()
+                engine.render(&job.source, text, &ctx)?.into_bytes().into()
             };
             Ok((
                 job.path,

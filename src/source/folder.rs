@@ -148,7 +148,7 @@ fn walk(
                     out.insert(
                         &rel,
                         Node::File {
-                            bytes,
+                            bytes: bytes.into(),
                             executable: is_executable(&meta),
                         },
                     );
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(
             tree.get("run.sh"),
             Some(&Node::File {
-                bytes: b"#!/bin/sh\n".to_vec(),
+                bytes: b"#!/bin/sh\n".to_vec().into(),
                 executable: true
             })
         );

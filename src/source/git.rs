@@ -7,9 +7,11 @@
 //! the cache; this module does not care which. Reading a dirty working tree
 //! is `folder.rs`'s job; this module only says whether it is dirty.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
 
 use git2::{
     Commit, DescribeFormatOptions, DescribeOptions, ErrorCode, Oid, Repository, StatusOptions,
@@ -19,7 +21,7 @@ use semver::Version;
 
 use super::version::{latest, nearest_version, version_tags, VersionTag};
 use super::{Revision, SourceError};
-use crate::tree::{FileTree, Node};
+use crate::tree::{Bytes, FileTree, Node};
 
 pub const NO_TAGS_WARNING: &str = "template has no version tags; using HEAD";
 pub const ONLY_PRERELEASES_WARNING: &str =
@@ -301,10 +303,23 @@ pub fn is_dirty(repo: &Repository) -> Result<bool, git2::Error> {
     Ok(!repo.statuses(Some(&mut options))?.is_empty())
 }
 
+/// File contents already read from a repository, by blob id. It does not
+/// keep them alive: contents live as long as a tree that holds them.
+pub type BlobCache = HashMap<Oid, Weak<[u8]>>;
+
 /// Reads every file, symlink and directory of a commit's tree into memory.
 /// Submodules (commit entries) are skipped, and so are `.git` entries, which
 /// git itself refuses to check out.
-pub fn read_commit_tree(repo: &Repository, sha: &str, src: &str) -> Result<FileTree, SourceError> {
+///
+/// `blobs` carries contents between calls: an update reads two commits that
+/// share most files, and each shared file is then read (inflated) once and
+/// held in memory once.
+pub fn read_commit_tree(
+    repo: &Repository,
+    sha: &str,
+    src: &str,
+    blobs: &mut BlobCache,
+) -> Result<FileTree, SourceError> {
     let oid = Oid::from_str(sha).map_err(git_err("read a commit", src))?;
     let commit = repo
         .find_commit(oid)
@@ -326,11 +341,19 @@ pub fn read_commit_tree(repo: &Repository, sha: &str, src: &str) -> Result<FileT
                 }
                 0o160000 => {}
                 mode => {
-                    let blob = repo
-                        .find_blob(entry.id())
-                        .map_err(git_err("read a file", src))?;
+                    let bytes = match blobs.get(&entry.id()).and_then(Weak::upgrade) {
+                        Some(bytes) => bytes,
+                        None => {
+                            let blob = repo
+                                .find_blob(entry.id())
+                                .map_err(git_err("read a file", src))?;
+                            let bytes = Bytes::from(blob.content());
+                            blobs.insert(entry.id(), Arc::downgrade(&bytes));
+                            bytes
+                        }
+                    };
                     if mode == 0o120000 {
-                        let target = String::from_utf8(blob.content().to_vec()).map_err(|_| {
+                        let target = String::from_utf8(bytes.to_vec()).map_err(|_| {
                             SourceError::NonUtf8Path {
                                 path: path.clone(),
                                 src: src.to_string(),
@@ -341,7 +364,7 @@ pub fn read_commit_tree(repo: &Repository, sha: &str, src: &str) -> Result<FileT
                         out.insert(
                             &path,
                             Node::File {
-                                bytes: blob.content().to_vec(),
+                                bytes,
                                 executable: mode == 0o100755,
                             },
                         );

@@ -103,6 +103,8 @@ pub struct Revision {
 pub struct TemplateRepo {
     spec: SourceSpec,
     kind: Kind,
+    /// Contents read so far, shared by every tree read from this template.
+    blobs: std::sync::Mutex<git::BlobCache>,
 }
 
 enum Kind {
@@ -151,6 +153,7 @@ impl TemplateRepo {
         Ok(TemplateRepo {
             spec: spec.clone(),
             kind,
+            blobs: Default::default(),
         })
     }
 
@@ -215,14 +218,18 @@ impl TemplateRepo {
                 repo,
                 workdir: Some(workdir),
             } if rev.worktree => folder::read_worktree(repo, workdir, &src),
-            Kind::Git { repo, .. } => match &rev.sha {
-                Some(sha) => git::read_commit_tree(repo, sha, &src),
-                None => {
-                    let head = git::resolve(repo, &src, Some("HEAD"), false)?;
-                    let sha = head.sha.unwrap_or_default();
-                    git::read_commit_tree(repo, &sha, &src)
+            Kind::Git { repo, .. } => {
+                // Entries are inserted whole, so a poisoned cache is still sound.
+                let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
+                match &rev.sha {
+                    Some(sha) => git::read_commit_tree(repo, sha, &src, &mut blobs),
+                    None => {
+                        let head = git::resolve(repo, &src, Some("HEAD"), false)?;
+                        let sha = head.sha.unwrap_or_default();
+                        git::read_commit_tree(repo, &sha, &src, &mut blobs)
+                    }
                 }
-            },
+            }
         }
     }
 

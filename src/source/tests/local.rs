@@ -379,7 +379,7 @@ fn exec_bits_symlinks_and_submodules_from_git_objects() {
     assert_eq!(
         tree.get("bin/run.sh"),
         Some(&Node::File {
-            bytes: b"#!/bin/sh\n".to_vec(),
+            bytes: b"#!/bin/sh\n".to_vec().into(),
             executable: true
         })
     );

@@ -117,7 +117,7 @@ pub fn online_opts(cache: &Path) -> SourceOptions {
 /// The content of a regular file in a tree, as text.
 pub fn text(tree: &FileTree, path: &str) -> String {
     match tree.get(path) {
-        Some(Node::File { bytes, .. }) => String::from_utf8(bytes.clone()).unwrap(),
+        Some(Node::File { bytes, .. }) => String::from_utf8(bytes.to_vec()).unwrap(),
         other => panic!("`{path}` is not a file: {other:?}"),
     }
 }

@@ -1,0 +1,809 @@
+#!/usr/bin/env python3
+"""graft's performance benchmark (SPEC §11).
+
+Generates the synthetic workload of SPEC §11 in graft's and in Copier's
+template format (same files, same answers, same edits), runs graft, Copier,
+`git clone` and `cp -r` on it, and prints one table with the median wall
+time of several runs, the ratios and peak memory, each row against its
+SPEC §11 target.
+
+    python3 bench/run.py --compare     # the full benchmark (installs Copier)
+    python3 bench/run.py --quick       # smoke test: N=100 and 1,000, fewer runs
+
+Python 3.11 standard library only. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TIME_BIN = "/usr/bin/time"
+
+# Shape of the workload (SPEC §11).
+FILE_SIZE = 2048  # bytes of source-like text per file, about
+TEMPLATED_CONTENT = 0.10  # share of files whose contents are templated
+TEMPLATED_NAME = 0.05  # share of files under a templated folder name
+V2_EDIT, V2_ADD, V2_DELETE = 0.10, 0.05, 0.02
+USER_EDIT = 0.10
+FILES_PER_FOLDER = 10  # files per leaf folder, about
+USER_CONFLICT = 0.005  # user edits on a line v2 also edits: real conflicts
+
+
+# --------------------------------------------------------------------------
+# Running things
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_kb: int | None
+    returncode: int
+
+
+def bench_env(work: Path) -> dict[str, str]:
+    """Environment for every measured command: isolated git and graft config."""
+    env = dict(os.environ)
+    gitconfig = work / "gitconfig"
+    # No automatic `git gc` in the background: it would compete with the
+    # measured runs for the disk and the CPUs.
+    gitconfig.write_text(
+        "[user]\n\tname = Bench\n\temail = bench@example.invalid\n"
+        "[gc]\n\tauto = 0\n"
+        "[init]\n\tdefaultBranch = main\n"
+        "[advice]\n\tdetachedHead = false\n"
+        "[safe]\n\tdirectory = *\n"
+    )
+    env.update(
+        {
+            "GIT_CONFIG_GLOBAL": str(gitconfig),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+            "GIT_COMMITTER_NAME": "Bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+            "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+            "GRAFT_CACHE_DIR": str(work / "graft-cache"),
+            "GRAFT_SETTINGS": str(work / "graft-settings.yml"),
+            "NO_COLOR": "1",
+            "LC_ALL": "C.UTF-8",
+        }
+    )
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def sh(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) -> str:
+    """Runs a setup command (not measured); fails loudly."""
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if p.returncode not in ok:
+        sys.exit(
+            f"error: `{' '.join(cmd)}` exited with {p.returncode}\n{p.stdout}{p.stderr}"
+        )
+    return p.stdout
+
+
+def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) -> Run:
+    """Runs `cmd` once in a fresh process; wall time and peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="graft-bench-") as tmp:
+        rss_file = Path(tmp) / "time-v"
+        if os.access(TIME_BIN, os.X_OK):
+            full = [TIME_BIN, "-v", "-o", str(rss_file)] + cmd
+        else:
+            # A fresh Python process whose only child is the command, so its
+            # RUSAGE_CHILDREN maxrss is the command's own peak.
+            full = [
+                sys.executable,
+                "-c",
+                "import resource,subprocess,sys;"
+                "r=subprocess.run(sys.argv[2:]).returncode;"
+                "open(sys.argv[1],'w').write('Maximum resident set size (kbytes): %d\\n'"
+                " % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+                "sys.exit(r)",
+                str(rss_file),
+            ] + cmd
+        start = time.perf_counter()
+        p = subprocess.run(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - start
+        text = rss_file.read_text() if rss_file.exists() else ""
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    rss = int(m.group(1)) if m else None
+    m = re.search(r"Exit status: (\d+)", text)
+    code = int(m.group(1)) if m else p.returncode
+    if code not in ok:
+        stderr = p.stderr.decode(errors="replace")
+        sys.exit(f"error: `{' '.join(cmd)}` exited with {code}\n{stderr[-4000:]}")
+    return Run(seconds, rss, code)
+
+
+def quick_time(cmd: list[str], env: dict[str, str]) -> float:
+    """Wall time of a tiny command, spawned directly (posix_spawn, output to
+    /dev/null) so that Python adds as little as it can to it."""
+    path = shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]
+    devnull = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(path, cmd, env, file_actions=devnull)
+    _, status = os.waitpid(pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"error: `{' '.join(cmd)}` failed")
+    return seconds
+
+
+def rmtree(p: Path) -> None:
+    if p.is_symlink() or p.is_file():
+        p.unlink()
+    elif p.exists():
+        shutil.rmtree(p)
+
+
+# --------------------------------------------------------------------------
+# The synthetic workload
+# --------------------------------------------------------------------------
+
+WORDS = (
+    "order customer invoice payment account ledger report queue worker cache "
+    "session token user group role permission item price stock warehouse "
+    "shipment route event message channel metric sample window batch record"
+).split()
+
+
+def source_text(rng: random.Random, ext: str, templated: bool, size: int = FILE_SIZE) -> list[str]:
+    """~`size` bytes of plausible source code, as lines (each ending in \\n).
+
+    Never contains `{{`, `{%` or `{#` except the `project_name` placeholder
+    (written as PLACEHOLDER and substituted per format) in templated files.
+    """
+    lines: list[str] = []
+    comment = "#" if ext in (".py", ".sh", ".toml", ".yml") else "//"
+    lines.append(f"{comment} generated benchmark source: {rng.choice(WORDS)} module\n")
+    if templated:
+        lines.append(f"{comment} part of PLACEHOLDER\n")
+    n = 0
+    while sum(len(l) for l in lines) < size:
+        a, b, c = rng.choice(WORDS), rng.choice(WORDS), rng.choice(WORDS)
+        n += 1
+        if ext == ".py":
+            lines += [
+                "\n",
+                f"def {a}_{b}_{n}({c}, limit={rng.randint(1, 999)}):\n",
+                f'    """Return the {b} of a {a} for {c}."""\n',
+                f"    total = sum(x.{b} for x in {c} if x.{a} < limit)\n",
+                f"    return {{'{a}': total, 'count': len({c})}}\n",
+            ]
+        elif ext == ".rs":
+            lines += [
+                "\n",
+                f"pub fn {a}_{b}_{n}({c}: &[u64], limit: u64) -> u64 {{\n",
+                f"    {c}.iter().filter(|x| **x < limit).map(|x| x * {rng.randint(1, 99)}).sum()\n",
+                "}\n",
+            ]
+        else:
+            lines += [
+                "\n",
+                f"export function {a}{b.title()}{n}({c}: number[], limit = {rng.randint(1, 999)}) {{\n",
+                f"  return {c}.filter((x) => x < limit).map((x) => x * {rng.randint(1, 99)});\n",
+                "}\n",
+            ]
+        if templated and n % 6 == 0:
+            lines.append(f"{comment} PLACEHOLDER: {a} {b}\n")
+    return lines
+
+
+@dataclass
+class Workload:
+    """One workload of N files: template files at v1 and v2, and the edits."""
+
+    n: int
+    v1: dict[str, str] = field(default_factory=dict)  # generic path -> text
+    v2: dict[str, str] = field(default_factory=dict)
+    user_edits: dict[str, str] = field(default_factory=dict)  # rendered path -> new text
+
+
+def generic_path(i: int, rng: random.Random) -> tuple[str, bool]:
+    """A nested path for file i; generic placeholders: NAME for templated
+    folder names, SUFFIX for the template suffix."""
+    ext = rng.choice([".py", ".py", ".py", ".rs", ".ts"])
+    templated = rng.random() < TEMPLATED_CONTENT
+    folder = i // FILES_PER_FOLDER
+    top = "NAME" if rng.random() < TEMPLATED_NAME else f"pkg{folder % 8}"
+    path = f"src/{top}/mod{folder // 8}/file{i}{ext}"
+    if templated:
+        path += "SUFFIX"
+    return path, templated
+
+
+def edit_line(lines: list[str], index: int, tag: str) -> list[str]:
+    out = list(lines)
+    index = min(index, len(out) - 1)
+    out[index] = out[index].rstrip("\n") + f"  # {tag}\n"
+    return out
+
+
+def make_workload(n: int, seed: int = 42) -> Workload:
+    rng = random.Random(seed * 1_000_003 + n)
+    w = Workload(n)
+    lines_of: dict[str, list[str]] = {}
+    for i in range(n):
+        path, templated = generic_path(i, rng)
+        ext = Path(path.replace("SUFFIX", "")).suffix
+        lines = source_text(rng, ext, templated)
+        lines_of[path] = lines
+        w.v1[path] = "".join(lines)
+    paths = sorted(w.v1)
+    edited = rng.sample(paths, round(n * V2_EDIT))
+    deleted = rng.sample([p for p in paths if p not in set(edited)], round(n * V2_DELETE))
+    w.v2 = dict(w.v1)
+    v2_lines = {}
+    for p in edited:
+        # The template edits the top of the file (line 4).
+        v2_lines[p] = edit_line(lines_of[p], 4, "changed in v2")
+        w.v2[p] = "".join(v2_lines[p])
+    for p in deleted:
+        del w.v2[p]
+    for j in range(round(n * V2_ADD)):
+        i = n + j
+        path, templated = generic_path(i, rng)
+        ext = Path(path.replace("SUFFIX", "")).suffix
+        w.v2[path] = "".join(source_text(rng, ext, templated))
+
+    # The user edits ~10% of the project's files near the bottom (clean
+    # merges where v2 also changed the file), plus a few on v2's own line
+    # (conflicts), as real projects have.
+    user = rng.sample(paths, round(n * USER_EDIT))
+    conflicting = set(rng.sample(edited, max(1, round(n * USER_CONFLICT))))
+    for p in set(user) | conflicting:
+        lines = lines_of[p]
+        if p in conflicting:
+            new = edit_line(lines, 4, "changed by the user")
+        else:
+            new = edit_line(lines, len(lines) - 2, "changed by the user")
+        w.user_edits[p] = "".join(new)
+    return w
+
+
+@dataclass
+class Format:
+    """How one engine spells the template."""
+
+    name: str  # "graft" | "copier"
+    name_tag: str  # the templated folder name
+    placeholder: str  # the placeholder inside templated contents
+    suffix: str
+    config_file: str
+    config: str
+    extra: dict[str, str]
+
+
+GRAFT = Format(
+    name="graft",
+    name_tag="{{project_name}}",
+    placeholder="{{project_name}}",
+    suffix=".hbs",
+    config_file="graft.yml",
+    config=(
+        "project_name: demo\n"
+        "author:\n  type: str\n  default: Ada Lovelace\n  help: Who maintains it?\n"
+        "license:\n  type: str\n  default: MIT\n  choices: [MIT, Apache-2.0, GPL-3.0]\n"
+        "use_docker:\n  type: bool\n  default: false\n"
+    ),
+    extra={"README.md.hbs": "# {{project_name}}\n\nBy {{author}}, {{license}}.\n"},
+)
+
+COPIER = Format(
+    name="copier",
+    name_tag="{{ project_name }}",
+    placeholder="{{ project_name }}",
+    suffix=".jinja",
+    config_file="copier.yml",
+    config=(
+        "_templates_suffix: .jinja\n"
+        "project_name: demo\n"
+        "author:\n  type: str\n  default: Ada Lovelace\n  help: Who maintains it?\n"
+        "license:\n  type: str\n  default: MIT\n  choices: [MIT, Apache-2.0, GPL-3.0]\n"
+        "use_docker:\n  type: bool\n  default: false\n"
+    ),
+    extra={
+        "README.md.jinja": "# {{ project_name }}\n\nBy {{ author }}, {{ license }}.\n",
+        "{{ _copier_conf.answers_file }}.jinja": (
+            "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml }}"
+        ),
+    },
+)
+
+ANSWERS = {"project_name": "demo"}
+
+
+def spell(fmt: Format, generic: str) -> str:
+    return generic.replace("NAME", fmt.name_tag).replace("SUFFIX", fmt.suffix)
+
+
+def rendered_path(generic: str) -> str:
+    return generic.replace("NAME", ANSWERS["project_name"]).replace("SUFFIX", "")
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+
+
+def build_template(fmt: Format, w: Workload, dest: Path, env: dict[str, str]) -> None:
+    """A git repository with tags v1.0.0 and v2.0.0."""
+    rmtree(dest)
+    dest.mkdir(parents=True)
+    sh(["git", "init", "-q"], env, dest)
+
+    def files(version: dict[str, str]) -> dict[str, str]:
+        out = {fmt.config_file: fmt.config, **fmt.extra}
+        for g, text in version.items():
+            out[spell(fmt, g)] = text.replace("PLACEHOLDER", fmt.placeholder)
+        return out
+
+    v1 = files(w.v1)
+    write_tree(dest, v1)
+    sh(["git", "add", "-A"], env, dest)
+    sh(["git", "commit", "-q", "-m", "v1"], env, dest)
+    sh(["git", "tag", "v1.0.0"], env, dest)
+    v2 = files(w.v2)
+    for rel in set(v1) - set(v2):
+        (dest / rel).unlink()
+    write_tree(dest, {k: v for k, v in v2.items() if v1.get(k) != v})
+    sh(["git", "add", "-A"], env, dest)
+    sh(["git", "commit", "-q", "-m", "v2"], env, dest)
+    sh(["git", "tag", "v2.0.0"], env, dest)
+    sh(["git", "gc", "-q"], env, dest)
+
+
+def graft_copy_cmd(graft: str, tpl: Path, dest: Path, ref: str | None = None) -> list[str]:
+    cmd = [graft, "copy", str(tpl), str(dest), "--defaults", "-q"]
+    return cmd + (["--vcs-ref", ref] if ref else [])
+
+
+def graft_update_cmd(graft: str, dest: Path) -> list[str]:
+    return [graft, "update", str(dest), "--defaults", "-q"]
+
+
+def copier_copy_cmd(copier: str, tpl: Path, dest: Path, ref: str | None = None) -> list[str]:
+    cmd = [copier, "copy", "--defaults", "--trust", "--quiet"]
+    return cmd + (["--vcs-ref", ref] if ref else []) + [str(tpl), str(dest)]
+
+
+def copier_update_cmd(copier: str, dest: Path) -> list[str]:
+    return [
+        copier, "update", "--defaults", "--trust", "--quiet",
+        "--vcs-ref", "v2.0.0", "--conflict", "inline", str(dest),
+    ]  # fmt: skip
+
+
+def build_project(copy_cmd: list[str], dest: Path, w: Workload, env: dict[str, str]) -> None:
+    """A project copied at v1.0.0, committed, then edited by a "user" and
+    committed again, so the update starts from a clean git work tree."""
+    rmtree(dest)
+    sh(copy_cmd, env)
+    sh(["git", "init", "-q"], env, dest)
+    sh(["git", "add", "-A"], env, dest)
+    sh(["git", "commit", "-q", "-m", "generated"], env, dest)
+    for g, text in w.user_edits.items():
+        p = dest / rendered_path(g)
+        p.write_text(text.replace("PLACEHOLDER", ANSWERS["project_name"]))
+    sh(["git", "add", "-A"], env, dest)
+    sh(["git", "commit", "-q", "-m", "my edits"], env, dest)
+    # Like a project edited a while ago: files older than git's index, so
+    # no index entry is "racily clean" and git can trust its stat data.
+    backdate(dest)
+    sh(["git", "update-index", "-q", "--refresh"], env, dest)
+
+
+def backdate(root: Path, seconds: int = 3600) -> None:
+    t = time.time() - seconds
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for f in filenames:
+            os.utime(Path(dirpath) / f, (t, t), follow_symlinks=False)
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for f in filenames:
+            p = Path(dirpath) / f
+            out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
+# --------------------------------------------------------------------------
+# The benchmark
+# --------------------------------------------------------------------------
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def fmt_s(s: float | None) -> str:
+    if s is None:
+        return "—"
+    if s < 1:
+        return f"{s * 1000:.0f} ms" if s >= 0.01 else f"{s * 1000:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def fmt_mb(kb: int | None) -> str:
+    return "—" if kb is None else f"{kb / 1024:.0f} MB"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.work: Path = args.work_dir.resolve()
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.env = bench_env(self.work)
+        (self.work / "graft-settings.yml").write_text("defaults: {}\n")
+        self.graft = self.find_graft()
+        self.copier = self.install_copier() if args.compare else None
+        self.results: dict = {"sizes": {}, "machine": machine_info()}
+        self.last_delete = time.monotonic()
+
+    def log(self, msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    def find_graft(self) -> str:
+        if self.args.graft:
+            return str(Path(self.args.graft).resolve())
+        self.log("building graft: cargo build --release")
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        target = os.environ.get("CARGO_TARGET_DIR", str(REPO / "target"))
+        return str(Path(target).resolve() / "release" / "graft")
+
+    def install_copier(self) -> str:
+        venv = self.work / "venv"
+        copier = venv / "bin" / "copier"
+        if not copier.exists():
+            self.log(f"installing Copier into {venv} (python3 -m venv + pip install copier==9.*)")
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(venv / "bin" / "pip"), "install", "-q", "copier==9.*"], check=True
+            )
+        version = subprocess.run(
+            [str(copier), "--version"], capture_output=True, text=True, env=self.env
+        ).stdout.strip()
+        self.results_copier_version = version
+        return str(copier)
+
+    def runs(self, tool: str) -> int:
+        return self.args.copier_runs if tool == "copier" else self.args.runs
+
+    def settle(self) -> None:
+        """Waits until the file system is as quiet for the next run as for
+        every other: dirty data flushed, and no bulk deletion in the last
+        SETTLE seconds. (ext4 skips inodes freed in the last 30 s when it
+        allocates new ones, scanning past each of them on every file
+        creation; a run right after thousands of deletions, such as the
+        temporary folders of a Copier run, creates files several times
+        slower.)"""
+        os.sync()
+        wait = self.last_delete + self.args.settle - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+            os.sync()
+
+    def deleted(self) -> None:
+        self.last_delete = time.monotonic()
+
+    def interleaved(self, n: int, runs_dir: Path, specs: list[dict]) -> dict[str, dict]:
+        """Measured runs of several commands taken in turns (A B C A B C ...)
+        rather than one after the other, so that a slow spell of the disk
+        falls on all of them alike. Each run writes into a fresh `dest`
+        (nothing is deleted between runs), after an unmeasured `prepare`.
+
+        A spec: key, label, tool ("graft" or "copier": how many runs),
+        cmd(dest) -> argv, optional prepare(dest), ok (exit codes)."""
+        data = {sp["key"]: {"times": [], "rss": [], "last": None} for sp in specs}
+        for i in range(max(self.runs(sp["tool"]) for sp in specs)):
+            for sp in specs:
+                if i >= self.runs(sp["tool"]):
+                    continue
+                slug = re.sub(r"[^a-z]+", "-", sp["label"].lower()).strip("-")
+                dest = runs_dir / f"{slug}-{i}"
+                if sp.get("prepare"):
+                    sp["prepare"](dest)
+                self.settle()
+                r = measure(sp["cmd"](dest), self.env, ok=sp.get("ok", (0,)))
+                if sp["tool"] == "copier":
+                    # Copier removes its temporary clone and renders (N files
+                    # each); graft's own journal clean-up stays in its figures.
+                    self.deleted()
+                d = data[sp["key"]]
+                d["times"].append(r.seconds)
+                if r.max_rss_kb is not None:
+                    d["rss"].append(r.max_rss_kb)
+                d["last"] = str(dest)
+                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
+        return {
+            key: {
+                "median": median(d["times"]),
+                "runs": d["times"],
+                "max_rss_kb": max(d["rss"]) if d["rss"] else None,
+                "last": d["last"],
+            }
+            for key, d in data.items()
+        }
+
+    def size(self, n: int, with_copier: bool) -> dict:
+        self.log(f"\n== N = {n:,}: generating the workload")
+        root = self.work / f"n{n}"
+        rmtree(root)
+        self.deleted()
+        w = make_workload(n)
+        res: dict = {}
+        tools = ["graft"] + (["copier"] if with_copier else [])
+        fmts = {"graft": GRAFT, "copier": COPIER}
+        tpl = {t: root / f"template-{t}" for t in tools}
+        project = {t: root / f"project-{t}" for t in tools}
+        for t in tools:
+            build_template(fmts[t], w, tpl[t], self.env)
+        build_project(graft_copy_cmd(self.graft, tpl["graft"], project["graft"], "v1.0.0"),
+                      project["graft"], w, self.env)  # fmt: skip
+        if with_copier:
+            build_project(
+                copier_copy_cmd(self.copier, tpl["copier"], project["copier"], "v1.0.0"),
+                project["copier"], w, self.env,
+            )  # fmt: skip
+        checkout = root / "checkout"
+        sh(["git", "clone", "-q", f"file://{tpl['graft']}", str(checkout)], self.env)
+        rmtree(checkout / ".git")
+        self.deleted()  # git gc, Copier's temporary folders
+        self.log(f"   {len(w.v1)} files at v1.0.0, {len(w.v2)} at v2.0.0, "
+                 f"{len(w.user_edits)} edited by the user")  # fmt: skip
+        runs = root / "runs"
+        runs.mkdir()
+
+        # Copy: a fresh destination each run, at the latest version (v2.0.0).
+        specs = [
+            {"key": "graft_copy", "label": "graft copy", "tool": "graft",
+             "cmd": lambda d: graft_copy_cmd(self.graft, tpl["graft"], d)},
+            {"key": "git_clone", "label": "git clone", "tool": "graft",
+             "cmd": lambda d: ["git", "clone", "-q", f"file://{tpl['graft']}", str(d)]},
+            {"key": "cp_r", "label": "cp -r", "tool": "graft",
+             "cmd": lambda d: ["cp", "-r", str(checkout), str(d)]},
+        ]  # fmt: skip
+        if with_copier:
+            specs.append({"key": "copier_copy", "label": "copier copy", "tool": "copier",
+                          "cmd": lambda d: copier_copy_cmd(self.copier, tpl["copier"], d)})  # fmt: skip
+        res.update(self.interleaved(n, runs, specs))
+
+        # Update: a fresh copy of the edited, committed project each run,
+        # its git index refreshed as it is in the project itself.
+        def fresh_project(tool):
+            def prepare(dest):
+                sh(["cp", "-a", str(project[tool]), str(dest)], self.env)
+                sh(["git", "update-index", "-q", "--refresh"], self.env, dest)
+            return prepare
+
+        specs = [{"key": "graft_update", "label": "graft update", "tool": "graft",
+                  "cmd": lambda d: graft_update_cmd(self.graft, d),
+                  "prepare": fresh_project("graft"), "ok": (0, 1)}]  # fmt: skip
+        if with_copier:
+            specs.append({"key": "copier_update", "label": "copier update", "tool": "copier",
+                          "cmd": lambda d: copier_update_cmd(self.copier, d),
+                          "prepare": fresh_project("copier")})  # fmt: skip
+        res.update(self.interleaved(n, runs, specs))
+
+        graft_copied = tree_files(Path(res["graft_copy"]["last"]))
+        graft_updated = tree_files(Path(res["graft_update"]["last"]))
+        res["graft_update_conflicts"] = sum(b"<<<<<<< " in b for b in graft_updated.values())
+        if with_copier:
+            copier_copied = tree_files(Path(res["copier_copy"]["last"]))
+            res["copy_same_files"] = same_output(graft_copied, copier_copied)
+            copier_updated = tree_files(Path(res["copier_update"]["last"]))
+            res["copier_update_conflicts"] = sum(b"<<<<<<< " in b for b in copier_updated.values())
+            res["update_same_files"] = same_output(graft_updated, copier_updated)
+        return res
+
+    def run(self) -> None:
+        a = self.args
+        small, big = (100, 1000) if a.quick else (1000, 10000)
+        sizes = sorted({small, big, 1000})
+        for n in sizes:
+            with_copier = self.copier is not None and n <= a.copier_max_n
+            self.results["sizes"][n] = self.size(n, with_copier)
+        self.log("\n== start-up")
+        env = self.env
+        quick_time([self.graft, "--version"], env)  # warm the page cache
+        self.results["graft_version"] = median(
+            [quick_time([self.graft, "--version"], env) for _ in range(a.version_runs)]
+        )
+        self.results["true"] = median([quick_time(["true"], env) for _ in range(a.version_runs)])
+        if self.copier:
+            self.results["copier_version"] = median(
+                [quick_time([self.copier, "--version"], env) for _ in range(3)]
+            )
+            self.results["copier_version_string"] = self.results_copier_version
+        self.results["graft_version_string"] = subprocess.run(
+            [self.graft, "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        self.results["small"], self.results["big"] = small, big
+        self.results["runs"], self.results["copier_runs"] = a.runs, a.copier_runs
+        (self.work / "results.json").write_text(json.dumps(self.results, indent=2))
+        if not a.keep:
+            for n in sizes:
+                rmtree(self.work / f"n{n}" / "runs")
+        print(table(self.results))
+
+
+def same_output(a: dict[str, bytes], b: dict[str, bytes]) -> dict:
+    """How the two engines' outputs compare, ignoring their answers files
+    and files with conflict markers (labels differ by design)."""
+    skip = lambda p: p.startswith((".graft-answers", ".copier-answers"))  # noqa: E731
+    ka = {p for p in a if not skip(p)}
+    kb = {p for p in b if not skip(p)}
+    both = ka & kb
+    differ = [p for p in both if a[p] != b[p] and b"<<<<<<< " not in a[p] + b[p]]
+    return {
+        "only_graft": sorted(ka - kb)[:10],
+        "only_copier": sorted(kb - ka)[:10],
+        "differ": sorted(differ)[:10],
+        "n_only_graft": len(ka - kb),
+        "n_only_copier": len(kb - ka),
+        "n_differ": len(differ),
+    }
+
+
+def machine_info() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu": cpu, "system": platform.platform()}
+
+
+# --------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------
+
+
+def verdict(checks: list[bool | None]) -> str:
+    known = [c for c in checks if c is not None]
+    if not known:
+        return "n/a"
+    ok = "PASS" if all(known) else "FAIL"
+    return ok if len(known) == len(checks) else ok + " (partial)"
+
+
+def table(r: dict) -> str:
+    sizes = r["sizes"]
+    small, big = r["small"], r["big"]
+    s1000 = sizes[1000]
+    rows = []
+    head = ("| figure | graft | Copier | git clone | cp -r | ratio | SPEC §11 target | result |",
+            "|---|---|---|---|---|---|---|---|")  # fmt: skip
+
+    def timing_row(kind: str, factor: int) -> None:
+        g = s1000[f"graft_{kind}"]
+        c = s1000.get(f"copier_{kind}")
+        clone = s1000["git_clone"]["median"]
+        cp = s1000["cp_r"]["median"]
+        ratios = []
+        checks: list[bool | None] = []
+        if c:
+            x = c["median"] / g["median"]
+            ratios.append(f"{x:,.0f}× faster than Copier")
+            checks.append(x >= factor)
+        else:
+            checks.append(None)
+        y = g["median"] / clone
+        ratios.append(f"{y:.2f}× git clone's time")
+        checks.append(y <= 1.0)
+        rows.append(
+            f"| `{kind}`, N = 1,000 | {fmt_s(g['median'])} | {fmt_s(c['median']) if c else '—'} "
+            f"| {fmt_s(clone)} | {fmt_s(cp)} | {'; '.join(ratios)} "
+            f"| ≥ {factor}× faster than `copier {kind}`; not slower than `git clone` | {verdict(checks)} |"
+        )
+
+    timing_row("copy", 50)
+    timing_row("update", 100)
+    for kind in ("copy", "update"):
+        a, b = sizes[small][f"graft_{kind}"]["median"], sizes[big][f"graft_{kind}"]["median"]
+        g = b / a
+        rows.append(
+            f"| growth of `{kind}`, N = {small:,} → {big:,} | {fmt_s(a)} → {fmt_s(b)} | — | — | — "
+            f"| {g:.1f}× for {big // small}× the files | ≤ 11× (at most linear) "
+            f"| {'PASS' if g <= 11 else 'FAIL'} |"
+        )
+    peak = max(
+        sizes[big]["graft_copy"]["max_rss_kb"] or 0, sizes[big]["graft_update"]["max_rss_kb"] or 0
+    )
+    c_peak = None
+    if "copier_copy" in s1000:
+        c_peak = max(
+            s1000["copier_copy"]["max_rss_kb"] or 0, s1000["copier_update"]["max_rss_kb"] or 0
+        )
+    ref_kb = c_peak if c_peak else 70 * 1024
+    rows.append(
+        f"| peak memory, graft at N = {big:,} vs Copier at N = 1,000 | {fmt_mb(peak)} "
+        f"| {fmt_mb(c_peak) if c_peak else '— (SPEC: ~70 MB)'} | — | — "
+        f"| {peak / ref_kb:.2f}× Copier's | below Copier's at N = 1,000 "
+        f"| {'PASS' if peak < ref_kb else 'FAIL'}{'' if c_peak else ' (vs SPEC figure)'} |"
+    )
+    gv = r["graft_version"]
+    cv = r.get("copier_version")
+    rows.append(
+        f"| `graft --version` | {fmt_s(gv)} | {fmt_s(cv) if cv else '—'} | — | — "
+        f"| {'%.0f× faster than Copier' % (cv / gv) if cv else '—'} | under 5 ms "
+        f"| {'PASS' if gv < 0.005 else 'FAIL'} |"
+    )
+    notes = [
+        "",
+        f"{r['graft_version_string']}"
+        + (f"; {r['copier_version_string']}" if r.get("copier_version_string") else "; Copier not run (use --compare)"),
+        f"machine: {r['machine']['cpus']} CPUs, {r['machine']['cpu']}; {r['machine']['system']}",
+        f"medians of {r['runs']} runs (graft, git clone, cp -r) and {r['copier_runs']} (Copier); "
+        f"`graft --version` median of many runs, including ~{fmt_s(r['true'])} to spawn a process",
+    ]
+    for n, s in sizes.items():
+        parts = [f"N = {int(n):,}: copy {fmt_s(s['graft_copy']['median'])} ({fmt_mb(s['graft_copy']['max_rss_kb'])}), "
+                 f"update {fmt_s(s['graft_update']['median'])} ({fmt_mb(s['graft_update']['max_rss_kb'])}, "
+                 f"{s['graft_update_conflicts']} conflicts)"]  # fmt: skip
+        if "copier_copy" in s:
+            parts.append(
+                f"Copier copy {fmt_s(s['copier_copy']['median'])} ({fmt_mb(s['copier_copy']['max_rss_kb'])}), "
+                f"update {fmt_s(s['copier_update']['median'])} ({fmt_mb(s['copier_update']['max_rss_kb'])}, "
+                f"{s['copier_update_conflicts']} conflicts)"
+            )
+            for key in ("copy_same_files", "update_same_files"):
+                d = s[key]
+                parts.append(
+                    f"{key.split('_')[0]} outputs: {d['n_only_graft']} files only graft made, "
+                    f"{d['n_only_copier']} only Copier, {d['n_differ']} differ"
+                )
+        parts.append(f"git clone {fmt_s(s['git_clone']['median'])}, cp -r {fmt_s(s['cp_r']['median'])}")
+        notes.append("; ".join(parts))
+    return "\n".join(list(head) + rows + notes)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--compare", action="store_true", help="also run Copier (installed into a private venv)")
+    p.add_argument("--quick", action="store_true", help="N = 100 and 1,000 only, fewer runs")
+    p.add_argument("--graft", help="graft binary to measure (default: cargo build --release)")
+    p.add_argument("--runs", type=int, help="runs per graft/git/cp figure (default 5; --quick 3)")
+    p.add_argument("--copier-runs", type=int, help="runs per Copier figure (default 3; --quick 1)")
+    p.add_argument("--copier-max-n", type=int, default=1000, help="largest N Copier runs at (default 1000)")
+    p.add_argument("--version-runs", type=int, default=30, help="runs of `graft --version` (default 30)")
+    p.add_argument("--work-dir", type=Path, default=REPO / "target" / "graft-bench",
+                   help="where workloads, the Copier venv and results.json go (default target/graft-bench)")  # fmt: skip
+    p.add_argument("--settle", type=float, default=31.0,
+                   help="seconds to wait after bulk deletions before a measured run (default 31)")  # fmt: skip
+    p.add_argument("--keep", action="store_true", help="keep every run's output under the work dir")
+    args = p.parse_args()
+    if args.runs is None:
+        args.runs = 3 if args.quick else 5
+    if args.copier_runs is None:
+        args.copier_runs = 1 if args.quick else 3
+    Bench(args).run()
+
+
+if __name__ == "__main__":
+    main()
