@@ -6,6 +6,7 @@ mod copy;
 mod errors;
 mod examples;
 mod harness;
+mod help;
 mod interactive;
 mod merge_fixtures;
 mod merge_props;
