@@ -598,15 +598,7 @@ pub fn plan_over_project(
     common: &CommonArgs,
     project: &ProjectRender,
 ) -> Result<crate::plan::Plan, Error> {
-    let skip_patterns: Vec<String> = config
-        .settings
-        .skip_if_exists
-        .iter()
-        .chain(&common.skip)
-        .cloned()
-        .collect();
-    let skip =
-        render::PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&config.file, 1, e))?;
+    let skip = render::skip_matcher(config, &common.skip)?;
     let mut plan = crate::plan::plan_copy(
         &project.rendered.tree,
         dest,

@@ -18,7 +18,6 @@ use crate::plan::{self, Action, Change, Plan};
 use crate::printer::Printer;
 use crate::project_git::ProjectRepo;
 use crate::prompt::NoPrompt;
-use crate::render::PathMatcher;
 use crate::report::{Report, TaskEntry, TemplateInfo};
 use crate::source::{Revision, SourceSpec, TemplateRepo};
 use crate::tasks::{self, PreparedCommand};
@@ -369,15 +368,7 @@ fn update_one(
     drop((old_tree, new_tree));
 
     let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
-    let skip_patterns: Vec<String> = new_config
-        .settings
-        .skip_if_exists
-        .iter()
-        .chain(&common.skip)
-        .cloned()
-        .collect();
-    let skip =
-        PathMatcher::new(&skip_patterns).map_err(|e| Error::config(&new_config.file, 1, e))?;
+    let skip = crate::render::skip_matcher(&new_config, &common.skip)?;
     let exclude = crate::render::exclude_matcher(&new_config, &common.exclude)?;
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,

@@ -102,6 +102,18 @@ pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<Path
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
 }
 
+/// `_skip_if_exists` of a template plus `-s` patterns.
+pub fn skip_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
+    let patterns: Vec<String> = config
+        .settings
+        .skip_if_exists
+        .iter()
+        .chain(extra)
+        .cloned()
+        .collect();
+    PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
+}
+
 /// One template entry under the render root, with symlinks resolved.
 enum ViewNode<'a> {
     File { bytes: &'a Bytes, executable: bool },
