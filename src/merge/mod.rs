@@ -595,10 +595,17 @@ pub fn update_blocks(
 ) -> Result<BlockUpdate, Error> {
     use crate::inject;
     let key = |b: &inject::Block| (b.into.clone(), b.anchor.clone());
-    let mut keys: Vec<_> = old.iter().map(|b| key(b)).collect();
+    // One entry per (file, marker), old blocks first, then blocks new in
+    // this version.
+    let mut entries: Vec<(Option<&inject::Block>, Option<&inject::Block>)> =
+        old.iter().map(|b| (Some(*b), None)).collect();
     for b in new {
-        if !keys.contains(&key(b)) {
-            keys.push(key(b));
+        match entries
+            .iter_mut()
+            .find(|(o, _)| o.is_some_and(|o| key(o) == key(b)))
+        {
+            Some(entry) => entry.1 = Some(*b),
+            None => entries.push((None, Some(*b))),
         }
     }
     let fail = |block: &inject::Block, source| Error::Injection {
@@ -616,10 +623,10 @@ pub fn update_blocks(
         Action::Merge => 3,
         _ => 4,
     };
-    for k in keys {
-        let o = old.iter().find(|b| key(b) == k).copied();
-        let n = new.iter().find(|b| key(b) == k).copied();
-        let any = n.or(o).expect("a key comes from old or new");
+    for (o, n) in entries {
+        let Some(any) = n.or(o) else {
+            continue;
+        };
         let p = inject::content(&out, any, owner);
         let (o_text, n_text) = (o.map(|b| b.content.as_str()), n.map(|b| b.content.as_str()));
         let step = match (o_text, n_text, p.as_deref()) {
