@@ -39,6 +39,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A data file that parses but is not a mapping of answers.
+    #[error("`{file}` must be a mapping of question names to answers, not {found}")]
+    DataFileShape { file: String, found: &'static str },
+
     /// A handlebars template that does not compile or render.
     #[error("{}", render_location(file, *line))]
     Render {

@@ -123,10 +123,9 @@ pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Map::new()),
-        _ => Err(Error::DataFile {
+        other => Err(Error::DataFileShape {
             file,
-            format: if is_json { "JSON" } else { "YAML" },
-            message: "expected a mapping of question names to answers".to_string(),
+            found: crate::config::yaml::json_kind(&other),
         }),
     }
 }

@@ -74,6 +74,18 @@ impl Node {
     }
 }
 
+/// What kind of JSON value this is, for error messages.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
 impl Yaml {
     pub fn to_json(&self) -> Value {
         match self {

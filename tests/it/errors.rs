@@ -271,7 +271,7 @@ fn data_file_that_is_not_a_mapping() {
     data_file_refused(
         "answers.yml",
         "- name\n- app\n",
-        "error: `answers.yml` is not valid YAML: expected a mapping of question names to answers\n",
+        "error: `answers.yml` must be a mapping of question names to answers, not a list\n",
     );
 }
 
