@@ -518,14 +518,16 @@ pub fn inject_into_project(
 /// when stderr is not a terminal.
 pub struct Busy {
     bar: Option<indicatif::ProgressBar>,
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set when the work is done; the lock also keeps the spinner from
+    /// being shown after it was cleared.
+    done: std::sync::Arc<std::sync::Mutex<bool>>,
 }
 
 impl Busy {
     const DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
     pub fn start(enabled: bool, message: &str) -> Busy {
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = std::sync::Arc::new(std::sync::Mutex::new(false));
         if !enabled {
             return Busy { bar: None, done };
         }
@@ -535,9 +537,12 @@ impl Busy {
         let (shown, flag) = (bar.clone(), done.clone());
         std::thread::spawn(move || {
             std::thread::sleep(Busy::DELAY);
-            if !flag.load(std::sync::atomic::Ordering::SeqCst) {
-                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                shown.enable_steady_tick(std::time::Duration::from_millis(100));
+            // Held while showing it, so `drop` cannot clear it in between.
+            if let Ok(done) = flag.lock() {
+                if !*done {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(std::time::Duration::from_millis(100));
+                }
             }
         });
         Busy {
@@ -549,9 +554,12 @@ impl Busy {
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        let guard = self.done.lock();
+        if let Ok(mut done) = guard {
+            *done = true;
+            if let Some(bar) = &self.bar {
+                bar.finish_and_clear();
+            }
         }
     }
 }
