@@ -57,6 +57,7 @@ where
             return e.exit_code();
         }
     };
+    commands::start_libgit2(&commands::sources_of(&cli.command, &env));
     let (result, printer) = match &cli.command {
         Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
         Command::Update(args) => (commands::update::run(args, &env), env.printer(&args.common)),

@@ -673,3 +673,85 @@ pub fn settle_conflicts(
     }
     Ok(())
 }
+
+/// Whether reaching `src` may need HTTPS (and so OpenSSL's CA certificates).
+fn needs_tls(src: &str) -> bool {
+    let s = src.trim().to_ascii_lowercase();
+    ["https://", "http://", "gh:", "gl:"]
+        .iter()
+        .any(|p| s.starts_with(p))
+}
+
+/// Starts libgit2 before anything else uses it. At start-up libgit2 has
+/// OpenSSL load the whole CA certificate bundle (about 25 ms, a large share
+/// of a local copy), which only an HTTPS fetch needs. When no source of this
+/// run is reached over HTTPS, libgit2 starts with an empty bundle instead,
+/// and the environment is given back as it was at once, so tasks never see
+/// the change.
+/// `sources` empty means "unknown": libgit2 then starts as usual.
+pub fn start_libgit2(sources: &[String]) {
+    #[cfg(unix)]
+    {
+        const VAR: &str = "SSL_CERT_FILE";
+        if sources.is_empty() || sources.iter().any(|s| needs_tls(s)) {
+            return;
+        }
+        // Still single-threaded here: nothing else reads the environment.
+        let before = std::env::var_os(VAR);
+        std::env::set_var(VAR, "/dev/null");
+        let _ = git2::Buf::new();
+        match before {
+            Some(value) => std::env::set_var(VAR, value),
+            None => std::env::remove_var(VAR),
+        }
+    }
+}
+
+/// The template sources a command will open, read before libgit2 starts:
+/// `SRC` for copy, the `_src_path` of each answers file for the others.
+/// Empty when they cannot be known cheaply.
+pub fn sources_of(command: &crate::cli::Command, env: &Env) -> Vec<String> {
+    use crate::cli::Command;
+    let (dest, answers_file) = match command {
+        Command::Copy(args) => return vec![args.src.clone()],
+        Command::Update(a) => (&a.dest, a.common.answers_file.as_deref()),
+        Command::Recopy(a) => (&a.dest, a.common.answers_file.as_deref()),
+        Command::Check(a) => (&a.dest, a.answers_file.as_deref()),
+        Command::Diff(a) => (&a.dest, a.answers_file.as_deref()),
+        Command::Remove(a) => (&a.dest, Some(a.answers_file.as_str())),
+    };
+    let dest = env.absolute(dest);
+    let Ok(files) = update::answers_files(&dest, answers_file) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in files {
+        match update::read_answers(&dest, &file) {
+            Ok(answers) => out.push(answers.src_path),
+            Err(_) => return Vec::new(),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_tls;
+
+    #[test]
+    fn only_https_sources_need_the_certificates() {
+        for src in ["https://host/r.git", "HTTP://host/r", "gh:o/r", "gl:g/r"] {
+            assert!(needs_tls(src), "{src}");
+        }
+        for src in [
+            "/tmp/t",
+            "file:///tmp/t",
+            "git://host/r",
+            "ssh://git@host/r",
+            "git@host:o/r",
+            "t",
+        ] {
+            assert!(!needs_tls(src), "{src}");
+        }
+    }
+}

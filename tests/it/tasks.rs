@@ -490,3 +490,23 @@ fn trust_entry_without_a_trailing_slash_trusts_that_source_only() {
     h.copy(&["--defaults"]).success();
     assert!(h.path("dest/ran").exists());
 }
+
+/// graft starts libgit2 without the CA bundle when no source needs HTTPS;
+/// tasks still get the person's own `SSL_CERT_FILE`, set or unset.
+#[test]
+fn tasks_see_the_callers_ssl_cert_file() {
+    let h = Harness::new();
+    h.template(&[(
+        "graft.yml",
+        "name: app\n_tasks: [\"printf '%s' \\\"${SSL_CERT_FILE-unset}\\\" > ssl.txt\"]\n",
+    )]);
+    let mut cmd = h.graft(["copy", "template", "dest", "--defaults", "--trust"]);
+    cmd.env("SSL_CERT_FILE", "/etc/ssl/mine.pem");
+    assert_eq!(Run::of(cmd).code, 0);
+    assert_eq!(h.dest_file("ssl.txt"), "/etc/ssl/mine.pem");
+
+    let mut cmd = h.graft(["copy", "template", "dest2", "--defaults", "--trust"]);
+    cmd.env_remove("SSL_CERT_FILE");
+    assert_eq!(Run::of(cmd).code, 0);
+    assert_eq!(read(&h.path("dest2/ssl.txt")), "unset");
+}
