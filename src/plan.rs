@@ -93,6 +93,15 @@ impl Plan {
             .filter(|c| c.write.is_some() || c.action == Action::Delete || !c.extra.is_empty())
     }
 
+    /// The paths whose action is `action`, in plan order.
+    pub fn paths(&self, action: Action) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| c.action == action)
+            .map(|c| c.path.clone())
+            .collect()
+    }
+
     pub fn count(&self, action: Action) -> usize {
         self.changes.iter().filter(|c| c.action == action).count()
     }

@@ -82,12 +82,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     )?;
 
     let prepared = super::project_tasks(&config, &project)?;
-    if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {
-        return Err(Error::NeedsTrust {
-            src: src_display,
-            commands: prepared.iter().map(|t| t.display()).collect(),
-        });
-    }
+    super::require_trust(&prepared, trusted, common, &src_display)?;
 
     print_plan(&printer, &plan);
     let status = match (common.skip_tasks, common.pretend) {

@@ -308,6 +308,23 @@ pub fn project_tasks(
     )
 }
 
+/// Refuses to go on when the run would execute `tasks` without consent
+/// (`--pretend` runs nothing, so it needs none).
+pub fn require_trust(
+    tasks: &[crate::tasks::PreparedCommand],
+    trusted: bool,
+    common: &CommonArgs,
+    src: &str,
+) -> Result<(), Error> {
+    if tasks.is_empty() || common.skip_tasks || trusted || common.pretend {
+        return Ok(());
+    }
+    Err(Error::NeedsTrust {
+        src: src.to_string(),
+        commands: tasks.iter().map(|t| t.display()).collect(),
+    })
+}
+
 /// Loads `_external_data`: each path is templated, relative to DEST; a
 /// missing file is `{}`; a path outside DEST needs trust.
 fn external_data(
@@ -640,12 +657,7 @@ pub fn settle_conflicts(
     dest_arg: &Path,
 ) -> Result<(), Error> {
     use crate::plan::Action;
-    let conflicts: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Conflict)
-        .map(|c| c.path.clone())
-        .collect();
+    let conflicts = plan.paths(Action::Conflict);
     if conflicts.is_empty() {
         return Ok(());
     }

@@ -76,12 +76,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             &args.dest,
         )?;
         let prepared = super::project_tasks(&config, &project)?;
-        if !prepared.is_empty() && !common.skip_tasks && !trusted && !common.pretend {
-            return Err(Error::NeedsTrust {
-                src,
-                commands: prepared.iter().map(|t| t.display()).collect(),
-            });
-        }
+        super::require_trust(&prepared, trusted, common, &src)?;
         print_plan(&printer, &plan);
         let mut entries = Vec::new();
         if common.skip_tasks {

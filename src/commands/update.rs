@@ -388,12 +388,7 @@ fn update_one(
         answers_rel,
     )?);
     // A folder the template dropped goes once the update leaves it empty.
-    let deleted: BTreeSet<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .map(|c| c.path.clone())
-        .collect();
+    let deleted: BTreeSet<String> = plan.paths(Action::Delete).into_iter().collect();
     let dropped_dirs = old
         .rendered
         .tree
@@ -411,12 +406,7 @@ fn update_one(
         }
     }
 
-    let conflicts: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Conflict)
-        .map(|c| c.path.clone())
-        .collect();
+    let conflicts = plan.paths(Action::Conflict);
     print_update_plan(printer, &plan);
     let prepared_tasks = super::project_tasks(&new_config, &new)?;
 
