@@ -9,10 +9,18 @@
 //! against a process that dies, not against a machine that loses power: it
 //! is written before each change but not flushed to disk, like the files
 //! themselves.
+//!
+//! Files are written in batches, several at a time: the prior state of every
+//! path of a batch is saved and journaled first, in one write, and then the
+//! batch's files are written in parallel. Folders, deletions and removals of
+//! folders are applied one at a time, in plan order, between batches.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::plan::Plan;
@@ -58,8 +66,18 @@ pub struct Transaction {
     journal: PathBuf,
     index: fs::File,
     undo: Vec<Undo>,
+    /// Folders known to exist: checked or created by this run.
+    dirs: HashSet<String>,
+    /// Names handed out to backups so far.
+    backups: usize,
     writes: usize,
     faults: FaultInjection,
+}
+
+/// What was at a path before a write replaced it.
+struct Prior {
+    undo: Option<Undo>,
+    symlink: bool,
 }
 
 impl Transaction {
@@ -75,39 +93,68 @@ impl Transaction {
             journal,
             index,
             undo: Vec::new(),
+            dirs: HashSet::new(),
+            backups: 0,
             writes: 0,
             faults,
         })
     }
 
-    fn record(&mut self, undo: Undo) -> Result<(), Error> {
-        let line = match &undo {
-            Undo::Remove(p) => format!("remove\t{p}\n"),
-            Undo::Restore {
-                path,
-                backup,
-                executable,
-            } => format!(
-                "restore\t{}\t{}\t{path}\n",
-                u8::from(*executable),
-                backup
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ),
-            Undo::Relink { path, target } => format!("relink\t{}\t{path}\n", escape(target)),
-            Undo::RemoveDir(p) => format!("rmdir\t{p}\n"),
-            Undo::MakeDir(p) => format!("mkdir\t{p}\n"),
-        };
-        // Written (not flushed to disk) before the change it protects: a
+    /// Journals `undo`, in order, before the changes they protect.
+    fn record_all(&mut self, undo: Vec<Undo>) -> Result<(), Error> {
+        let mut lines = String::new();
+        for u in &undo {
+            match u {
+                Undo::Remove(p) => lines.push_str(&format!("remove\t{p}\n")),
+                Undo::Restore {
+                    path,
+                    backup,
+                    executable,
+                } => lines.push_str(&format!(
+                    "restore\t{}\t{}\t{path}\n",
+                    u8::from(*executable),
+                    backup
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                )),
+                Undo::Relink { path, target } => {
+                    lines.push_str(&format!("relink\t{}\t{path}\n", escape(target)))
+                }
+                Undo::RemoveDir(p) => lines.push_str(&format!("rmdir\t{p}\n")),
+                Undo::MakeDir(p) => lines.push_str(&format!("mkdir\t{p}\n")),
+            }
+        }
+        // Written (not flushed to disk) before the changes they protect: a
         // killed process cannot lose what it handed to the kernel, so
         // `recover` always sees it. A flush per entry made every run wait
         // for the disk once per file (see bench/README.md).
         self.index
-            .write_all(line.as_bytes())
+            .write_all(lines.as_bytes())
             .map_err(|e| Error::io("write", self.journal.join(JOURNAL_INDEX), e))?;
-        self.undo.push(undo);
+        self.undo.extend(undo);
         Ok(())
+    }
+
+    fn record(&mut self, undo: Undo) -> Result<(), Error> {
+        self.record_all(vec![undo])
+    }
+
+    /// How many writes may run before a fault is due: a batch never runs
+    /// past one, so an injected fault hits the same write as without
+    /// batches.
+    fn room(&self) -> usize {
+        [
+            self.faults.fail_after,
+            self.faults.abort_after,
+            self.faults.interrupt_after,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&n| n >= self.writes)
+        .map(|n| n - self.writes)
+        .min()
+        .unwrap_or(usize::MAX)
     }
 
     fn tick(&mut self, path: &Path) -> Result<(), Error> {
@@ -129,49 +176,16 @@ impl Transaction {
         Ok(())
     }
 
-    /// Saves what is at `rel` so it can be restored.
-    fn save(&mut self, rel: &str) -> Result<(), Error> {
-        let path = self.root.join(rel);
-        match fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.record(Undo::Remove(rel.to_string()))
-            }
-            Err(e) => Err(Error::io("read", path, e)),
-            Ok(m) if m.file_type().is_symlink() => {
-                let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
-                self.record(Undo::Relink {
-                    path: rel.to_string(),
-                    target: target.to_string_lossy().into_owned(),
-                })
-            }
-            Ok(m) if m.is_dir() => Ok(()),
-            Ok(m) => {
-                let backup = self.journal.join(format!("{:06}", self.undo.len()));
-                // A hard link keeps the prior bytes without copying them:
-                // nothing here writes into an existing file (a change is a
-                // new file renamed over it), so the linked inode never
-                // changes. It also keeps the replaced inode allocated until
-                // the journal goes, which spares ext4 a scan past every
-                // freshly freed inode on each later file creation. Where a
-                // link cannot be made (another file system), copy.
-                if fs::hard_link(&path, &backup).is_err() {
-                    fs::copy(&path, &backup).map_err(|e| Error::io("back up", &path, e))?;
-                }
-                self.record(Undo::Restore {
-                    path: rel.to_string(),
-                    backup,
-                    executable: executable(&m),
-                })
-            }
-        }
-    }
-
     /// Creates the parent folders of `rel`, recording the ones it made.
     fn parents(&mut self, rel: &str) -> Result<(), Error> {
         let mut end = 0;
         while let Some(i) = rel[end..].find('/') {
             end += i;
             let dir = &rel[..end];
+            end += 1;
+            if self.dirs.contains(dir) {
+                continue;
+            }
             let path = self.root.join(dir);
             match fs::symlink_metadata(&path) {
                 Ok(m) if m.is_dir() => {}
@@ -187,52 +201,70 @@ impl Transaction {
                     fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
                 }
             }
-            end += 1;
+            self.dirs.insert(dir.to_string());
         }
         Ok(())
     }
 
     /// Writes `node` at `rel`, replacing what is there.
     pub fn write(&mut self, rel: &str, node: &Node) -> Result<(), Error> {
+        match node {
+            Node::Dir => self.make_dir(rel),
+            _ => self.put_all(&[(rel, node)]),
+        }
+    }
+
+    fn make_dir(&mut self, rel: &str) -> Result<(), Error> {
         let path = self.root.join(rel);
         self.tick(&path)?;
         self.parents(rel)?;
-        match node {
-            Node::Dir => {
-                if !path.is_dir() {
-                    self.record(Undo::RemoveDir(rel.to_string()))?;
-                    fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
-                }
-            }
-            Node::File { bytes, executable } => {
-                self.save(rel)?;
-                let dir = path.parent().unwrap_or(&self.root);
-                let mut tmp = tempfile::Builder::new()
-                    .prefix(".graft-tmp-")
-                    .tempfile_in(dir)
-                    .map_err(|e| Error::io("write", &path, e))?;
-                tmp.write_all(bytes)
-                    .map_err(|e| Error::io("write", &path, e))?;
-                set_executable(tmp.as_file(), *executable)
-                    .map_err(|e| Error::io("write", &path, e))?;
-                remove_if_symlink(&path)?;
-                tmp.persist(&path)
-                    .map_err(|e| Error::io("write", &path, e.error))?;
-            }
-            Node::Symlink { target } => {
-                self.save(rel)?;
-                remove_existing(&path)?;
-                make_symlink(target, &path).map_err(|e| Error::io("create symlink", &path, e))?;
-            }
+        if !path.is_dir() {
+            self.record(Undo::RemoveDir(rel.to_string()))?;
+            fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
         }
+        self.dirs.insert(rel.to_string());
         Ok(())
+    }
+
+    /// Writes files and symlinks at distinct paths, in parallel: first the
+    /// prior state of every path is saved and journaled, then they are
+    /// written. A failure leaves every started write in the journal, so a
+    /// rollback undoes all of them whichever finished.
+    fn put_all(&mut self, items: &[(&str, &Node)]) -> Result<(), Error> {
+        for (rel, _) in items {
+            self.tick(&self.root.join(rel))?;
+            self.parents(rel)?;
+        }
+        let first = self.backups;
+        self.backups += items.len();
+        let (root, journal) = (&self.root, &self.journal);
+        let prior = items
+            .par_iter()
+            .enumerate()
+            .map(|(i, (rel, _))| save(root, journal, rel, first + i))
+            .collect::<Result<Vec<Prior>, Error>>()?;
+        let symlinks: Vec<bool> = prior.iter().map(|p| p.symlink).collect();
+        self.record_all(prior.into_iter().filter_map(|p| p.undo).collect())?;
+        let root = &self.root;
+        items
+            .par_iter()
+            .zip(symlinks)
+            .try_for_each(|((rel, node), symlink)| put(root, rel, node, symlink))
     }
 
     /// Deletes the file or symlink at `rel`.
     pub fn remove(&mut self, rel: &str) -> Result<(), Error> {
         let path = self.root.join(rel);
         self.tick(&path)?;
-        self.save(rel)?;
+        let backup = self.backups;
+        self.backups += 1;
+        let prior = save(&self.root, &self.journal, rel, backup)?;
+        if prior.undo.is_none() {
+            // A folder is in the way and goes with everything in it.
+            let inside = format!("{rel}/");
+            self.dirs.retain(|d| d != rel && !d.starts_with(&inside));
+        }
+        self.record_all(prior.undo.into_iter().collect())?;
         remove_existing(&path)
     }
 
@@ -241,6 +273,7 @@ impl Transaction {
         let path = self.root.join(rel);
         self.tick(&path)?;
         self.record(Undo::MakeDir(rel.to_string()))?;
+        self.dirs.remove(rel);
         fs::remove_dir(&path).map_err(|e| Error::io("remove folder", &path, e))
     }
 
@@ -260,6 +293,82 @@ impl Transaction {
         undo_all(&root, undo)?;
         fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))
     }
+}
+
+/// Saves what is at `rel` so it can be restored, as backup number `n`.
+/// A folder is not saved (nothing replaces one without failing first).
+fn save(root: &Path, journal: &Path, rel: &str, n: usize) -> Result<Prior, Error> {
+    let path = root.join(rel);
+    let (undo, symlink) = match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            (Some(Undo::Remove(rel.to_string())), false)
+        }
+        Err(e) => return Err(Error::io("read", path, e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
+            let undo = Undo::Relink {
+                path: rel.to_string(),
+                target: target.to_string_lossy().into_owned(),
+            };
+            (Some(undo), true)
+        }
+        Ok(m) if m.is_dir() => (None, false),
+        Ok(m) => {
+            let backup = journal.join(format!("{n:06}"));
+            // A hard link keeps the prior bytes without copying them:
+            // nothing here writes into an existing file (a change is a new
+            // file renamed over it), so the linked inode never changes. It
+            // also keeps the replaced inode allocated until the journal
+            // goes, which spares ext4 a scan past every freshly freed inode
+            // on each later file creation. Where a link cannot be made
+            // (another file system), copy.
+            if fs::hard_link(&path, &backup).is_err() {
+                fs::copy(&path, &backup).map_err(|e| Error::io("back up", &path, e))?;
+            }
+            let undo = Undo::Restore {
+                path: rel.to_string(),
+                backup,
+                executable: executable(&m),
+            };
+            (Some(undo), false)
+        }
+    };
+    Ok(Prior { undo, symlink })
+}
+
+/// Writes a file (a temporary file renamed into place) or a symlink at
+/// `rel`; `symlink` says a symlink is there now.
+fn put(root: &Path, rel: &str, node: &Node, symlink: bool) -> Result<(), Error> {
+    let path = root.join(rel);
+    match node {
+        Node::File { bytes, executable } => {
+            let dir = path.parent().unwrap_or(root);
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".graft-tmp-")
+                .tempfile_in(dir)
+                .map_err(|e| Error::io("write", &path, e))?;
+            tmp.write_all(bytes)
+                .map_err(|e| Error::io("write", &path, e))?;
+            set_executable(tmp.as_file(), *executable).map_err(|e| Error::io("write", &path, e))?;
+            if symlink {
+                remove_if_symlink(&path)?;
+            }
+            tmp.persist(&path)
+                .map_err(|e| Error::io("write", &path, e.error))?;
+        }
+        Node::Symlink { target } => {
+            remove_existing(&path)?;
+            make_symlink(target, &path).map_err(|e| Error::io("create symlink", &path, e))?;
+        }
+        Node::Dir => {
+            return Err(Error::io(
+                "write",
+                &path,
+                std::io::Error::other("a folder is not written as a file"),
+            ))
+        }
+    }
+    Ok(())
 }
 
 fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
@@ -431,26 +540,70 @@ impl Drop for InterruptGuard {
     }
 }
 
+/// One step of applying a plan.
+enum Step<'a> {
+    /// A file or symlink, or a folder.
+    Write(&'a str, &'a Node),
+    Remove(&'a str),
+    RemoveDir(&'a str),
+}
+
+/// The most files journaled and written as one batch.
+const BATCH: usize = 512;
+
 /// Applies every write of `plan` in one transaction.
 pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Error> {
+    use crate::plan::Action;
+    let mut steps = Vec::new();
+    for change in plan.writes() {
+        match (&change.write, change.action) {
+            (Some(node), _) => steps.push(Step::Write(&change.path, node)),
+            (None, Action::Delete) if change.before == Some(Node::Dir) => {
+                steps.push(Step::RemoveDir(&change.path))
+            }
+            (None, Action::Delete) => steps.push(Step::Remove(&change.path)),
+            _ => {}
+        }
+        steps.extend(change.extra.iter().map(|(p, n)| Step::Write(p, n)));
+    }
     let guard = InterruptGuard::install();
     let mut tx = Transaction::begin(root, faults)?;
     let result = (|| {
-        for change in plan.writes() {
+        let mut rest = &steps[..];
+        while let Some(step) = rest.first() {
             if guard.interrupted() {
                 return Err(Error::Interrupted);
             }
-            match (&change.write, change.action) {
-                (Some(node), _) => tx.write(&change.path, node)?,
-                (None, crate::plan::Action::Delete) if change.before == Some(Node::Dir) => {
-                    tx.remove_empty_dir(&change.path)?
+            let taken = match step {
+                Step::Write(rel, Node::Dir) => {
+                    tx.make_dir(rel)?;
+                    1
                 }
-                (None, crate::plan::Action::Delete) => tx.remove(&change.path)?,
-                _ => {}
-            }
-            for (path, node) in &change.extra {
-                tx.write(path, node)?;
-            }
+                Step::Write(..) => {
+                    let most = tx.room().clamp(1, BATCH);
+                    let batch: Vec<(&str, &Node)> = rest
+                        .iter()
+                        .take(most)
+                        .map_while(|s| match s {
+                            Step::Write(rel, node) if !matches!(node, Node::Dir) => {
+                                Some((*rel, *node))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    tx.put_all(&batch)?;
+                    batch.len()
+                }
+                Step::Remove(rel) => {
+                    tx.remove(rel)?;
+                    1
+                }
+                Step::RemoveDir(rel) => {
+                    tx.remove_empty_dir(rel)?;
+                    1
+                }
+            };
+            rest = &rest[taken..];
         }
         Ok(())
     })();
@@ -586,6 +739,14 @@ mod tests {
         }
     }
 
+    fn apply_failing_after(root: &Path, plan: &Plan, writes: usize) -> Result<(), Error> {
+        let faults = FaultInjection {
+            fail_after: Some(writes),
+            ..Default::default()
+        };
+        apply(root, plan, faults)
+    }
+
     #[test]
     fn rollback_restores_exact_state() {
         let dir = tempfile::tempdir().unwrap();
@@ -598,14 +759,7 @@ mod tests {
             ],
         };
         for fail_after in 0..2 {
-            let e = apply(
-                root,
-                &plan,
-                FaultInjection {
-                    fail_after: Some(fail_after),
-                    ..Default::default()
-                },
-            );
+            let e = apply_failing_after(root, &plan, fail_after);
             assert!(e.is_err());
             assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
             assert!(!root.join("a").exists());
@@ -613,6 +767,51 @@ mod tests {
         }
         apply(root, &plan, FaultInjection::default()).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/b/new.txt")).unwrap(), "x");
+    }
+
+    #[test]
+    fn a_failure_inside_a_batch_rolls_back_every_write_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("keep.txt"), "old").unwrap();
+        std::os::unix::fs::symlink("keep.txt", root.join("link")).unwrap();
+        let mut changes = vec![
+            Change::new("keep.txt", Action::Update, Some(Node::file("new")), None),
+            Change::new("link", Action::Update, Some(Node::file("was a link")), None),
+        ];
+        for i in 0..(BATCH + 100) {
+            let path = format!("d{}/e{}/f{i}.txt", i % 7, i % 3);
+            changes.push(Change::new(
+                &path,
+                Action::Create,
+                Some(Node::file(path.clone())),
+                None,
+            ));
+        }
+        let plan = Plan { changes };
+        let writes = plan.changes.len();
+        for fail_after in [0, 1, 2, 300, BATCH + 1, writes - 1] {
+            let e = apply_failing_after(root, &plan, fail_after);
+            assert!(e.is_err(), "fails after {fail_after} writes");
+            let mut left: Vec<_> = fs::read_dir(root)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            left.sort();
+            assert_eq!(left, ["keep.txt", "link"], "after {fail_after} writes");
+            assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
+            assert_eq!(
+                fs::read_link(root.join("link")).unwrap(),
+                Path::new("keep.txt")
+            );
+        }
+        apply(root, &plan, FaultInjection::default()).unwrap();
+        assert_eq!(fs::read_to_string(root.join("link")).unwrap(), "was a link");
+        assert_eq!(
+            fs::read_to_string(root.join("d3/e1/f10.txt")).unwrap(),
+            "d3/e1/f10.txt"
+        );
+        assert!(!root.join(JOURNAL_DIR).exists());
     }
 
     #[test]
