@@ -61,6 +61,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         use_defaults,
         trusted,
         progress: env.stderr_terminal && !common.quiet,
+        compiled: None,
     };
     if let Some(message) = &config.settings.message_before_copy {
         printer.message(&super::render_message(&config, message, &inputs)?);

@@ -162,6 +162,8 @@ pub struct RenderInputs<'a> {
     pub trusted: bool,
     /// Show a spinner if rendering takes long.
     pub progress: bool,
+    /// Compiled templates shared with another render of the same run.
+    pub compiled: Option<std::sync::Arc<render::Compiled>>,
 }
 
 /// A template rendered for a project: the tree, answers and answers file.
@@ -183,7 +185,10 @@ pub fn render_project(
     inputs: &RenderInputs,
     prompter: &mut dyn Prompter,
 ) -> Result<ProjectRender, Error> {
-    let engine = render::engine_for(tree, config)?;
+    let mut engine = render::engine_for(tree, config)?;
+    if let Some(compiled) = &inputs.compiled {
+        engine.share_compiled(compiled.clone());
+    }
     let dst_name = inputs
         .dest
         .file_name()
@@ -703,11 +708,8 @@ fn needs_tls(src: &str) -> bool {
 /// `sources` empty means "unknown": libgit2 then starts as usual.
 pub fn start_libgit2(sources: &[String]) {
     #[cfg(unix)]
-    {
+    if !sources.is_empty() && !sources.iter().any(|s| needs_tls(s)) {
         const VAR: &str = "SSL_CERT_FILE";
-        if sources.is_empty() || sources.iter().any(|s| needs_tls(s)) {
-            return;
-        }
         // Still single-threaded here: nothing else reads the environment.
         let before = std::env::var_os(VAR);
         std::env::set_var(VAR, "/dev/null");

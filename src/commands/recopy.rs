@@ -63,6 +63,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             use_defaults: common.defaults,
             trusted,
             progress: env.stderr_terminal && !common.quiet,
+            compiled: None,
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
         let mut plan = super::plan_over_project(&dest, &config, common, &project)?;

@@ -291,6 +291,8 @@ fn update_one(
         ..common.clone()
     };
     let recorded_answers = recorded_file.answers.clone();
+    // Both versions' templated files are compiled once.
+    let compiled = std::sync::Arc::new(crate::render::Compiled::default());
     let old_inputs = RenderInputs {
         operation: "update",
         src_display: &src,
@@ -304,6 +306,7 @@ fn update_one(
         use_defaults: true,
         trusted,
         progress: env.stderr_terminal && !common.quiet,
+        compiled: Some(compiled.clone()),
     };
     let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
 
@@ -361,8 +364,10 @@ fn update_one(
         use_defaults: common.defaults,
         trusted,
         progress: env.stderr_terminal && !common.quiet,
+        compiled: Some(compiled.clone()),
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
+    compiled.clear();
     // The renders share every file they copied with the template trees;
     // what only the trees hold (the sources of rendered files) is done with.
     drop((old_tree, new_tree));
@@ -593,6 +598,7 @@ pub fn render_recorded(
         use_defaults: true,
         trusted: common.trust || trust::is_trusted(&src, &user.trust),
         progress: false,
+        compiled: None,
     };
     let project = render_project(&tree, &config, &inputs, &mut NoPrompt)?;
     Ok((recorded, file, project))

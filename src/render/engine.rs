@@ -4,18 +4,49 @@
 //! pure helpers: the same inputs give the same bytes on every machine, which
 //! is what makes `graft update` possible.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason,
-    ScopedJson,
+    Renderable, ScopedJson, StringOutput, Template,
 };
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
 use serde_json::Value;
 
 use crate::error::{Error, RenderFailure};
+use crate::tree::Bytes;
 
 /// A configured handlebars registry with graft's helpers and the template's partials.
 pub struct Engine {
     hbs: Handlebars<'static>,
+    compiled: Option<Arc<Compiled>>,
+}
+
+/// Compiled file templates by their text, for engines that render the same
+/// files more than once: an update renders two versions of a template whose
+/// templated files are mostly the same text, and parses each text once. A
+/// compiled template does not depend on the engine's helpers or partials
+/// (they are looked up while rendering), so engines of different versions
+/// can share it.
+#[derive(Default)]
+pub struct Compiled(Mutex<HashMap<Bytes, Arc<Template>>>);
+
+impl Compiled {
+    fn get(&self, text: &Bytes) -> Option<Arc<Template>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(text).cloned()
+    }
+
+    fn put(&self, text: &Bytes, template: Arc<Template>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(text.clone(), template);
+    }
+
+    /// Drops every compiled template (the renders that share them are done).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 impl Default for Engine {
@@ -30,7 +61,16 @@ impl Engine {
         hbs.set_strict_mode(true);
         hbs.register_escape_fn(handlebars::no_escape);
         register_helpers(&mut hbs);
-        Engine { hbs }
+        Engine {
+            hbs,
+            compiled: None,
+        }
+    }
+
+    /// Keeps the templates this engine compiles for files in `compiled`,
+    /// and reuses the ones already there.
+    pub fn share_compiled(&mut self, compiled: Arc<Compiled>) {
+        self.compiled = Some(compiled);
     }
 
     /// Registers a partial; `file` names it in errors.
@@ -53,6 +93,34 @@ impl Engine {
         self.hbs
             .render_template_with_context(text, ctx)
             .map_err(|e| render_error(file, e))
+    }
+
+    /// Renders the contents of a templated file, `bytes` being its UTF-8
+    /// text; the compiled template is shared when the engine shares them.
+    pub fn render_file(&self, file: &str, bytes: &Bytes, ctx: &Context) -> Result<String, Error> {
+        let text = String::from_utf8_lossy(bytes);
+        let Some(compiled) = &self.compiled else {
+            return self.render(file, &text, ctx);
+        };
+        if !text.contains("{{") {
+            return Ok(text.into_owned());
+        }
+        let template = match compiled.get(bytes) {
+            Some(t) => t,
+            None => {
+                let t = Template::compile(&text)
+                    .map_err(|e| render_error(file, RenderError::from(e)))?;
+                let t = Arc::new(t);
+                compiled.put(bytes, t.clone());
+                t
+            }
+        };
+        let mut out = StringOutput::new();
+        template
+            .render(&self.hbs, ctx, &mut RenderContext::new(None), &mut out)
+            .map_err(|e| render_error(file, e))?;
+        out.into_string()
+            .map_err(|e| render_error(file, RenderError::from(e)))
     }
 
     /// Renders a value: strings are templates, lists and mappings are
@@ -317,6 +385,34 @@ mod tests {
         for (t, want) in cases {
             assert_eq!(render(t, d.clone()).unwrap(), want, "{t}");
         }
+    }
+
+    #[test]
+    fn engines_sharing_compiled_templates_render_with_their_own_partials() {
+        let compiled = Arc::new(Compiled::default());
+        let text: Bytes = b"{{> greet}} {{name}}\n{{html}}".to_vec().into();
+        let mut outputs = Vec::new();
+        for (partial, name) in [("hello", "old"), ("hi", "new")] {
+            let mut engine = Engine::new();
+            engine.add_partial("greet", partial, "p").unwrap();
+            engine.share_compiled(compiled.clone());
+            let ctx = Context::wraps(json!({"name": name, "html": "<b>"})).unwrap();
+            outputs.push(engine.render_file("f", &text, &ctx).unwrap());
+        }
+        assert_eq!(outputs, ["hello old\n<b>", "hi new\n<b>"]);
+        assert_eq!(compiled.0.lock().unwrap().len(), 1, "compiled once");
+
+        let engine = Engine {
+            compiled: Some(compiled),
+            ..Engine::new()
+        };
+        let ctx = Context::wraps(json!({})).unwrap();
+        let bad: Bytes = b"a\n{{#if}}".to_vec().into();
+        let e = engine.render_file("f", &bad, &ctx).unwrap_err();
+        assert_eq!(e.to_string(), "cannot render `f` at line 2");
+        let missing: Bytes = b"a\nb\n{{nope}}".to_vec().into();
+        let e = engine.render_file("f", &missing, &ctx).unwrap_err();
+        assert_eq!(e.to_string(), "cannot render `f` at line 3");
     }
 
     #[test]

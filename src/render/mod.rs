@@ -8,7 +8,7 @@
 mod engine;
 mod paths;
 
-pub use engine::{truthy, Engine};
+pub use engine::{truthy, Compiled, Engine};
 pub use paths::{clean_relative, PathMatcher};
 
 use std::collections::{BTreeMap, HashMap};
@@ -428,9 +428,11 @@ pub fn render(
                 }
                 job.bytes.clone()
             } else {
-                // Checked by is_binary above.
-                let text = std::str::from_utf8(job.bytes).unwrap_or_default();
-                engine.render(&job.source, text, &ctx)?.into_bytes().into()
+                // UTF-8: checked by is_binary above.
+                engine
+                    .render_file(&job.source, job.bytes, &ctx)?
+                    .into_bytes()
+                    .into()
             };
             Ok((
                 job.path,
