@@ -13,7 +13,7 @@ use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
 use crate::config::{self, Stage, TemplateConfig, DEFAULT_ANSWERS_FILE};
 use crate::error::{Error, EXIT_ATTENTION};
-use crate::merge::{self, UpdateInput};
+use crate::merge::{self, unchanged, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
 use crate::printer::Printer;
 use crate::project_git::ProjectRepo;
@@ -138,6 +138,80 @@ pub fn load_template(
     Ok((tree, config))
 }
 
+/// Both versions of the template an update renders.
+struct Versions {
+    old_tree: FileTree,
+    old_config: TemplateConfig,
+    new_tree: FileTree,
+    new_config: TemplateConfig,
+    /// Template files left out of both trees: they are the same in both
+    /// versions and copied as they are, so the update leaves them untouched
+    /// without reading them (see `merge::unchanged`).
+    unread: BTreeSet<String>,
+}
+
+/// Reads the old and new version of the template for an update, leaving out
+/// the files both versions copy unchanged to the same place.
+fn load_versions(
+    repo: &TemplateRepo,
+    [old_rev, new_rev]: [&Revision; 2],
+    src: &str,
+    answers_rel: &str,
+    extra_exclude: &[String],
+) -> Result<Versions, Error> {
+    let same = new_rev.sha.is_some() && new_rev.sha == old_rev.sha && !new_rev.worktree;
+    let old_ids = repo.file_ids(old_rev)?;
+    let new_ids = if same {
+        old_ids.clone()
+    } else {
+        repo.file_ids(new_rev)?
+    };
+    let mut unread = BTreeSet::new();
+    if let (Some(old_ids), Some(new_ids)) = (&old_ids, &new_ids) {
+        // The configuration alone decides what can stay unread; a
+        // configuration that includes other files is read with them.
+        let config_file = |p: &str| config::CONFIG_FILES.contains(&p);
+        let old_configs = repo.read_tree_filtered(old_rev, &config_file)?;
+        let new_configs = repo.read_tree_filtered(new_rev, &config_file)?;
+        if !config::includes_files(&old_configs) && !config::includes_files(&new_configs) {
+            let old_config = config::load(&old_configs, src)?;
+            let new_config = config::load(&new_configs, src)?;
+            unread = unchanged::unread_paths(
+                &unchanged::Version {
+                    files: old_ids,
+                    config: &old_config,
+                },
+                &unchanged::Version {
+                    files: new_ids,
+                    config: &new_config,
+                },
+                answers_rel,
+                extra_exclude,
+            )?;
+        }
+    }
+    let keep = |p: &str| !unread.contains(p);
+    let load = |rev: &Revision| -> Result<(FileTree, TemplateConfig), Error> {
+        let tree = repo.read_tree_filtered(rev, &keep)?;
+        let config = config::load(&tree, src)?;
+        check_version(&config)?;
+        Ok((tree, config))
+    };
+    let (old_tree, old_config) = load(old_rev)?;
+    let (new_tree, new_config) = if same {
+        (old_tree.clone(), old_config.clone())
+    } else {
+        load(new_rev)?
+    };
+    Ok(Versions {
+        old_tree,
+        old_config,
+        new_tree,
+        new_config,
+        unread,
+    })
+}
+
 /// Reads what the project holds at every path where the two renders
 /// differ. Where they agree the template changed nothing and the project's
 /// bytes do not matter (SPEC §6, first row), so an update reads only the
@@ -238,13 +312,19 @@ fn update_one(
             });
         }
     }
-    let (old_tree, old_config) = load_template(&recorded.repo, &old_rev, &src)?;
-    let (new_tree, new_config) =
-        if new_rev.sha.is_some() && new_rev.sha == old_rev.sha && !new_rev.worktree {
-            (old_tree.clone(), old_config.clone())
-        } else {
-            load_template(&recorded.repo, &new_rev, &src)?
-        };
+    let Versions {
+        old_tree,
+        old_config,
+        new_tree,
+        new_config,
+        unread,
+    } = load_versions(
+        &recorded.repo,
+        [&old_rev, &new_rev],
+        &src,
+        answers_rel,
+        &common.exclude,
+    )?;
     // Both versions are in memory: close the template repository, its
     // mapped packs and caches.
     drop(recorded.repo);
@@ -368,6 +448,11 @@ fn update_one(
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
     compiled.clear();
+    unchanged::check_rendered(
+        &unread,
+        &new_config.settings.subdirectory,
+        [&old.rendered, &new.rendered],
+    )?;
     // The renders share every file they copied with the template trees;
     // what only the trees hold (the sources of rendered files) is done with.
     drop((old_tree, new_tree));

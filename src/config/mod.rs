@@ -14,6 +14,17 @@ use serde_json::Value;
 /// Names graft looks for at the template root, in order.
 pub const CONFIG_FILES: [&str; 2] = ["graft.yml", "graft.yaml"];
 
+/// Whether the configuration file of `tree` may pull in other files of the
+/// template (`!include`); errs on the side of yes.
+pub fn includes_files(tree: &crate::tree::FileTree) -> bool {
+    CONFIG_FILES.iter().any(|f| match tree.get(f) {
+        Some(crate::tree::Node::File { bytes, .. }) => {
+            bytes.windows(b"!include".len()).any(|w| w == b"!include")
+        }
+        _ => false,
+    })
+}
+
 /// Where a definition came from, for error messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {

@@ -6,6 +6,7 @@
 //! Conflicts stay values ([`Sides`]) until the apply step writes them.
 
 pub mod text;
+pub mod unchanged;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -303,13 +303,65 @@ pub fn is_dirty(repo: &Repository) -> Result<bool, git2::Error> {
     Ok(!repo.statuses(Some(&mut options))?.is_empty())
 }
 
+/// Calls `visit` with the path, id and mode of every entry of a commit's
+/// tree, folders before what they hold, reading tree objects only.
+/// Submodules are included (mode 0o160000); `.git` entries are not, as git
+/// itself refuses to check them out.
+fn walk(
+    repo: &Repository,
+    sha: &str,
+    src: &str,
+    mut visit: impl FnMut(String, Oid, i32) -> Result<(), SourceError>,
+) -> Result<(), SourceError> {
+    let oid = Oid::from_str(sha).map_err(git_err("read a commit", src))?;
+    let commit = repo
+        .find_commit(oid)
+        .map_err(git_err("read a commit", src))?;
+    let root = commit.tree().map_err(git_err("read a tree", src))?;
+    let mut stack = vec![(String::new(), root)];
+    while let Some((prefix, tree)) = stack.pop() {
+        for entry in tree.iter() {
+            let Some(path) = entry_path(&prefix, &entry, src)? else {
+                continue;
+            };
+            if entry.filemode() == 0o040000 {
+                let sub = repo
+                    .find_tree(entry.id())
+                    .map_err(git_err("read a tree", src))?;
+                stack.push((path.clone(), sub));
+            }
+            visit(path, entry.id(), entry.filemode())?;
+        }
+    }
+    Ok(())
+}
+
+/// A file or symlink of a commit: its blob id and git mode.
+pub type FileId = (Oid, i32);
+
+/// The blob id and mode of every file and symlink of a commit, by path,
+/// without reading any file.
+pub fn commit_files(
+    repo: &Repository,
+    sha: &str,
+    src: &str,
+) -> Result<HashMap<String, FileId>, SourceError> {
+    let mut out = HashMap::new();
+    walk(repo, sha, src, |path, id, mode| {
+        if mode != 0o040000 && mode != 0o160000 {
+            out.insert(path, (id, mode));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// File contents already read from a repository, by blob id. It does not
 /// keep them alive: contents live as long as a tree that holds them.
 pub type BlobCache = HashMap<Oid, Weak<[u8]>>;
 
-/// Reads every file, symlink and directory of a commit's tree into memory.
-/// Submodules (commit entries) are skipped, and so are `.git` entries, which
-/// git itself refuses to check out.
+/// Reads the directories of a commit's tree, and the files and symlinks
+/// for which `keep` says yes, into memory. Submodules are skipped.
 ///
 /// `blobs` carries contents between calls: an update reads two commits that
 /// share most files, and each shared file is then read (inflated) once and
@@ -319,60 +371,45 @@ pub fn read_commit_tree(
     sha: &str,
     src: &str,
     blobs: &mut BlobCache,
+    keep: &dyn Fn(&str) -> bool,
 ) -> Result<FileTree, SourceError> {
-    let oid = Oid::from_str(sha).map_err(git_err("read a commit", src))?;
-    let commit = repo
-        .find_commit(oid)
-        .map_err(git_err("read a commit", src))?;
-    let root = commit.tree().map_err(git_err("read a tree", src))?;
     let mut out = FileTree::new();
-    let mut stack = vec![(String::new(), root)];
-    while let Some((prefix, tree)) = stack.pop() {
-        for entry in tree.iter() {
-            let path = entry_path(&prefix, &entry, src)?;
-            let Some(path) = path else { continue };
-            match entry.filemode() {
-                0o040000 => {
-                    let sub = repo
-                        .find_tree(entry.id())
-                        .map_err(git_err("read a tree", src))?;
-                    out.insert(&path, Node::Dir);
-                    stack.push((path, sub));
-                }
-                0o160000 => {}
-                mode => {
-                    let bytes = match blobs.get(&entry.id()).and_then(Weak::upgrade) {
-                        Some(bytes) => bytes,
-                        None => {
-                            let blob = repo
-                                .find_blob(entry.id())
-                                .map_err(git_err("read a file", src))?;
-                            let bytes = Bytes::from(blob.content());
-                            blobs.insert(entry.id(), Arc::downgrade(&bytes));
-                            bytes
-                        }
-                    };
-                    if mode == 0o120000 {
-                        let target = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                            SourceError::NonUtf8Path {
-                                path: path.clone(),
-                                src: src.to_string(),
-                            }
-                        })?;
-                        out.insert(&path, Node::Symlink { target });
-                    } else {
-                        out.insert(
-                            &path,
-                            Node::File {
-                                bytes,
-                                executable: mode == 0o100755,
-                            },
-                        );
+    walk(repo, sha, src, |path, id, mode| {
+        match mode {
+            0o040000 => out.insert(&path, Node::Dir),
+            0o160000 => {}
+            _ if !keep(&path) => {}
+            mode => {
+                let bytes = match blobs.get(&id).and_then(Weak::upgrade) {
+                    Some(bytes) => bytes,
+                    None => {
+                        let blob = repo.find_blob(id).map_err(git_err("read a file", src))?;
+                        let bytes = Bytes::from(blob.content());
+                        blobs.insert(id, Arc::downgrade(&bytes));
+                        bytes
                     }
+                };
+                if mode == 0o120000 {
+                    let target = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        SourceError::NonUtf8Path {
+                            path: path.clone(),
+                            src: src.to_string(),
+                        }
+                    })?;
+                    out.insert(&path, Node::Symlink { target });
+                } else {
+                    out.insert(
+                        &path,
+                        Node::File {
+                            bytes,
+                            executable: mode == 0o100755,
+                        },
+                    );
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -19,6 +19,7 @@ mod version;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use git2::Repository;
@@ -26,7 +27,7 @@ use git2::Repository;
 use crate::tree::{FileTree, Node};
 
 pub use error::SourceError;
-pub use git::{NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
+pub use git::{FileId, NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
 pub use spec::{cache_dir_name, percent_decode, strip_credentials, SourceSpec};
 pub use version::parse_version_tag;
 
@@ -211,6 +212,17 @@ impl TemplateRepo {
     /// Reads the files of `rev` (from [`TemplateRepo::resolve`] of this
     /// template). A git revision without `sha` reads HEAD.
     pub fn read_tree(&self, rev: &Revision) -> Result<FileTree, SourceError> {
+        self.read_tree_filtered(rev, &|_| true)
+    }
+
+    /// Like [`TemplateRepo::read_tree`], reading only the files and
+    /// symlinks for which `keep` says yes from a commit (every folder is
+    /// there). A plain folder or a working tree is read whole.
+    pub fn read_tree_filtered(
+        &self,
+        rev: &Revision,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<FileTree, SourceError> {
         let src = self.spec.display();
         match &self.kind {
             Kind::Folder(path) => folder::read_folder(path, &src),
@@ -219,16 +231,37 @@ impl TemplateRepo {
                 workdir: Some(workdir),
             } if rev.worktree => folder::read_worktree(repo, workdir, &src),
             Kind::Git { repo, .. } => {
+                let sha = self.commit_of(repo, rev)?;
                 // Entries are inserted whole, so a poisoned cache is still sound.
                 let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
-                match &rev.sha {
-                    Some(sha) => git::read_commit_tree(repo, sha, &src, &mut blobs),
-                    None => {
-                        let head = git::resolve(repo, &src, Some("HEAD"), false)?;
-                        let sha = head.sha.unwrap_or_default();
-                        git::read_commit_tree(repo, &sha, &src, &mut blobs)
-                    }
-                }
+                git::read_commit_tree(repo, &sha, &src, &mut blobs, keep)
+            }
+        }
+    }
+
+    /// The blob id and mode of every file and symlink of `rev` by path,
+    /// read from tree objects only; `None` when `rev` is not a commit (a
+    /// plain folder, or a working tree).
+    pub fn file_ids(
+        &self,
+        rev: &Revision,
+    ) -> Result<Option<HashMap<String, git::FileId>>, SourceError> {
+        match &self.kind {
+            Kind::Git { repo, .. } if !rev.worktree => {
+                let sha = self.commit_of(repo, rev)?;
+                git::commit_files(repo, &sha, &self.spec.display()).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The commit of a git revision; HEAD when it names none.
+    fn commit_of(&self, repo: &Repository, rev: &Revision) -> Result<String, SourceError> {
+        match &rev.sha {
+            Some(sha) => Ok(sha.clone()),
+            None => {
+                let head = git::resolve(repo, &self.spec.display(), Some("HEAD"), false)?;
+                Ok(head.sha.unwrap_or_default())
             }
         }
     }

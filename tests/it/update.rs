@@ -399,6 +399,72 @@ fn a_folder_the_template_dropped_goes_only_when_the_update_leaves_it_empty() {
 }
 
 #[test]
+fn files_the_template_did_not_change_follow_its_other_changes() {
+    // Each file below is byte for byte the same in v1.0.0 and v2.0.0; only
+    // what surrounds it changed.
+    let h = Harness::new();
+    let mut t = GitRepo::init(&h, TEMPLATE);
+    t.release(
+        "v1.0.0",
+        &[
+            ("graft.yml", "name: app\n_exclude: [extra.txt]\n"),
+            ("extra.txt", "excluded until v2\n"),
+            ("notes.txt", "plain notes\n"),
+            ("same.txt", "same\n"),
+        ],
+        &[],
+    );
+    t.release(
+        "v2.0.0",
+        &[
+            ("graft.yml", "name: app\n"),
+            ("notes.txt.hbs", "notes of {{name}}\n"),
+        ],
+        &[],
+    );
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(&[("same.txt", "same, edited\n")], &[], "our edit");
+
+    h.update(&[]).success();
+    assert_eq!(
+        h.project_files(),
+        files(&[
+            (
+                ANSWERS_FILE,
+                &answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n"),
+            ),
+            ("extra.txt", "excluded until v2\n"),
+            ("notes.txt", "notes of app\n"),
+            ("same.txt", "same, edited\n"),
+        ])
+    );
+}
+
+#[test]
+fn a_new_file_rendered_onto_an_unchanged_one_is_a_collision() {
+    let h = Harness::new();
+    template(
+        &h,
+        &[("app.txt", "plain\n")],
+        &[("{{name}}.txt", "rendered\n")],
+        &[],
+    );
+    let project = h.copy_into_git(&AT_V1);
+    let before = h.project_tree();
+    let status = project.status();
+
+    let update = h.update(&[]).code(2);
+    assert_eq!(h.project_tree(), before);
+    assert_eq!(project.status(), status);
+    // The error a full render of v2.0.0 gives.
+    let copy = h
+        .run(&["copy", &h.template_src(), "fresh", "--defaults"])
+        .code(2);
+    assert_eq!(update.stderr, copy.stderr);
+    assert!(update.stderr.starts_with("error: "), "{}", update.stderr);
+}
+
+#[test]
 fn executable_bit_follows_the_template_unless_the_project_changed_it() {
     let h = Harness::new();
     let mut t = GitRepo::init(&h, TEMPLATE);
