@@ -237,39 +237,77 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
     Ok(tree)
 }
 
+/// The project's check for uncommitted changes, running beside the reading
+/// of the template until the first step that depends on the template's
+/// contents (or could change anything) needs its answer. An error found
+/// meanwhile gives way to a dirty tree, which is reported first.
+struct DirtyCheck<'scope> {
+    pending: Option<std::thread::ScopedJoinHandle<'scope, Result<Vec<String>, Error>>>,
+    dest: &'scope Path,
+}
+
+impl DirtyCheck<'_> {
+    /// Waits for the check; a dirty tree is an error.
+    fn wait(&mut self) -> Result<(), Error> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
+        };
+        let dirty = pending
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        if dirty.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::DirtyTree {
+                dest: self.dest.to_path_buf(),
+                paths: dirty,
+            })
+        }
+    }
+
+    /// `result`, unless the tree turns out to be dirty.
+    fn settle<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+        match result {
+            Err(e) => self.wait().and(Err(e)),
+            ok => ok,
+        }
+    }
+}
+
 pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
     let dest = super::open_project(env, &args.dest, &printer, "update")?;
     let files = answers_files(&dest, common.answers_file.as_deref())?;
-    // Checked once: updating the first of several templates dirties the tree.
-    if let (Some(git), false, false) = (
-        ProjectRepo::discover(&dest),
-        args.allow_dirty,
-        common.pretend,
-    ) {
-        let dirty = git.dirty_paths()?;
-        if !dirty.is_empty() {
-            return Err(Error::DirtyTree {
-                dest: args.dest.clone(),
-                paths: dirty,
-            });
+    let git = ProjectRepo::discover(&dest).filter(|_| !args.allow_dirty && !common.pretend);
+    std::thread::scope(|scope| {
+        // Checked once: updating the first of several templates dirties the tree.
+        let mut dirty = DirtyCheck {
+            pending: git.map(|git| scope.spawn(move || git.dirty_paths())),
+            dest: &args.dest,
+        };
+        if files.len() > 1 {
+            dirty.wait()?;
+            printer.info(&format!(
+                "updating {} templates, one answers file at a time: {}",
+                files.len(),
+                files.join(", ")
+            ));
         }
-    }
-    if files.len() > 1 {
-        printer.info(&format!(
-            "updating {} templates, one answers file at a time: {}",
-            files.len(),
-            files.join(", ")
-        ));
-    }
-    let mut code = 0;
-    let mut reports = Vec::new();
-    for file in &files {
-        let (c, report) = update_one(args, env, &printer, &dest, file)?;
-        code = code.max(c);
-        reports.push(report);
-    }
+        let mut code = 0;
+        let mut reports = Vec::new();
+        for file in &files {
+            let result = update_one(args, env, &printer, &dest, file, &mut dirty);
+            let (c, report) = dirty.settle(result)?;
+            code = code.max(c);
+            reports.push(report);
+        }
+        print_reports(common, &reports);
+        Ok(code)
+    })
+}
+
+fn print_reports(common: &CommonArgs, reports: &[Report]) {
     if common.json {
         if reports.len() == 1 {
             println!("{}", reports[0].to_json());
@@ -281,7 +319,6 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
             println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
         }
     }
-    Ok(code)
 }
 
 fn update_one(
@@ -290,6 +327,7 @@ fn update_one(
     printer: &Printer,
     dest: &Path,
     answers_rel: &str,
+    dirty: &mut DirtyCheck,
 ) -> Result<(i32, Report), Error> {
     let common = &args.common;
     let mut recorded_file = read_answers(dest, answers_rel)?;
@@ -301,9 +339,6 @@ fn update_one(
         Some(":current:") => old_rev.clone(),
         other => recorded.repo.resolve(other, common.prereleases)?,
     };
-    for w in &new_rev.warnings {
-        printer.warn(w);
-    }
     if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
         if to < from {
             return Err(Error::Downgrade {
@@ -328,6 +363,11 @@ fn update_one(
     // Both versions are in memory: close the template repository, its
     // mapped packs and caches.
     drop(recorded.repo);
+    // Nothing was said or changed so far: a dirty tree is reported first.
+    dirty.wait()?;
+    for w in &new_rev.warnings {
+        printer.warn(w);
+    }
 
     let git = ProjectRepo::discover(dest);
 

@@ -797,6 +797,30 @@ fn pretend_writes_nothing_and_with_diff_prints_the_diff() {
 }
 
 #[test]
+fn a_dirty_work_tree_is_reported_before_a_broken_template() {
+    let h = Harness::new();
+    template(&h, &[("a.txt", "1\n")], &[("graft.yml", "name: [\n")], &[]);
+    h.copy_into_git(&AT_V1);
+    h.write("dest/a.txt", "mine\n");
+    let before = h.project_tree();
+
+    let run = h.update(&[]).code(2);
+    assert_eq!(
+        run.stderr,
+        "error: `dest` has uncommitted changes: `a.txt`\n\
+         hint: commit or stash your changes first so the update is easy to review, or pass `--allow-dirty`\n"
+    );
+    assert_eq!(h.project_tree(), before);
+    let run = h.update(&["--allow-dirty"]).code(2);
+    assert!(
+        run.stderr.starts_with("error: graft.yml:1: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(h.project_tree(), before);
+}
+
+#[test]
 fn downgrade_is_refused() {
     let h = Harness::new();
     one_file_template(&h, "a.txt", "1\n", "2\n");
