@@ -237,19 +237,28 @@ impl Transaction {
         }
         let first = self.backups;
         self.backups += items.len();
-        let (root, journal) = (&self.root, &self.journal);
+        // Backups all go into the journal folder: one thread.
         let prior = items
-            .par_iter()
+            .iter()
             .enumerate()
-            .map(|(i, (rel, _))| save(root, journal, rel, first + i))
+            .map(|(i, (rel, _))| save(&self.root, &self.journal, rel, first + i))
             .collect::<Result<Vec<Prior>, Error>>()?;
-        let symlinks: Vec<bool> = prior.iter().map(|p| p.symlink).collect();
+        let writes: Vec<(&str, &Node, bool)> = items
+            .iter()
+            .zip(&prior)
+            .map(|((rel, node), p)| (*rel, *node, p.symlink))
+            .collect();
         self.record_all(prior.into_iter().filter_map(|p| p.undo).collect())?;
+        // One folder per thread at a time: file creations in one folder
+        // take turns on its lock, and threads waiting there spin.
         let root = &self.root;
-        items
-            .par_iter()
-            .zip(symlinks)
-            .try_for_each(|((rel, node), symlink)| put(root, rel, node, symlink))
+        writes
+            .par_chunk_by(|a, b| parent(a.0) == parent(b.0))
+            .try_for_each(|folder| {
+                folder
+                    .iter()
+                    .try_for_each(|(rel, node, symlink)| put(root, rel, node, *symlink))
+            })
     }
 
     /// Deletes the file or symlink at `rel`.
@@ -293,6 +302,11 @@ impl Transaction {
         undo_all(&root, undo)?;
         fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))
     }
+}
+
+/// The folder part of a relative path.
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// Saves what is at `rel` so it can be restored, as backup number `n`.
