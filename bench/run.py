@@ -369,6 +369,11 @@ def build_template(fmt: Format, w: Workload, dest: Path, env: dict[str, str]) ->
     sh(["git", "commit", "-q", "-m", "v2"], env, dest)
     sh(["git", "tag", "v2.0.0"], env, dest)
     sh(["git", "gc", "-q"], env, dest)
+    # Like a template committed a while ago (see build_project): otherwise
+    # every tool that asks git whether the template has uncommitted changes
+    # hashes every "racily clean" file of its working tree again.
+    backdate(dest)
+    sh(["git", "update-index", "-q", "--refresh"], env, dest)
 
 
 def graft_copy_cmd(graft: str, tpl: Path, dest: Path, ref: str | None = None) -> list[str]:
