@@ -210,7 +210,7 @@ impl Transaction {
     pub fn write(&mut self, rel: &str, node: &Node) -> Result<(), Error> {
         match node {
             Node::Dir => self.make_dir(rel),
-            _ => self.put_all(&[(rel, node)]),
+            _ => self.put_all(&[(rel, Some(node))]),
         }
     }
 
@@ -226,14 +226,17 @@ impl Transaction {
         Ok(())
     }
 
-    /// Writes files and symlinks at distinct paths, in parallel: first the
-    /// prior state of every path is saved and journaled, then they are
-    /// written. A failure leaves every started write in the journal, so a
-    /// rollback undoes all of them whichever finished.
-    fn put_all(&mut self, items: &[(&str, &Node)]) -> Result<(), Error> {
-        for (rel, _) in items {
+    /// Writes files and symlinks (`Some`) and deletes files (`None`) at
+    /// distinct paths, in parallel: first the prior state of every path is
+    /// saved and journaled, then they are changed. A failure leaves every
+    /// started change in the journal, so a rollback undoes all of them
+    /// whichever finished.
+    fn put_all(&mut self, items: &[(&str, Option<&Node>)]) -> Result<(), Error> {
+        for (rel, node) in items {
             self.tick(&self.root.join(rel))?;
-            self.parents(rel)?;
+            if node.is_some() {
+                self.parents(rel)?;
+            }
         }
         let first = self.backups;
         self.backups += items.len();
@@ -243,7 +246,14 @@ impl Transaction {
             .enumerate()
             .map(|(i, (rel, _))| save(&self.root, &self.journal, rel, first + i))
             .collect::<Result<Vec<Prior>, Error>>()?;
-        let writes: Vec<(&str, &Node, bool)> = items
+        for ((rel, _), p) in items.iter().zip(&prior) {
+            if p.undo.is_none() {
+                // A folder is in the way and goes with everything in it.
+                let inside = format!("{rel}/");
+                self.dirs.retain(|d| d != rel && !d.starts_with(&inside));
+            }
+        }
+        let changes: Vec<(&str, Option<&Node>, bool)> = items
             .iter()
             .zip(&prior)
             .map(|((rel, node), p)| (*rel, *node, p.symlink))
@@ -252,29 +262,21 @@ impl Transaction {
         // One folder per thread at a time: file creations in one folder
         // take turns on its lock, and threads waiting there spin.
         let root = &self.root;
-        writes
+        changes
             .par_chunk_by(|a, b| parent(a.0) == parent(b.0))
             .try_for_each(|folder| {
                 folder
                     .iter()
-                    .try_for_each(|(rel, node, symlink)| put(root, rel, node, *symlink))
+                    .try_for_each(|(rel, node, symlink)| match node {
+                        Some(node) => put(root, rel, node, *symlink),
+                        None => remove_existing(&root.join(rel)),
+                    })
             })
     }
 
     /// Deletes the file or symlink at `rel`.
     pub fn remove(&mut self, rel: &str) -> Result<(), Error> {
-        let path = self.root.join(rel);
-        self.tick(&path)?;
-        let backup = self.backups;
-        self.backups += 1;
-        let prior = save(&self.root, &self.journal, rel, backup)?;
-        if prior.undo.is_none() {
-            // A folder is in the way and goes with everything in it.
-            let inside = format!("{rel}/");
-            self.dirs.retain(|d| d != rel && !d.starts_with(&inside));
-        }
-        self.record_all(prior.undo.into_iter().collect())?;
-        remove_existing(&path)
+        self.put_all(&[(rel, None)])
     }
 
     /// Removes the empty folder at `rel`.
@@ -565,6 +567,37 @@ enum Step<'a> {
 /// The most files journaled and written as one batch.
 const BATCH: usize = 512;
 
+/// The writes of files and symlinks and the deletions of files that start
+/// `steps`, up to `most`, that can be applied in any order: each at its own
+/// path, and none inside a path deleted before it.
+fn batch<'a>(steps: &[Step<'a>], most: usize) -> Vec<(&'a str, Option<&'a Node>)> {
+    let mut out = Vec::new();
+    let mut deleted: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for step in steps.iter().take(most) {
+        let (rel, node) = match step {
+            Step::Write(_, Node::Dir) | Step::RemoveDir(_) => break,
+            Step::Write(rel, node) => (*rel, Some(*node)),
+            Step::Remove(rel) => (*rel, None),
+        };
+        if !seen.insert(rel) {
+            break;
+        }
+        let mut folder = rel;
+        while let Some((up, _)) = folder.rsplit_once('/') {
+            if deleted.contains(up) {
+                return out;
+            }
+            folder = up;
+        }
+        if node.is_none() {
+            deleted.insert(rel);
+        }
+        out.push((rel, node));
+    }
+    out
+}
+
 /// Applies every write of `plan` in one transaction.
 pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Error> {
     use crate::plan::Action;
@@ -593,24 +626,10 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
                     tx.make_dir(rel)?;
                     1
                 }
-                Step::Write(..) => {
-                    let most = tx.room().clamp(1, BATCH);
-                    let batch: Vec<(&str, &Node)> = rest
-                        .iter()
-                        .take(most)
-                        .map_while(|s| match s {
-                            Step::Write(rel, node) if !matches!(node, Node::Dir) => {
-                                Some((*rel, *node))
-                            }
-                            _ => None,
-                        })
-                        .collect();
+                Step::Write(..) | Step::Remove(_) => {
+                    let batch = batch(rest, tx.room().clamp(1, BATCH));
                     tx.put_all(&batch)?;
                     batch.len()
-                }
-                Step::Remove(rel) => {
-                    tx.remove(rel)?;
-                    1
                 }
                 Step::RemoveDir(rel) => {
                     tx.remove_empty_dir(rel)?;
@@ -690,29 +709,63 @@ fn make_symlink(_: &str, _: &Path) -> std::io::Result<()> {
 /// Checks that writing `rel` under `root` never goes through a symlink that
 /// leads outside `root`.
 pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut current = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in &parts[..parts.len().saturating_sub(1)] {
-        current.push(part);
-        match fs::symlink_metadata(&current) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let resolved = current.canonicalize().ok();
-                if !resolved.is_some_and(|r| r.starts_with(&canonical_root)) {
-                    return Err(Error::UnsafePath {
-                        path: rel.to_string(),
-                        from: current.display().to_string(),
-                        reason:
-                            "would be written through a symlink that leads outside the destination"
-                                .to_string(),
-                    });
-                }
-            }
-            Ok(_) => {}
-            Err(_) => break,
+    Inside::new(root).check(rel)
+}
+
+/// Checks, path after path, that writes under a root never go through a
+/// symlink that leads outside it; each folder is looked at once.
+pub struct Inside {
+    root: PathBuf,
+    canonical_root: Option<PathBuf>,
+    /// Folders found to be plain folders (not symlinks).
+    plain: HashSet<String>,
+}
+
+impl Inside {
+    pub fn new(root: &Path) -> Inside {
+        Inside {
+            root: root.to_path_buf(),
+            canonical_root: None,
+            plain: HashSet::new(),
         }
     }
-    Ok(())
+
+    pub fn check(&mut self, rel: &str) -> Result<(), Error> {
+        let mut end = 0;
+        while let Some(i) = rel[end..].find('/') {
+            end += i;
+            let dir = &rel[..end];
+            end += 1;
+            if self.plain.contains(dir) {
+                continue;
+            }
+            let current = self.root.join(dir);
+            match fs::symlink_metadata(&current) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    let root = self.canonical_root.get_or_insert_with(|| {
+                        self.root
+                            .canonicalize()
+                            .unwrap_or_else(|_| self.root.clone())
+                    });
+                    let resolved = current.canonicalize().ok();
+                    if !resolved.is_some_and(|r| r.starts_with(root)) {
+                        return Err(Error::UnsafePath {
+                            path: rel.to_string(),
+                            from: current.display().to_string(),
+                            reason: "would be written through a symlink that leads outside \
+                                     the destination"
+                                .to_string(),
+                        });
+                    }
+                }
+                Ok(_) => {
+                    self.plain.insert(dir.to_string());
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -789,7 +842,9 @@ mod tests {
         let root = dir.path();
         fs::write(root.join("keep.txt"), "old").unwrap();
         std::os::unix::fs::symlink("keep.txt", root.join("link")).unwrap();
+        fs::write(root.join("gone.txt"), "gone").unwrap();
         let mut changes = vec![
+            Change::new("gone.txt", Action::Delete, None, Some(Node::file("gone"))),
             Change::new("keep.txt", Action::Update, Some(Node::file("new")), None),
             Change::new("link", Action::Update, Some(Node::file("was a link")), None),
         ];
@@ -812,7 +867,12 @@ mod tests {
                 .map(|e| e.unwrap().file_name().into_string().unwrap())
                 .collect();
             left.sort();
-            assert_eq!(left, ["keep.txt", "link"], "after {fail_after} writes");
+            assert_eq!(
+                left,
+                ["gone.txt", "keep.txt", "link"],
+                "after {fail_after} writes"
+            );
+            assert_eq!(fs::read_to_string(root.join("gone.txt")).unwrap(), "gone");
             assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
             assert_eq!(
                 fs::read_link(root.join("link")).unwrap(),
@@ -820,12 +880,58 @@ mod tests {
             );
         }
         apply(root, &plan, FaultInjection::default()).unwrap();
+        assert!(!root.join("gone.txt").exists());
         assert_eq!(fs::read_to_string(root.join("link")).unwrap(), "was a link");
         assert_eq!(
             fs::read_to_string(root.join("d3/e1/f10.txt")).unwrap(),
             "d3/e1/f10.txt"
         );
         assert!(!root.join(JOURNAL_DIR).exists());
+    }
+
+    #[test]
+    fn a_file_deleted_before_a_folder_takes_its_place_is_gone_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("a"), "file").unwrap();
+        fs::write(root.join("b.txt"), "old").unwrap();
+        let plan = Plan {
+            changes: vec![
+                Change::new("a", Action::Delete, None, Some(Node::file("file"))),
+                Change::new("a/inside.txt", Action::Create, Some(Node::file("x")), None),
+                Change::new("b.txt", Action::Delete, None, Some(Node::file("old"))),
+                Change::new("c.txt", Action::Create, Some(Node::file("c")), None),
+            ],
+        };
+        apply(root, &plan, FaultInjection::default()).unwrap();
+        assert_eq!(fs::read_to_string(root.join("a/inside.txt")).unwrap(), "x");
+        assert!(!root.join("b.txt").exists());
+        assert_eq!(fs::read_to_string(root.join("c.txt")).unwrap(), "c");
+
+        let steps = [
+            Step::Remove("a"),
+            Step::Remove("b.txt"),
+            Step::Write("c.txt", &Node::Dir),
+        ];
+        assert_eq!(batch(&steps, BATCH).len(), 2);
+        let file = Node::file("x");
+        let steps = [
+            Step::Write("x", &file),
+            Step::Remove("a"),
+            Step::Write("a/b", &file),
+        ];
+        assert_eq!(
+            batch(&steps, BATCH).len(),
+            2,
+            "ends before a path under a deleted one"
+        );
+        let steps = [Step::Write("x", &file), Step::Write("x", &file)];
+        assert_eq!(
+            batch(&steps, BATCH).len(),
+            1,
+            "ends before a path seen already"
+        );
+        assert_eq!(batch(&steps, 1).len(), 1);
     }
 
     #[test]

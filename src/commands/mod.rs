@@ -642,8 +642,9 @@ pub fn plan_over_project(
     plan.changes.extend(injected);
     plan.changes.extend(answers_change);
     if dest.is_dir() {
+        let mut inside = crate::apply::Inside::new(dest);
         for change in plan.writes() {
-            crate::apply::check_inside(dest, &change.path)?;
+            inside.check(&change.path)?;
         }
     }
     Ok(plan)

@@ -529,10 +529,11 @@ fn update_one(
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
+    let mut inside = apply::Inside::new(dest);
     for change in plan.writes() {
-        apply::check_inside(dest, &change.path)?;
+        inside.check(&change.path)?;
         for (extra, _) in &change.extra {
-            apply::check_inside(dest, extra)?;
+            inside.check(extra)?;
         }
     }
 
