@@ -361,13 +361,10 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
             // The diff's matching lines are a subset of the lines both
             // hold, so this bound rejects dissimilar pairs without a diff,
             // whose cost grows with the square of their lines.
-            let total = a_lines.len() + b_lines.len();
-            if total > 0
-                && (2 * shared_lines(&a_lines, b_lines)) as f32 / (total as f32) < RENAME_SIMILARITY
-            {
+            if similarity_bound(a, &a_lines, b, b_lines) < RENAME_SIMILARITY {
                 continue;
             }
-            let ratio = similar::TextDiff::from_lines(a, *b).ratio();
+            let ratio = similarity(a, b);
             let score = ratio + if same_name { 0.01 } else { 0.0 };
             if ratio >= RENAME_SIMILARITY && best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, *new_path));
@@ -383,35 +380,75 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
 
 /// A file that may be one side of a rename: its path, and its text with
 /// [`line_hashes`], or `None` when it is binary.
-type RenameCandidate<'a> = (&'a str, Option<(&'a str, Vec<u64>)>);
+type RenameCandidate<'a> = (&'a str, Option<(&'a str, Vec<(u64, usize)>)>);
 
-/// Hashes of the lines of `text`, split as the diff splits them, sorted.
-fn line_hashes(text: &str) -> Vec<u64> {
+/// How much of two texts their diff keeps: twice the bytes of the lines
+/// they share in order, over the bytes of both. Weighing lines by their
+/// bytes, as git's similarity index does, keeps closing braces and blank
+/// lines, which any two files of one language share, from making two
+/// unrelated files look alike.
+fn similarity(a: &str, b: &str) -> f32 {
+    let total = a.len() + b.len();
+    if total == 0 {
+        return 1.0;
+    }
+    let diff = similar::TextDiff::from_lines(a, b);
+    let old = diff.old_slices();
+    let shared: usize = diff
+        .ops()
+        .iter()
+        .filter_map(|op| match *op {
+            similar::DiffOp::Equal { old_index, len, .. } => Some(
+                old[old_index..old_index + len]
+                    .iter()
+                    .map(|l| l.len())
+                    .sum::<usize>(),
+            ),
+            _ => None,
+        })
+        .sum();
+    (2 * shared) as f32 / total as f32
+}
+
+/// An upper bound of [`similarity`] from the lines both texts hold in any
+/// order.
+fn similarity_bound(a: &str, a_lines: &[(u64, usize)], b: &str, b_lines: &[(u64, usize)]) -> f32 {
+    let total = a.len() + b.len();
+    if total == 0 {
+        return 1.0;
+    }
+    (2 * shared_bytes(a_lines, b_lines)) as f32 / total as f32
+}
+
+/// Hash and length of the lines of `text`, split as the diff splits them,
+/// sorted.
+fn line_hashes(text: &str) -> Vec<(u64, usize)> {
     use similar::DiffableStr;
     use std::hash::{Hash, Hasher};
-    let mut out: Vec<u64> = text
+    let mut out: Vec<(u64, usize)> = text
         .tokenize_lines()
         .into_iter()
         .map(|line| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             line.hash(&mut h);
-            h.finish()
+            (h.finish(), line.len())
         })
         .collect();
     out.sort_unstable();
     out
 }
 
-/// Size of the intersection of two sorted multisets. A hash collision can
-/// only make it larger, so it stays an upper bound of the matching lines.
-fn shared_lines(a: &[u64], b: &[u64]) -> usize {
+/// Bytes of the intersection of two sorted multisets of lines. A hash
+/// collision can only make it larger (the longer line counts), so it stays
+/// an upper bound of the bytes of matching lines.
+fn shared_bytes(a: &[(u64, usize)], b: &[(u64, usize)]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                n += 1;
+                n += a[i].1.max(b[j].1);
                 i += 1;
                 j += 1;
             }
@@ -542,16 +579,38 @@ mod tests {
         for a in texts {
             for b in texts {
                 let (ha, hb) = (line_hashes(a), line_hashes(b));
-                let total = ha.len() + hb.len();
-                let bound = if total == 0 {
-                    1.0
-                } else {
-                    (2 * shared_lines(&ha, &hb)) as f32 / total as f32
-                };
-                let ratio = similar::TextDiff::from_lines(a, b).ratio();
+                let bound = similarity_bound(a, &ha, b, &hb);
+                let ratio = similarity(a, b);
                 assert!(bound >= ratio, "{a:?} {b:?}: {bound} < {ratio}");
             }
         }
+    }
+
+    #[test]
+    fn files_sharing_only_braces_and_blank_lines_are_not_a_rename() {
+        let code = |names: &[&str]| -> String {
+            names
+                .iter()
+                .map(|n| format!("export function {n}(items: number[]) {{\n  return items.length * {};\n}}\n\n", n.len()))
+                .collect()
+        };
+        let old = code(&["cacheReport", "ledgerQueue", "invoiceWorker"]);
+        let new = code(&["permissionWindow", "sampleChannel", "shipmentSession"]);
+        // More than half of their lines are the same (`}`, blank lines and
+        // one `return`), but few of their bytes.
+        let (a, b) = (line_hashes(&old), line_hashes(&new));
+        let shared = a.iter().filter(|l| b.contains(l)).count();
+        assert_eq!((shared, a.len()), (7, 12));
+        assert!(similarity(&old, &new) < 0.1);
+        let mine = format!("{old}// mine\n");
+        let rows = plan(&[("a.ts", &old)], &[("b.ts", &new)], &[("a.ts", &mine)]);
+        assert_eq!(
+            rows,
+            vec![
+                ("a.ts".into(), Action::Keep, None),
+                ("b.ts".into(), Action::Create, Some(new.clone())),
+            ]
+        );
     }
 
     #[test]
