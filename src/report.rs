@@ -69,3 +69,13 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
     }
 }
+
+/// Prints the `--json` output of a command over one or more answers files:
+/// the report itself for one, an array of them for several.
+pub fn print_json<T: Serialize>(reports: &[T]) {
+    let text = match reports {
+        [one] => serde_json::to_string_pretty(one),
+        all => serde_json::to_string_pretty(all),
+    };
+    println!("{}", text.unwrap_or_default());
+}

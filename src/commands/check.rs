@@ -80,11 +80,7 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
         }
     }
     if args.json {
-        let text = match reports.as_slice() {
-            [one] => serde_json::to_string_pretty(one),
-            all => serde_json::to_string_pretty(all),
-        };
-        println!("{}", text.unwrap_or_default());
+        crate::report::print_json(&reports);
     }
     Ok(if reports.iter().any(|r| r.update_available) {
         EXIT_ATTENTION

@@ -87,11 +87,7 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
         });
     }
     if args.json {
-        let text = match reports.as_slice() {
-            [one] => serde_json::to_string_pretty(one),
-            all => serde_json::to_string_pretty(all),
-        };
-        println!("{}", text.unwrap_or_default());
+        crate::report::print_json(&reports);
     }
     Ok(if args.exit_code && drifted {
         EXIT_ATTENTION

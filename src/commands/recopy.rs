@@ -129,10 +129,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         });
     }
     if common.json {
-        match reports.as_slice() {
-            [one] => println!("{}", one.to_json()),
-            all => println!("{}", serde_json::to_string_pretty(all).unwrap_or_default()),
-        }
+        crate::report::print_json(&reports);
     }
     Ok(0)
 }

@@ -302,23 +302,11 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
             code = code.max(c);
             reports.push(report);
         }
-        print_reports(common, &reports);
+        if common.json {
+            crate::report::print_json(&reports);
+        }
         Ok(code)
     })
-}
-
-fn print_reports(common: &CommonArgs, reports: &[Report]) {
-    if common.json {
-        if reports.len() == 1 {
-            println!("{}", reports[0].to_json());
-        } else {
-            let all: Vec<serde_json::Value> = reports
-                .iter()
-                .map(|r| serde_json::to_value(r).unwrap_or_default())
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
-        }
-    }
 }
 
 fn update_one(
