@@ -124,13 +124,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             return Err(e);
         }
         if let Some(message) = &config.settings.message_after_copy {
-            let ctx = handlebars::Context::wraps(&project.answers.context)
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            printer.message(&project.engine.render(
-                &format!("{} (_message_after_copy)", config.file),
-                message,
-                &ctx,
-            )?);
+            printer.message(&project.message(&config, "_message_after_copy", message)?);
         }
         summary(
             &printer,

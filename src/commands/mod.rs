@@ -178,6 +178,21 @@ pub struct ProjectRender {
     pub external_blocks: Vec<inject::Block>,
 }
 
+impl ProjectRender {
+    /// Renders a `_message_*` setting of `config` with this render's answers.
+    pub fn message(
+        &self,
+        config: &TemplateConfig,
+        setting: &str,
+        text: &str,
+    ) -> Result<String, Error> {
+        let ctx = handlebars::Context::wraps(&self.answers.context)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        self.engine
+            .render(&format!("{} ({setting})", config.file), text, &ctx)
+    }
+}
+
 /// Answers the questions and renders the template.
 pub fn render_project(
     tree: &FileTree,

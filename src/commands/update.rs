@@ -446,13 +446,7 @@ fn update_one(
     }
 
     if let Some(message) = &new_config.settings.message_before_update {
-        let ctx = handlebars::Context::wraps(&old.answers.context)
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        printer.message(&old.engine.render(
-            &format!("{} (_message_before_update)", new_config.file),
-            message,
-            &ctx,
-        )?);
+        printer.message(&old.message(&new_config, "_message_before_update", message)?);
     }
     let new_common = CommonArgs {
         answers_file: Some(answers_rel.to_string()),
@@ -593,13 +587,7 @@ fn update_one(
             )?;
         }
         if let Some(message) = &new_config.settings.message_after_update {
-            let ctx = handlebars::Context::wraps(&new.answers.context)
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            printer.message(&new.engine.render(
-                &format!("{} (_message_after_update)", new_config.file),
-                message,
-                &ctx,
-            )?);
+            printer.message(&new.message(&new_config, "_message_after_update", message)?);
         }
     }
     let from = old_rev.describe.clone();

@@ -877,6 +877,33 @@ fn recorded_version_gone_from_the_template_names_it_and_suggests_recopy() {
 }
 
 #[test]
+fn update_messages_are_rendered_with_the_answers_of_their_side() {
+    let h = Harness::new();
+    template(
+        &h,
+        &[("a.txt", "1\n")],
+        &[
+            (
+                "graft.yml",
+                "name: app\n_message_before_update: 'leaving {{_graft.commit}} of {{name}}'\n\
+                 _message_after_update: 'now at {{_graft.commit}}'\n",
+            ),
+            ("a.txt", "2\n"),
+        ],
+        &[],
+    );
+    h.copy_into_git(&AT_V1);
+    let run = h.update(&[]).success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "leaving v1.0.0 of app\n    update  a.txt\n    update  .graft-answers.yml\nnow at v2.0.0\n{}",
+            summary(&h, "v1.0.0 to v2.0.0", "2 updated, 0 merged, 0 created, 0 deleted, 0 kept, 0 conflict(s)")
+        )
+    );
+}
+
+#[test]
 fn plain_update_updates_every_template_of_the_project_in_turn() {
     let h = Harness::new();
     for name in ["base", "extra"] {
