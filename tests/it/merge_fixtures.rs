@@ -41,16 +41,21 @@ fn fixture_conflicts(case: &Path) -> usize {
     text.trim().parse().unwrap()
 }
 
+/// The base, ours and theirs of a fixture case.
+fn fixture_sides(case: &Path) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    (
+        fixture_file(case, "base"),
+        fixture_file(case, "ours"),
+        fixture_file(case, "theirs"),
+    )
+}
+
 #[test]
 fn merge_matches_git_on_every_fixture() {
     let mut failures = Vec::new();
     for case in fixture_cases() {
         let name = fixture_name(&case);
-        let (base, ours, theirs) = (
-            fixture_file(&case, "base"),
-            fixture_file(&case, "ours"),
-            fixture_file(&case, "theirs"),
-        );
+        let (base, ours, theirs) = fixture_sides(&case);
         let expected = fixture_file(&case, "expected");
         let conflicts = fixture_conflicts(&case);
         match text::merge(&base, &ours, &theirs) {
@@ -83,11 +88,7 @@ fn merge_rej_matches_git_theirs_on_every_fixture() {
     let mut failures = Vec::new();
     for case in fixture_cases() {
         let name = fixture_name(&case);
-        let (base, ours, theirs) = (
-            fixture_file(&case, "base"),
-            fixture_file(&case, "ours"),
-            fixture_file(&case, "theirs"),
-        );
+        let (base, ours, theirs) = fixture_sides(&case);
         let expected = fixture_file(&case, "expected-theirs");
         let conflicts = fixture_conflicts(&case);
         match text::merge_rej(&base, &ours, &theirs) {
@@ -116,12 +117,8 @@ fn merge_rej_matches_git_theirs_on_every_fixture() {
 #[test]
 fn merge_rej_writes_a_readable_rej_for_the_fixture_with_two_conflicts() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge/two-conflicts");
-    let result = text::merge_rej(
-        &fixture_file(&case, "base"),
-        &fixture_file(&case, "ours"),
-        &fixture_file(&case, "theirs"),
-    )
-    .unwrap();
+    let (base, ours, theirs) = fixture_sides(&case);
+    let result = text::merge_rej(&base, &ours, &theirs).unwrap();
     let rej = String::from_utf8(result.rej.unwrap()).unwrap();
     assert_eq!(
         rej,
