@@ -1,70 +1,52 @@
 //! Writing a plan so that nothing is ever half-done.
 //!
 //! Every write goes to a temporary file in the same folder and is renamed
-//! into place. Before the first change a journal folder is created in the
-//! destination and the prior state of every path is saved there before it is
-//! touched. An error rolls everything back from memory; a process killed in
-//! the middle leaves the journal, and [`recover`] (run first by every
-//! command) restores the exact prior bytes from it. The journal guards
-//! against a process that dies, not against a machine that loses power: it
-//! is written before each change but not flushed to disk, like the files
-//! themselves.
+//! into place. Before the first change a journal (see [`crate::journal`])
+//! is created in the destination, and the prior state of every path is
+//! saved there before it is touched. An error rolls everything back; a
+//! process killed in the middle leaves the journal, and
+//! [`crate::journal::recover`] (run first by every command, under the
+//! project's lock) restores the exact prior bytes from it. The journal
+//! guards against a process that dies, not against a machine that loses
+//! power: it is written before each change but not flushed to disk, like
+//! the files themselves.
 //!
 //! Files are written in batches, several at a time: the prior state of every
 //! path of a batch is saved and journaled first, in one write, and then the
 //! batch's files are written in parallel. Folders, deletions and removals of
-//! folders are applied one at a time, in plan order, between batches.
+//! folders are applied one at a time, in plan order, between batches. Only
+//! regular files, symlinks and folders are ever read or replaced; a file
+//! that is a FIFO, socket or device is never opened.
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::error::Error;
+use crate::journal::{
+    blob_id, exec_mode, is_executable, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
+};
 use crate::plan::Plan;
 use crate::tree::Node;
 
-/// The journal folder inside the destination while a run is writing.
-pub const JOURNAL_DIR: &str = ".graft-journal";
-const JOURNAL_INDEX: &str = "index";
+pub use crate::journal::{recover, FaultInjection, JOURNAL_DIR};
 
-/// How to undo one change.
-#[derive(Debug)]
-enum Undo {
-    /// The path did not exist: remove it.
-    Remove(String),
-    /// A file existed: restore it from the journal backup.
-    Restore {
-        path: String,
-        backup: PathBuf,
-        executable: bool,
-    },
-    /// A symlink existed: recreate it.
-    Relink { path: String, target: String },
-    /// The folder was created by this run: remove it if empty.
-    RemoveDir(String),
-    /// An empty folder was removed by this run: create it again.
-    MakeDir(String),
-}
-
-/// Fault injection for tests: `GRAFT_FAIL_AFTER_WRITES=N` makes the N+1th
-/// write fail, `GRAFT_ABORT_AFTER_WRITES=N` kills the process after N writes
-/// (a crash), and `GRAFT_INTERRUPT_AFTER_WRITES=N` sends it SIGINT.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FaultInjection {
-    pub fail_after: Option<usize>,
-    pub abort_after: Option<usize>,
-    /// Sends SIGINT to this process after N writes.
-    pub interrupt_after: Option<usize>,
+/// The project's git index, written in the same transaction as the files
+/// (the conflicts it records as unmerged), so a run killed in between
+/// leaves neither.
+pub struct IndexWrite<'a> {
+    /// The index file, which is backed up before `write` replaces it.
+    pub path: PathBuf,
+    pub write: Box<dyn FnOnce() -> Result<(), Error> + 'a>,
 }
 
 /// An open set of changes to a destination.
 pub struct Transaction {
     root: PathBuf,
-    journal: PathBuf,
-    index: fs::File,
+    journal: Journal,
     undo: Vec<Undo>,
     /// Folders known to exist: checked or created by this run.
     dirs: HashSet<String>,
@@ -78,60 +60,29 @@ pub struct Transaction {
 struct Prior {
     undo: Option<Undo>,
     symlink: bool,
+    /// A folder is there.
+    dir: bool,
+    /// The permission bits of the file that is there.
+    mode: Option<u32>,
 }
 
 impl Transaction {
     /// Starts a transaction in `root`, which must exist.
-    pub fn begin(root: &Path, faults: FaultInjection) -> Result<Transaction, Error> {
-        let journal = root.join(JOURNAL_DIR);
-        fs::create_dir(&journal).map_err(|e| Error::io("create journal", &journal, e))?;
-        let index_path = journal.join(JOURNAL_INDEX);
-        let index =
-            fs::File::create(&index_path).map_err(|e| Error::io("write", &index_path, e))?;
+    pub fn begin(root: &Path, journals: &Journals) -> Result<Transaction, Error> {
         Ok(Transaction {
             root: root.to_path_buf(),
-            journal,
-            index,
+            journal: Journal::begin(root, journals)?,
             undo: Vec::new(),
             dirs: HashSet::new(),
             backups: 0,
             writes: 0,
-            faults,
+            faults: journals.faults,
         })
     }
 
     /// Journals `undo`, in order, before the changes they protect.
     fn record_all(&mut self, undo: Vec<Undo>) -> Result<(), Error> {
-        let mut lines = String::new();
-        for u in &undo {
-            match u {
-                Undo::Remove(p) => lines.push_str(&format!("remove\t{p}\n")),
-                Undo::Restore {
-                    path,
-                    backup,
-                    executable,
-                } => lines.push_str(&format!(
-                    "restore\t{}\t{}\t{path}\n",
-                    u8::from(*executable),
-                    backup
-                        .file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                )),
-                Undo::Relink { path, target } => {
-                    lines.push_str(&format!("relink\t{}\t{path}\n", escape(target)))
-                }
-                Undo::RemoveDir(p) => lines.push_str(&format!("rmdir\t{p}\n")),
-                Undo::MakeDir(p) => lines.push_str(&format!("mkdir\t{p}\n")),
-            }
-        }
-        // Written (not flushed to disk) before the changes they protect: a
-        // killed process cannot lose what it handed to the kernel, so
-        // `recover` always sees it. A flush per entry made every run wait
-        // for the disk once per file (see bench/README.md).
-        self.index
-            .write_all(lines.as_bytes())
-            .map_err(|e| Error::io("write", self.journal.join(JOURNAL_INDEX), e))?;
+        self.journal.record(&undo)?;
         self.undo.extend(undo);
         Ok(())
     }
@@ -244,33 +195,32 @@ impl Transaction {
         let prior = items
             .iter()
             .enumerate()
-            .map(|(i, (rel, _))| save(&self.root, &self.journal, rel, first + i))
+            .map(|(i, (rel, node))| save(&self.root, &self.journal, rel, *node, first + i))
             .collect::<Result<Vec<Prior>, Error>>()?;
         for ((rel, _), p) in items.iter().zip(&prior) {
-            if p.undo.is_none() {
+            if p.dir {
                 // A folder is in the way and goes with everything in it.
                 let inside = format!("{rel}/");
                 self.dirs.retain(|d| d != rel && !d.starts_with(&inside));
             }
         }
-        let changes: Vec<(&str, Option<&Node>, bool)> = items
+        let changes: Vec<(&str, Option<&Node>, &Prior)> = items
             .iter()
             .zip(&prior)
-            .map(|((rel, node), p)| (*rel, *node, p.symlink))
+            .map(|((rel, node), p)| (*rel, *node, p))
             .collect();
-        self.record_all(prior.into_iter().filter_map(|p| p.undo).collect())?;
+        self.record_all(prior.iter().filter_map(|p| p.undo.clone()).collect())?;
         // One folder per thread at a time: file creations in one folder
         // take turns on its lock, and threads waiting there spin.
         let root = &self.root;
+        let prefix = self.journal.temp_prefix();
         changes
             .par_chunk_by(|a, b| parent(a.0) == parent(b.0))
             .try_for_each(|folder| {
-                folder
-                    .iter()
-                    .try_for_each(|(rel, node, symlink)| match node {
-                        Some(node) => put(root, rel, node, *symlink),
-                        None => remove_existing(&root.join(rel)),
-                    })
+                folder.iter().try_for_each(|(rel, node, prior)| match node {
+                    Some(node) => put(root, rel, node, prior, &prefix),
+                    None => remove_existing(&root.join(rel)),
+                })
             })
     }
 
@@ -288,21 +238,56 @@ impl Transaction {
         fs::remove_dir(&path).map_err(|e| Error::io("remove folder", &path, e))
     }
 
-    /// Keeps every change and removes the journal.
-    pub fn commit(self) -> Result<(), Error> {
-        fs::remove_dir_all(&self.journal).map_err(|e| Error::io("remove", &self.journal, e))
+    /// Backs up the git index at `index.path` and writes it; a fault may
+    /// hit just before and just after.
+    fn write_index(&mut self, index: IndexWrite) -> Result<(), Error> {
+        self.tick(&index.path)?;
+        let backup = match fs::symlink_metadata(&index.path) {
+            Ok(m) if m.is_file() => {
+                let to = self.journal.backup(self.backups);
+                self.backups += 1;
+                let id = backup_file(&index.path, &to)?;
+                Some((to, id))
+            }
+            _ => None,
+        };
+        self.record(Undo::GitIndex { backup })?;
+        (index.write)()?;
+        self.tick(&index.path)
     }
 
-    /// Undoes every change, newest first, and removes the journal.
-    pub fn rollback(self) -> Result<(), Error> {
+    /// Keeps every change and removes the journal.
+    pub fn commit(self) -> Result<(), Error> {
+        self.journal.close()
+    }
+
+    /// Undoes every change it can with these faults; returns the paths it
+    /// could not restore.
+    #[cfg(test)]
+    pub(crate) fn roll_back_with(self, faults: &FaultInjection) -> Vec<crate::journal::Unrestored> {
+        self.journal.roll_back(&self.undo, faults)
+    }
+
+    /// Undoes every change it can, newest first. The error, when some path
+    /// could not be restored, says which, and the journal stays for the next
+    /// command to finish.
+    pub fn rollback(self, cause: Option<Error>) -> Result<(), Error> {
         let Transaction {
             root,
             journal,
             undo,
+            faults,
             ..
         } = self;
-        undo_all(&root, undo)?;
-        fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))
+        let unrestored = journal.roll_back(&undo, &faults);
+        if unrestored.is_empty() {
+            return cause.map_or(Ok(()), Err);
+        }
+        Err(Error::RollbackIncomplete {
+            first: cause.map(Box::new),
+            journal: root.join(JOURNAL_DIR),
+            unrestored,
+        })
     }
 }
 
@@ -311,62 +296,108 @@ fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// Saves what is at `rel` so it can be restored, as backup number `n`.
-/// A folder is not saved (nothing replaces one without failing first).
-fn save(root: &Path, journal: &Path, rel: &str, n: usize) -> Result<Prior, Error> {
+/// Saves what is at `rel` so it can be restored, as backup number `n`;
+/// `node` is what will be written there (`None`: it is deleted). A folder
+/// is not saved (nothing replaces one without failing first).
+fn save(
+    root: &Path,
+    journal: &Journal,
+    rel: &str,
+    node: Option<&Node>,
+    n: usize,
+) -> Result<Prior, Error> {
     let path = root.join(rel);
-    let (undo, symlink) = match fs::symlink_metadata(&path) {
+    let mut prior = Prior {
+        undo: None,
+        symlink: false,
+        dir: false,
+        mode: None,
+    };
+    match fs::symlink_metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            (Some(Undo::Remove(rel.to_string())), false)
+            prior.undo = node.and_then(|node| {
+                let written = match node {
+                    Node::File { bytes, .. } => blob_id(bytes),
+                    Node::Symlink { target } => blob_id(target.as_bytes()),
+                    Node::Dir => return None,
+                };
+                Some(Undo::Remove {
+                    path: rel.to_string(),
+                    written,
+                })
+            });
         }
         Err(e) => return Err(Error::io("read", path, e)),
         Ok(m) if m.file_type().is_symlink() => {
             let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
-            let undo = Undo::Relink {
+            prior.undo = Some(Undo::Relink {
                 path: rel.to_string(),
                 target: target.to_string_lossy().into_owned(),
-            };
-            (Some(undo), true)
+            });
+            prior.symlink = true;
         }
-        Ok(m) if m.is_dir() => (None, false),
-        Ok(m) => {
-            let backup = journal.join(format!("{n:06}"));
-            // A hard link keeps the prior bytes without copying them:
-            // nothing here writes into an existing file (a change is a new
-            // file renamed over it), so the linked inode never changes. It
-            // also keeps the replaced inode allocated until the journal
-            // goes, which spares ext4 a scan past every freshly freed inode
-            // on each later file creation. Where a link cannot be made
-            // (another file system), copy.
-            if fs::hard_link(&path, &backup).is_err() {
-                fs::copy(&path, &backup).map_err(|e| Error::io("back up", &path, e))?;
-            }
-            let undo = Undo::Restore {
+        Ok(m) if m.is_dir() => prior.dir = true,
+        Ok(m) if m.is_file() => {
+            let backup = journal.backup(n);
+            let id = backup_file(&path, &backup)?;
+            prior.undo = Some(Undo::Restore {
                 path: rel.to_string(),
                 backup,
-                executable: executable(&m),
-            };
-            (Some(undo), false)
+                executable: is_executable(&m),
+                id,
+            });
+            prior.mode = Some(mode_of(&m));
         }
-    };
-    Ok(Prior { undo, symlink })
+        Ok(_) => {
+            return Err(Error::io(
+                "replace",
+                path,
+                std::io::Error::other("it is not a regular file (a FIFO, socket or device)"),
+            ))
+        }
+    }
+    Ok(prior)
+}
+
+/// Keeps the file at `path` as `backup` and returns the blob id of its
+/// bytes. A hard link keeps the prior bytes without copying them: nothing
+/// here writes into an existing file (a change is a new file renamed over
+/// it), so the linked inode never changes. It also keeps the replaced inode
+/// allocated until the journal goes, which spares ext4 a scan past every
+/// freshly freed inode on each later file creation. Where a link cannot be
+/// made (another file system), copy.
+fn backup_file(path: &Path, backup: &Path) -> Result<git2::Oid, Error> {
+    if fs::hard_link(path, backup).is_err() {
+        fs::copy(path, backup).map_err(|e| Error::io("back up", path, e))?;
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(backup)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| Error::io("back up", path, e))?;
+    Ok(blob_id(&bytes))
 }
 
 /// Writes a file (a temporary file renamed into place) or a symlink at
-/// `rel`; `symlink` says a symlink is there now.
-fn put(root: &Path, rel: &str, node: &Node, symlink: bool) -> Result<(), Error> {
+/// `rel`, over what `prior` found there. A file that replaces a file keeps
+/// its permission bits, but for the executable bits the template sets.
+fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Result<(), Error> {
     let path = root.join(rel);
     match node {
         Node::File { bytes, executable } => {
             let dir = path.parent().unwrap_or(root);
             let mut tmp = tempfile::Builder::new()
-                .prefix(".graft-tmp-")
+                .prefix(prefix)
                 .tempfile_in(dir)
                 .map_err(|e| Error::io("write", &path, e))?;
             tmp.write_all(bytes)
                 .map_err(|e| Error::io("write", &path, e))?;
-            set_executable(tmp.as_file(), *executable).map_err(|e| Error::io("write", &path, e))?;
-            if symlink {
+            let mode = match prior.mode {
+                Some(mode) => exec_mode(mode, *executable),
+                None if *executable => 0o755,
+                None => 0o644,
+            };
+            set_mode(tmp.as_file(), mode).map_err(|e| Error::io("write", &path, e))?;
+            if prior.symlink {
                 remove_if_symlink(&path)?;
             }
             tmp.persist(&path)
@@ -385,138 +416,6 @@ fn put(root: &Path, rel: &str, node: &Node, symlink: bool) -> Result<(), Error> 
         }
     }
     Ok(())
-}
-
-fn undo_all(root: &Path, undo: Vec<Undo>) -> Result<(), Error> {
-    for u in undo.into_iter().rev() {
-        match u {
-            Undo::Remove(rel) => remove_existing(&root.join(rel))?,
-            Undo::RemoveDir(rel) => {
-                let _ = fs::remove_dir(root.join(rel));
-            }
-            Undo::MakeDir(rel) => {
-                let p = root.join(rel);
-                if !p.is_dir() {
-                    fs::create_dir_all(&p).map_err(|e| Error::io("restore", &p, e))?;
-                }
-            }
-            Undo::Relink { path, target } => {
-                let p = root.join(path);
-                remove_existing(&p)?;
-                make_symlink(&target, &p).map_err(|e| Error::io("restore", &p, e))?;
-            }
-            Undo::Restore {
-                path,
-                backup,
-                executable,
-            } => {
-                let p = root.join(path);
-                remove_if_symlink(&p)?;
-                if p.is_dir() {
-                    fs::remove_dir_all(&p).map_err(|e| Error::io("restore", &p, e))?;
-                }
-                let tmp = p.with_file_name(format!(
-                    ".graft-tmp-restore-{}",
-                    p.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ));
-                fs::copy(&backup, &tmp).map_err(|e| Error::io("restore", &p, e))?;
-                if let Ok(f) = fs::File::open(&tmp) {
-                    set_executable(&f, executable).map_err(|e| Error::io("restore", &p, e))?;
-                }
-                fs::rename(&tmp, &p).map_err(|e| Error::io("restore", &p, e))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Rolls back a run that was killed while writing in `root`. Returns true
-/// when there was something to roll back.
-pub fn recover(root: &Path) -> Result<bool, Error> {
-    let journal = root.join(JOURNAL_DIR);
-    let index_path = journal.join(JOURNAL_INDEX);
-    let text = match fs::read_to_string(&index_path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if journal.is_dir() {
-                fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))?;
-                return Ok(true);
-            }
-            return Ok(false);
-        }
-        Err(e) => return Err(Error::io("read", index_path, e)),
-    };
-    // The journal is a file in the project, which may come from a stranger:
-    // every path it names is checked before anything is undone.
-    let inside = |rel: &str| -> Result<String, Error> {
-        let unsafe_entry = || Error::UnsafeJournal {
-            journal: index_path.clone(),
-            entry: rel.to_string(),
-        };
-        if crate::render::clean_relative(rel).ok().as_deref() != Some(rel) || rel.is_empty() {
-            return Err(unsafe_entry());
-        }
-        check_inside(root, rel).map_err(|_| unsafe_entry())?;
-        Ok(rel.to_string())
-    };
-    let mut undo = Vec::new();
-    for line in text.lines() {
-        let parts: Vec<&str> = line.splitn(4, '\t').collect();
-        match parts.as_slice() {
-            ["remove", p] => undo.push(Undo::Remove(inside(p)?)),
-            ["rmdir", p] => undo.push(Undo::RemoveDir(inside(p)?)),
-            ["mkdir", p] => undo.push(Undo::MakeDir(inside(p)?)),
-            ["relink", t, p] => undo.push(Undo::Relink {
-                path: inside(p)?,
-                target: unescape(t),
-            }),
-            ["restore", x, b, p] => {
-                // Backups are plain files inside the journal folder.
-                if b.is_empty() || b.contains(['/', '\\']) || *b == "." || *b == ".." {
-                    return Err(Error::UnsafeJournal {
-                        journal: index_path.clone(),
-                        entry: b.to_string(),
-                    });
-                }
-                undo.push(Undo::Restore {
-                    path: inside(p)?,
-                    backup: journal.join(b),
-                    executable: *x == "1",
-                })
-            }
-            // A torn last line: that change never started.
-            _ => {}
-        }
-    }
-    undo_all(root, undo)?;
-    fs::remove_dir_all(&journal).map_err(|e| Error::io("remove", &journal, e))?;
-    Ok(true)
 }
 
 /// Turns SIGINT and SIGTERM into a flag while it lives, so the write phase
@@ -599,7 +498,17 @@ fn batch<'a>(steps: &[Step<'a>], most: usize) -> Vec<(&'a str, Option<&'a Node>)
 }
 
 /// Applies every write of `plan` in one transaction.
-pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Error> {
+pub fn apply(root: &Path, plan: &Plan, journals: &Journals) -> Result<(), Error> {
+    apply_with_index(root, plan, journals, None)
+}
+
+/// Applies every write of `plan`, and then `index`, in one transaction.
+pub fn apply_with_index(
+    root: &Path,
+    plan: &Plan,
+    journals: &Journals,
+    index: Option<IndexWrite>,
+) -> Result<(), Error> {
     use crate::plan::Action;
     let mut steps = Vec::new();
     for change in plan.writes() {
@@ -613,8 +522,19 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
         }
         steps.extend(change.extra.iter().map(|(p, n)| Step::Write(p, n)));
     }
+    // Every stage refuses such paths already; this is the last line.
+    for step in &steps {
+        let (Step::Write(rel, _) | Step::Remove(rel) | Step::RemoveDir(rel)) = step;
+        if let Err(reason) = crate::render::clean_relative(rel) {
+            return Err(Error::UnsafePath {
+                path: rel.to_string(),
+                from: "the plan".to_string(),
+                reason,
+            });
+        }
+    }
     let guard = InterruptGuard::install();
-    let mut tx = Transaction::begin(root, faults)?;
+    let mut tx = Transaction::begin(root, journals)?;
     let result = (|| {
         let mut rest = &steps[..];
         while let Some(step) = rest.first() {
@@ -638,6 +558,9 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
             };
             rest = &rest[taken..];
         }
+        if let Some(index) = index {
+            tx.write_index(index)?;
+        }
         Ok(())
     })();
     let result = result.and_then(|()| {
@@ -649,10 +572,7 @@ pub fn apply(root: &Path, plan: &Plan, faults: FaultInjection) -> Result<(), Err
     });
     match result {
         Ok(()) => tx.commit(),
-        Err(e) => {
-            tx.rollback()?;
-            Err(e)
-        }
+        Err(e) => tx.rollback(Some(e)),
     }
 }
 
@@ -669,41 +589,6 @@ fn remove_existing(path: &Path) -> Result<(), Error> {
         Ok(m) if m.is_dir() => fs::remove_dir_all(path).map_err(|e| Error::io("remove", path, e)),
         Ok(_) => fs::remove_file(path).map_err(|e| Error::io("remove", path, e)),
     }
-}
-
-#[cfg(unix)]
-fn executable(m: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    m.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn executable(_: &fs::Metadata) -> bool {
-    false
-}
-
-#[cfg(unix)]
-fn set_executable(f: &fs::File, exec: bool) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if exec { 0o755 } else { 0o644 };
-    f.set_permissions(fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_: &fs::File, _: bool) -> std::io::Result<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn make_symlink(target: &str, link: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(target, link)
-}
-
-#[cfg(not(unix))]
-fn make_symlink(_: &str, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::other(
-        "symlinks are not supported on this platform",
-    ))
 }
 
 /// Checks that writing `rel` under `root` never goes through a symlink that
@@ -773,45 +658,20 @@ mod tests {
     use super::*;
     use crate::plan::{Action, Change};
 
-    #[test]
-    fn journal_naming_paths_outside_the_root_is_refused_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = dir.path().join("victim.txt");
-        let root = dir.path().join("project");
-        fs::create_dir_all(root.join(JOURNAL_DIR)).unwrap();
-        fs::write(&outside, "mine").unwrap();
-        std::os::unix::fs::symlink("..", root.join("up")).unwrap();
-        for (line, entry) in [
-            ("remove\t../victim.txt\n", "../victim.txt"),
-            ("remove\t/etc/passwd\n", "/etc/passwd"),
-            ("remove\tup/victim.txt\n", "up/victim.txt"),
-            ("rmdir\ta/./b\n", "a/./b"),
-            ("restore\t0\t../../secret\tstolen\n", "../../secret"),
-        ] {
-            let index = root.join(JOURNAL_DIR).join(JOURNAL_INDEX);
-            fs::write(&index, format!("remove\tfine.txt\n{line}")).unwrap();
-            let e = recover(&root).unwrap_err();
-            assert_eq!(
-                e.to_string(),
-                format!(
-                    "the journal `{}` names `{entry}`, which is not a path inside the project",
-                    index.display()
-                )
-            );
-            assert_eq!(fs::read_to_string(&outside).unwrap(), "mine");
-            assert!(
-                index.exists(),
-                "the journal is kept for the person to inspect"
-            );
-        }
+    /// A journal registry outside every test root.
+    pub(crate) fn journals() -> (tempfile::TempDir, Journals) {
+        let registry = tempfile::tempdir().unwrap();
+        let journals = Journals {
+            registry: registry.path().to_path_buf(),
+            faults: FaultInjection::default(),
+        };
+        (registry, journals)
     }
 
     fn apply_failing_after(root: &Path, plan: &Plan, writes: usize) -> Result<(), Error> {
-        let faults = FaultInjection {
-            fail_after: Some(writes),
-            ..Default::default()
-        };
-        apply(root, plan, faults)
+        let (_registry, mut journals) = journals();
+        journals.faults.fail_after = Some(writes);
+        apply(root, plan, &journals)
     }
 
     #[test]
@@ -832,7 +692,8 @@ mod tests {
             assert!(!root.join("a").exists());
             assert!(!root.join(JOURNAL_DIR).exists());
         }
-        apply(root, &plan, FaultInjection::default()).unwrap();
+        let (_registry, journals) = journals();
+        apply(root, &plan, &journals).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/b/new.txt")).unwrap(), "x");
     }
 
@@ -879,7 +740,8 @@ mod tests {
                 Path::new("keep.txt")
             );
         }
-        apply(root, &plan, FaultInjection::default()).unwrap();
+        let (_registry, journals) = journals();
+        apply(root, &plan, &journals).unwrap();
         assert!(!root.join("gone.txt").exists());
         assert_eq!(fs::read_to_string(root.join("link")).unwrap(), "was a link");
         assert_eq!(
@@ -903,7 +765,8 @@ mod tests {
                 Change::new("c.txt", Action::Create, Some(Node::file("c")), None),
             ],
         };
-        apply(root, &plan, FaultInjection::default()).unwrap();
+        let (_registry, journals) = journals();
+        apply(root, &plan, &journals).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/inside.txt")).unwrap(), "x");
         assert!(!root.join("b.txt").exists());
         assert_eq!(fs::read_to_string(root.join("c.txt")).unwrap(), "c");
@@ -939,14 +802,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::write(root.join("f.txt"), "before").unwrap();
-        let mut tx = Transaction::begin(root, FaultInjection::default()).unwrap();
+        let (_registry, journals) = journals();
+        let mut tx = Transaction::begin(root, &journals).unwrap();
         tx.write("f.txt", &Node::file("after")).unwrap();
         tx.write("new/g.txt", &Node::file("g")).unwrap();
         std::mem::forget(tx); // as if the process died here
-        assert!(recover(root).unwrap());
+        assert!(recover(root, &journals).unwrap());
         assert_eq!(fs::read_to_string(root.join("f.txt")).unwrap(), "before");
         assert!(!root.join("new").exists());
         assert!(!root.join(JOURNAL_DIR).exists());
-        assert!(!recover(root).unwrap());
+        assert!(!recover(root, &journals).unwrap());
     }
 }

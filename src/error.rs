@@ -150,6 +150,20 @@ pub enum Error {
     #[error("the journal `{}` names `{entry}`, which is not a path inside the project", journal.display())]
     UnsafeJournal { journal: PathBuf, entry: String },
 
+    /// A journal in the project that graft did not write here: nothing in
+    /// it is applied.
+    #[error("the journal `{}` was not written by graft here: {reason}", journal.display())]
+    UntrustedJournal { journal: PathBuf, reason: String },
+
+    /// A roll back that could not restore every path: after `first` (the
+    /// error that stopped the run), or of an interrupted run's journal.
+    #[error("{}", rollback_incomplete(first.is_some(), unrestored))]
+    RollbackIncomplete {
+        first: Option<Box<Error>>,
+        journal: PathBuf,
+        unrestored: Vec<crate::journal::Unrestored>,
+    },
+
     /// The project has no answers file to update from.
     #[error("no answers file `{}` in `{}`", file, dest.display())]
     NoAnswersFile { dest: PathBuf, file: String },
@@ -201,6 +215,23 @@ fn render_location(file: &str, line: Option<usize>) -> String {
     }
 }
 
+fn rollback_incomplete(after_error: bool, unrestored: &[crate::journal::Unrestored]) -> String {
+    let what = if after_error {
+        "and the roll back"
+    } else {
+        "the roll back of an interrupted graft run"
+    };
+    let paths: Vec<String> = unrestored
+        .iter()
+        .map(|u| format!("{} ({})", crate::printer::quote_path(&u.path), u.reason))
+        .collect();
+    format!(
+        "{what} could not restore {} path(s): {}",
+        unrestored.len(),
+        paths.join(", ")
+    )
+}
+
 fn list(paths: &[String]) -> String {
     const SHOWN: usize = 10;
     let mut out = paths
@@ -238,9 +269,20 @@ impl Error {
         }
     }
 
+    /// The error that came first, printed before this one.
+    pub fn preceding(&self) -> Option<&Error> {
+        match self {
+            Error::RollbackIncomplete { first, .. } => first.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::RollbackIncomplete {
+                first: Some(first), ..
+            } => first.exit_code(),
             Error::Interrupted => EXIT_INTERRUPTED,
             Error::Modified { .. } => EXIT_ATTENTION,
             Error::NeedsTrust { .. } | Error::ExternalDataOutside { .. } => EXIT_TRUST,
@@ -300,6 +342,14 @@ impl Error {
             Error::UnsafeJournal { .. } => Some(format!(
                 "graft did not write this journal and rolled nothing back; check the project, then delete `{}`",
                 crate::apply::JOURNAL_DIR
+            )),
+            Error::UntrustedJournal { .. } => Some(format!(
+                "graft rolled nothing back; if no graft command was interrupted in this project (a journal can come with a cloned repository), check the project, then delete `{}`",
+                crate::apply::JOURNAL_DIR
+            )),
+            Error::RollbackIncomplete { journal, .. } => Some(format!(
+                "the journal `{}` keeps their prior state and stays; the next graft command in this project finishes the roll back",
+                journal.display()
             )),
             Error::Source(e) => e.hint(),
             _ => None,

@@ -14,6 +14,8 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod inject;
+pub mod journal;
+pub mod lock;
 pub mod merge;
 pub mod plan;
 pub mod printer;

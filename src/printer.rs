@@ -69,8 +69,12 @@ impl Printer {
         }
     }
 
-    /// The error format: `error:`, `caused by:` lines, `hint:`.
+    /// The error format: `error:`, `caused by:` lines, `hint:`; an error
+    /// that came first is printed first.
     pub fn error(&self, e: &Error) {
+        if let Some(first) = e.preceding() {
+            self.error(first);
+        }
         let red = self.style(Style::new().red().bold());
         eprintln!("{} {e}", red.apply_to("error:"));
         let mut source = std::error::Error::source(e);
@@ -88,4 +92,39 @@ impl Printer {
             );
         }
     }
+}
+
+/// `path` as git prints it (`core.quotePath`): as it is, unless it holds a
+/// control character, `"` or `\\`; then in double quotes with C escapes,
+/// so a name can never move the cursor or color the terminal.
+pub fn quote_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path
+        .chars()
+        .any(|c| c.is_control() || c == '"' || c == '\\')
+    {
+        return path.into();
+    }
+    let mut out = String::from("\"");
+    for c in path.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0b' => out.push_str("\\v"),
+            '\x0c' => out.push_str("\\f"),
+            c if c.is_control() => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:03o}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.into()
 }

@@ -27,7 +27,17 @@ fn git_error(what: &str, e: git2::Error) -> Error {
     )
 }
 
+/// The git index of the work tree that holds `dest`, if any.
+pub fn index_path(dest: &Path) -> Option<PathBuf> {
+    ProjectRepo::discover(dest).map(|r| r.index_path())
+}
+
 impl ProjectRepo {
+    /// The index file of this work tree.
+    pub fn index_path(&self) -> PathBuf {
+        self.repo.path().join("index")
+    }
+
     /// Finds the work tree that holds `dest`, if any.
     pub fn discover(dest: &Path) -> Option<ProjectRepo> {
         let repo = Repository::discover(dest).ok()?;

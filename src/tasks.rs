@@ -189,6 +189,10 @@ pub fn answer_env(answers: &Map<String, Value>) -> Vec<(String, String)> {
 }
 
 /// Runs one command in `dest`, inheriting stdout and stderr.
+/// The variable that tells a graft started by a task or migration that its
+/// parent holds the lock of this project folder.
+pub const LOCKED_PROJECT_VAR: &str = "GRAFT_LOCKED_PROJECT";
+
 pub fn run(
     what: &'static str,
     cmd: &PreparedCommand,
@@ -212,6 +216,10 @@ pub fn run(
     process
         .current_dir(&dir)
         .env("GRAFT_OPERATION", operation)
+        .env(
+            LOCKED_PROJECT_VAR,
+            dest.canonicalize().unwrap_or_else(|_| dest.to_path_buf()),
+        )
         .envs(answers.iter().map(|(k, v)| (k, v)))
         .envs(cmd.env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())

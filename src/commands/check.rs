@@ -32,7 +32,7 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
         ..CommonArgs::default()
     };
     let printer = env.printer(&common);
-    let dest = super::open_project(env, &args.dest, &printer, "check")?;
+    let (dest, _lock) = super::open_project(env, &args.dest, &printer, "check")?;
     let mut reports = Vec::new();
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
         let (recorded, file, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;

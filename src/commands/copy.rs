@@ -18,7 +18,6 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
     let use_defaults = common.defaults || args.force;
-    let overwrite = args.overwrite || args.force;
     let dest = env.absolute(&args.dest);
     if dest.exists() && !dest.is_dir() {
         return Err(Error::io(
@@ -27,8 +26,12 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             std::io::Error::other("it is a file, not a folder"),
         ));
     }
+    // An existing folder is locked before anything reads it; a new one
+    // once it is created, before it is planned over.
+    let mut lock = None;
     if dest.is_dir() {
-        super::roll_back_interrupted(&dest, &printer)?;
+        lock = Some(super::lock_project(env, &dest, &printer)?);
+        super::roll_back_interrupted(env, &dest, &printer)?;
     }
 
     let user = env.user_settings()?;
@@ -71,58 +74,36 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);
 
-    let mut plan = super::plan_over_project(&dest, &config, common, &project)?;
-    super::settle_conflicts(
-        &mut plan,
-        overwrite,
-        env,
-        common,
-        prompter.as_mut(),
-        &printer,
-        &args.dest,
-    )?;
-
-    let prepared = super::project_tasks(&config, &project)?;
-    super::require_trust(&prepared, trusted, common, &src_display)?;
-
-    print_plan(&printer, &plan);
-    let status = match (common.skip_tasks, common.pretend) {
-        (true, _) => "skipped",
-        (false, true) => "pretend",
-        (false, false) => "ran",
+    let created = match (&lock, common.pretend) {
+        (None, false) => {
+            let created = create_dest(&dest)?;
+            lock = Some(super::lock_project(env, &dest, &printer)?);
+            created
+        }
+        _ => None,
     };
-    let task_entries: Vec<TaskEntry> = prepared.iter().map(|t| TaskEntry::of(t, status)).collect();
-
-    if common.pretend {
-        if common.diff && !common.json {
-            print_diffs(&plan);
-        }
-        if !common.skip_tasks {
-            for t in &prepared {
-                printer.info(&format!("would run: {}", t.display()));
-            }
-        }
-        printer.info("pretend: nothing was written");
-    } else {
-        let created = create_dest(&dest)?;
-        let result = {
-            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply(&dest, &plan, env.faults)
-        }
-        .and_then(|()| {
-            let answers = tasks::answer_env(&project.answers.context);
-            for t in prepared.iter().filter(|_| !common.skip_tasks) {
-                printer.detail(&format!("running: {}", t.display()));
-                tasks::run("task", t, &dest, "copy", &answers)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = result {
+    let written = Written {
+        args,
+        env,
+        printer: &printer,
+        dest: &dest,
+        config: &config,
+        project: &project,
+        trusted,
+        src_display: &src_display,
+    }
+    .write(prompter.as_mut());
+    drop(lock);
+    let (plan, task_entries) = match written {
+        Ok(done) => done,
+        Err(e) => {
             if let Some(created) = created {
                 let _ = std::fs::remove_dir_all(created);
             }
             return Err(e);
         }
+    };
+    if !common.pretend {
         if let Some(message) = &config.settings.message_after_copy {
             printer.message(&project.message(&config, "_message_after_copy", message)?);
         }
@@ -178,4 +159,81 @@ fn summary(printer: &Printer, plan: &plan::Plan, src: &str, version: Option<&str
         plan.count(Action::Identical),
         plan.count(Action::Skip),
     ));
+}
+
+/// A render on its way into DEST, which exists and is locked unless this
+/// is `--pretend`.
+struct Written<'a> {
+    args: &'a CopyArgs,
+    env: &'a Env,
+    printer: &'a Printer,
+    dest: &'a Path,
+    config: &'a config::TemplateConfig,
+    project: &'a super::ProjectRender,
+    trusted: bool,
+    src_display: &'a str,
+}
+
+impl Written<'_> {
+    /// Plans the render over DEST, settles conflicts and trust, and writes
+    /// it and runs the tasks (or prints what it would do).
+    fn write(
+        &self,
+        prompter: &mut dyn crate::prompt::Prompter,
+    ) -> Result<(plan::Plan, Vec<TaskEntry>), Error> {
+        let Written {
+            args,
+            env,
+            printer,
+            dest,
+            config,
+            project,
+            ..
+        } = *self;
+        let common = &args.common;
+        let mut plan = super::plan_over_project(dest, config, common, project)?;
+        super::settle_conflicts(
+            &mut plan,
+            args.overwrite || args.force,
+            env,
+            common,
+            prompter,
+            printer,
+            &args.dest,
+        )?;
+
+        let prepared = super::project_tasks(config, project)?;
+        super::require_trust(&prepared, self.trusted, common, self.src_display)?;
+
+        print_plan(printer, &plan);
+        let status = match (common.skip_tasks, common.pretend) {
+            (true, _) => "skipped",
+            (false, true) => "pretend",
+            (false, false) => "ran",
+        };
+        let task_entries = prepared.iter().map(|t| TaskEntry::of(t, status)).collect();
+
+        if common.pretend {
+            if common.diff && !common.json {
+                print_diffs(&plan);
+            }
+            if !common.skip_tasks {
+                for t in &prepared {
+                    printer.info(&format!("would run: {}", t.display()));
+                }
+            }
+            printer.info("pretend: nothing was written");
+            return Ok((plan, task_entries));
+        }
+        {
+            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
+            apply::apply(dest, &plan, &env.journals())?;
+        }
+        let answers = tasks::answer_env(&project.answers.context);
+        for t in prepared.iter().filter(|_| !common.skip_tasks) {
+            printer.detail(&format!("running: {}", t.display()));
+            tasks::run("task", t, dest, "copy", &answers)?;
+        }
+        Ok((plan, task_entries))
+    }
 }

@@ -36,7 +36,7 @@ fn text(node: &Option<Node>) -> Option<String> {
 }
 
 pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
-    let dest = super::open_project(
+    let (dest, _lock) = super::open_project(
         env,
         &args.dest,
         &env.printer(&CommonArgs::default()),

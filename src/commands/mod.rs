@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use crate::answers::{self, AnswerSources, Answers};
-use crate::apply::FaultInjection;
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
 use crate::error::Error;
 use crate::inject;
+use crate::journal::FaultInjection;
+use crate::lock::ProjectLock;
 use crate::printer::Printer;
 use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
 use crate::render::{self, clean_relative, Engine, Rendered};
@@ -37,6 +38,9 @@ pub struct Env {
     pub settings_path: Option<PathBuf>,
     pub cache_dir: PathBuf,
     pub faults: FaultInjection,
+    /// The project folder whose lock the graft command that started this
+    /// process holds (set for its tasks and migrations).
+    pub locked_project: Option<PathBuf>,
 }
 
 impl Env {
@@ -60,7 +64,11 @@ impl Env {
                 fail_after: number("GRAFT_FAIL_AFTER_WRITES"),
                 abort_after: number("GRAFT_ABORT_AFTER_WRITES"),
                 interrupt_after: number("GRAFT_INTERRUPT_AFTER_WRITES"),
+                fail_restores: number("GRAFT_FAIL_RESTORES"),
             },
+            locked_project: std::env::var_os(crate::tasks::LOCKED_PROJECT_VAR)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
         })
     }
 
@@ -90,6 +98,14 @@ impl Env {
             cache_dir: self.cache_dir.clone(),
             offline: common.offline,
             show_progress: self.stderr_terminal && !common.quiet && !common.json,
+        }
+    }
+
+    /// Where journals are registered and how writes are checked.
+    pub fn journals(&self) -> crate::journal::Journals {
+        crate::journal::Journals {
+            registry: self.cache_dir.join("journals"),
+            faults: self.faults,
         }
     }
 
@@ -601,15 +617,16 @@ impl Drop for Busy {
     }
 }
 
-/// Resolves an existing project folder and first rolls back what a killed
-/// graft run left half-written in it (every command does this before
-/// reading the project).
+/// Resolves an existing project folder, locks it for this command, and
+/// first rolls back what a killed graft run left half-written in it (every
+/// command does this before reading the project). The lock is held until
+/// the returned [`ProjectLock`] drops.
 pub fn open_project(
     env: &Env,
     dest: &Path,
     printer: &Printer,
     verb: &'static str,
-) -> Result<PathBuf, Error> {
+) -> Result<(PathBuf, ProjectLock), Error> {
     let dest = env.absolute(dest);
     if !dest.is_dir() {
         return Err(Error::io(
@@ -618,13 +635,31 @@ pub fn open_project(
             std::io::Error::other("not a folder"),
         ));
     }
-    roll_back_interrupted(&dest, printer)?;
-    Ok(dest)
+    let lock = lock_project(env, &dest, printer)?;
+    roll_back_interrupted(env, &dest, printer)?;
+    Ok((dest, lock))
+}
+
+/// Locks the project folder `dest`, saying so when another graft command
+/// holds it and this one waits.
+pub fn lock_project(env: &Env, dest: &Path, printer: &Printer) -> Result<ProjectLock, Error> {
+    if let Some(held) = &env.locked_project {
+        // A task or migration of the graft command that holds this lock.
+        if dest.canonicalize().ok().as_ref() == Some(held) {
+            return ProjectLock::inherited(dest);
+        }
+    }
+    ProjectLock::acquire(dest, || {
+        printer.info(&format!(
+            "waiting for another graft command working in `{}` to finish",
+            dest.display()
+        ))
+    })
 }
 
 /// Rolls back a journal left in `dest`, saying so.
-pub fn roll_back_interrupted(dest: &Path, printer: &Printer) -> Result<(), Error> {
-    if crate::apply::recover(dest)? {
+pub fn roll_back_interrupted(env: &Env, dest: &Path, printer: &Printer) -> Result<(), Error> {
+    if crate::apply::recover(dest, &env.journals())? {
         printer.warn(&format!(
             "rolled back an interrupted graft run in `{}`",
             dest.display()

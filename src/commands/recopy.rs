@@ -15,7 +15,7 @@ use crate::trust;
 pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = super::open_project(env, &args.dest, &printer, "recopy")?;
+    let (dest, _lock) = super::open_project(env, &args.dest, &printer, "recopy")?;
     let files = answers_files(&dest, common.answers_file.as_deref())?;
     let mut reports = Vec::new();
     for answers_rel in &files {
@@ -97,7 +97,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         } else {
             {
                 let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-                apply::apply(&dest, &plan, env.faults)
+                apply::apply(&dest, &plan, &env.journals())
             }?;
             let answers = tasks::answer_env(&project.answers.context);
             for t in prepared.iter().filter(|_| !common.skip_tasks) {

@@ -32,7 +32,7 @@ pub struct RemoveReport {
 pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
     let common = CommonArgs::default();
     let printer = env.printer(&common);
-    let dest = super::open_project(env, &args.dest, &printer, "remove from")?;
+    let (dest, _lock) = super::open_project(env, &args.dest, &printer, "remove from")?;
     let owner = args.answers_file.as_str();
     if !dest.join(owner).is_file() {
         return Err(Error::NoAnswersFile {
@@ -98,7 +98,7 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
     if args.pretend {
         printer.info("pretend: nothing was written");
     } else {
-        apply::apply(&dest, &plan, env.faults)?;
+        apply::apply(&dest, &plan, &env.journals())?;
         printer.info(&format!(
             "\nremoved `{owner}` from {}: {} deleted, {} kept because modified",
             args.dest.display(),

@@ -277,7 +277,7 @@ impl DirtyCheck<'_> {
 pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
-    let dest = super::open_project(env, &args.dest, &printer, "update")?;
+    let (dest, _lock) = super::open_project(env, &args.dest, &printer, "update")?;
     let files = answers_files(&dest, common.answers_file.as_deref())?;
     let git = ProjectRepo::discover(&dest).filter(|_| !args.allow_dirty && !common.pretend);
     std::thread::scope(|scope| {
@@ -544,27 +544,33 @@ fn update_one(
         }
         printer.info("pretend: nothing was written");
     } else {
+        let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
+            .changes
+            .iter()
+            .filter_map(|c| {
+                let sides = c.sides.as_deref()?;
+                let exec = matches!(
+                    c.write.as_ref().or(c.before.as_ref()),
+                    Some(Node::File {
+                        executable: true,
+                        ..
+                    })
+                );
+                Some((c.path.as_str(), sides, exec))
+            })
+            .collect();
+        // The conflicts go into the git index in the same transaction as
+        // the files: a run killed in between leaves neither.
+        let index = match &git {
+            Some(git) if !marked.is_empty() => Some(apply::IndexWrite {
+                path: git.index_path(),
+                write: Box::new(|| git.mark_conflicts(&marked)),
+            }),
+            _ => None,
+        };
         {
             let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply(dest, &plan, env.faults)?;
-        }
-        if let Some(git) = &git {
-            let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
-                .changes
-                .iter()
-                .filter_map(|c| {
-                    let sides = c.sides.as_deref()?;
-                    let exec = matches!(
-                        c.write.as_ref().or(c.before.as_ref()),
-                        Some(Node::File {
-                            executable: true,
-                            ..
-                        })
-                    );
-                    Some((c.path.as_str(), sides, exec))
-                })
-                .collect();
-            git.mark_conflicts(&marked)?;
+            apply::apply_with_index(dest, &plan, &env.journals(), index)?;
         }
         run_commands(
             "migration",

@@ -9,7 +9,7 @@ mod engine;
 mod paths;
 
 pub use engine::{truthy, Compiled, Engine};
-pub use paths::{clean_relative, PathMatcher};
+pub use paths::{clean_relative, in_git_dir, normalize_relative, PathMatcher};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -340,7 +340,7 @@ pub fn render(
             }
             continue;
         }
-        let rendered_rel = clean_relative(&name_out).map_err(|reason| Error::UnsafePath {
+        let rendered_rel = normalize_relative(&name_out).map_err(|reason| Error::UnsafePath {
             path: name_out.clone(),
             from: source.clone(),
             reason,
@@ -363,6 +363,15 @@ pub fn render(
             }
             continue;
         }
+        // After `_exclude`, whatever it says: a path git takes for its own
+        // folder is never written.
+        if let Err(reason) = clean_relative(&path) {
+            return Err(Error::UnsafePath {
+                path,
+                from: source,
+                reason,
+            });
+        }
 
         match node {
             ViewNode::Dir => {
@@ -376,12 +385,22 @@ pub fn render(
             }
             ViewNode::Symlink { target } => {
                 let parent_dir = path.rsplit_once('/').map_or("", |(p, _)| p);
-                if resolve_link(parent_dir, target).is_none() {
-                    return Err(Error::UnsafePath {
-                        path: format!("{path} -> {target}"),
-                        from: source,
-                        reason: "is a symlink that leads outside the destination".to_string(),
-                    });
+                match resolve_link(parent_dir, target) {
+                    None => {
+                        return Err(Error::UnsafePath {
+                            path: format!("{path} -> {target}"),
+                            from: source,
+                            reason: "is a symlink that leads outside the destination".to_string(),
+                        })
+                    }
+                    Some(to) if in_git_dir(&to) => {
+                        return Err(Error::UnsafePath {
+                            path: format!("{path} -> {target}"),
+                            from: source,
+                            reason: "is a symlink into git's own folder".to_string(),
+                        })
+                    }
+                    Some(_) => {}
                 }
                 if out.tree.get(&path).is_some() {
                     return Err(collision(&out, &path, source));

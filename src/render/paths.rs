@@ -9,10 +9,62 @@ pub fn has_drive_prefix(s: &str) -> bool {
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
 
+/// Normalises a relative `/`-separated path of the destination, refusing
+/// anything that could leave its root (see [`normalize_relative`]) or reach
+/// into git's own folder (see [`is_git_dir_name`]).
+pub fn clean_relative(path: &str) -> Result<String, String> {
+    let clean = normalize_relative(path)?;
+    match clean.split('/').find(|seg| is_git_dir_name(seg)) {
+        Some(seg) => Err(format!(
+            "lies inside git's own folder (`{seg}` is `.git` to git); graft never writes there"
+        )),
+        None => Ok(clean),
+    }
+}
+
+/// Whether a rendered relative path has a segment that git, on some file
+/// system, takes for `.git` (see [`is_git_dir_name`]).
+pub fn in_git_dir(path: &str) -> bool {
+    path.split('/').any(is_git_dir_name)
+}
+
+/// Whether a file name is `.git` to git on some file system: in any letter
+/// case, with trailing dots and spaces or an NTFS stream suffix (`.git.`,
+/// `.git `, `.git::$INDEX_ALLOCATION`), as an 8.3 short name (`GIT~1`), or
+/// with the code points HFS+ ignores (`.g\u{200c}it`). These are git's own
+/// `is_ntfs_dotgit` and `is_hfs_dotgit` rules, which it uses to refuse such
+/// names in trees.
+pub fn is_git_dir_name(name: &str) -> bool {
+    const HFS_IGNORED: [std::ops::RangeInclusive<char>; 4] = [
+        '\u{200c}'..='\u{200f}',
+        '\u{202a}'..='\u{202e}',
+        '\u{206a}'..='\u{206f}',
+        '\u{feff}'..='\u{feff}',
+    ];
+    let folded: String = name
+        .chars()
+        .filter(|c| !HFS_IGNORED.iter().any(|r| r.contains(c)))
+        .flat_map(char::to_lowercase)
+        .collect();
+    // NTFS ignores what follows a `:` (a stream name) and trailing dots and
+    // spaces.
+    let base = folded.split(':').next().unwrap_or("");
+    let base = base.trim_end_matches([' ', '.']);
+    if base == ".git" {
+        return true;
+    }
+    // 8.3 short names: `GIT~1` to `GIT~4`, and the hashed `GI7EBA~N`.
+    if let Some(n) = base.strip_prefix("git~") {
+        return matches!(n, "1" | "2" | "3" | "4");
+    }
+    base.strip_prefix("gi7eba~")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n != "0")
+}
+
 /// Normalises a relative `/`-separated path, refusing anything that could
 /// leave its root: absolute paths, drive prefixes, `..`, backslashes, NUL.
 /// `.` and empty segments are dropped; the empty string stays empty.
-pub fn clean_relative(path: &str) -> Result<String, String> {
+pub fn normalize_relative(path: &str) -> Result<String, String> {
     if path.starts_with('/') {
         return Err("is absolute".to_string());
     }
@@ -73,6 +125,43 @@ mod tests {
         for bad in ["../a", "a/..", "/a", "C:x", "a\\b", "./C:/x", ".//c:"] {
             assert!(clean_relative(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_name_git_reads_as_its_own_folder_is_refused() {
+        for name in [
+            ".git",
+            ".GIT",
+            ".Git",
+            ".git.",
+            ".git ",
+            ".git. . ",
+            ".git::$INDEX_ALLOCATION",
+            "git~1",
+            "GIT~4",
+            "GI7EBA~1",
+            ".g\u{200c}it",
+            "\u{feff}.git",
+            ".gi\u{206f}T",
+        ] {
+            assert!(is_git_dir_name(name), "{name:?}");
+            assert!(clean_relative(&format!("a/{name}/hooks/pre-commit")).is_err());
+        }
+        for name in [
+            ".github",
+            ".gitignore",
+            ".git-blame",
+            "git",
+            ".gitx",
+            "git~5",
+            "x.git",
+        ] {
+            assert!(!is_git_dir_name(name), "{name:?}");
+            assert!(clean_relative(&format!("a/{name}")).is_ok());
+        }
+        assert!(in_git_dir("x/.GIT/config"));
+        assert!(!in_git_dir("x/.github/workflows/ci.yml"));
+        assert_eq!(normalize_relative("./.git/x").unwrap(), ".git/x");
     }
 
     #[test]

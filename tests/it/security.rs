@@ -226,23 +226,27 @@ fn planted_journal_cannot_touch_files_outside_the_project() {
     let h = world();
     h.template(&[("graft.yml", "name: app\n"), ("a.txt", "a\n")]);
     h.copy(&["--defaults", "-q"]).success();
-    // A project from a stranger may ship a journal naming paths outside it.
-    for (line, entry) in [
-        ("remove\t../outside/victim.txt", "../outside/victim.txt"),
-        (
-            "restore\t0\t../../outside/secret.txt\tstolen.txt",
-            "../../outside/secret.txt",
-        ),
+    // A project from a stranger may ship a journal naming paths outside it,
+    // even in the form graft writes: it is refused before any entry is read.
+    for line in [
+        "remove\t../outside/victim.txt",
+        "graft-journal 2\t1-1\nremove\t0000000000000000000000000000000000000000\t../outside/victim.txt",
+        "graft-journal 2\t1-1\nrestore\t0\tstolen.txt\t0000000000000000000000000000000000000000\t../../outside/secret.txt",
     ] {
         h.write("dest/.graft-journal/index", format!("{line}\n"));
         let journal = h.path("dest/.graft-journal/index");
+        let reason = if line.starts_with("graft-journal") {
+            "graft has no record of writing it here on this machine"
+        } else {
+            "it is not in the form graft writes"
+        };
         refused(
             &h,
             &["update", DEST, "--defaults"],
             2,
             &format!(
-                "error: the journal `{}` names `{entry}`, which is not a path inside the project\n\
-                 hint: graft did not write this journal and rolled nothing back; check the project, then delete `.graft-journal`\n",
+                "error: the journal `{}` was not written by graft here: {reason}\n\
+                 hint: graft rolled nothing back; if no graft command was interrupted in this project (a journal can come with a cloned repository), check the project, then delete `.graft-journal`\n",
                 journal.display()
             ),
         );
