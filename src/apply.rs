@@ -291,6 +291,18 @@ impl Transaction {
     }
 }
 
+/// The operating system's error behind one that `tempfile` wrapped with
+/// the temporary file's name, which means nothing to a person.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let Some(text) = e.get_ref().map(ToString::to_string) else {
+        return e;
+    };
+    match text.find(" at path \"") {
+        Some(end) => std::io::Error::new(e.kind(), &text[..end]),
+        None => e,
+    }
+}
+
 /// The folder part of a relative path.
 fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -388,8 +400,9 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
             let mut tmp = tempfile::Builder::new()
                 .prefix(prefix)
                 .tempfile_in(dir)
-                .map_err(|e| Error::io("write", &path, e))?;
-            tmp.write_all(bytes)
+                .map_err(|e| Error::io("write", &path, without_temp_path(e)))?;
+            tmp.as_file_mut()
+                .write_all(bytes)
                 .map_err(|e| Error::io("write", &path, e))?;
             let mode = match prior.mode {
                 Some(mode) => exec_mode(mode, *executable),
@@ -401,7 +414,7 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
                 remove_if_symlink(&path)?;
             }
             tmp.persist(&path)
-                .map_err(|e| Error::io("write", &path, e.error))?;
+                .map_err(|e| Error::io("write", &path, without_temp_path(e.error)))?;
         }
         Node::Symlink { target } => {
             remove_existing(&path)?;

@@ -82,14 +82,23 @@ pub fn render(
         .map(|inj| {
             let origin = format!("{} (injection)", inj.origin);
             let into = engine.render(&origin, &inj.into, ctx)?;
-            let into = clean_relative(&into)
-                .ok()
-                .filter(|p| !p.is_empty())
-                .ok_or_else(|| Error::UnsafePath {
-                    path: into.clone(),
-                    from: origin.clone(),
-                    reason: "must be a file inside the destination".to_string(),
-                })?;
+            let into = match clean_relative(&into) {
+                Ok(p) if !p.is_empty() => p,
+                Err(reason) if crate::render::in_git_dir(&into) => {
+                    return Err(Error::UnsafePath {
+                        path: into,
+                        from: origin,
+                        reason,
+                    })
+                }
+                _ => {
+                    return Err(Error::UnsafePath {
+                        path: into,
+                        from: origin,
+                        reason: "must be a file inside the destination".to_string(),
+                    })
+                }
+            };
             let anchor = match &inj.anchor {
                 Anchor::After(m) => {
                     Anchor::After(engine.render(&origin, m, ctx)?.trim().to_string())

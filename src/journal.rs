@@ -479,6 +479,10 @@ fn remove_temp_files(root: &Path, token: &str, undo: &[Undo]) {
 pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
     let dir = root.join(JOURNAL_DIR);
     let index = dir.join(INDEX);
+    // Never opened unless it is a regular file: a FIFO would block.
+    if fs::symlink_metadata(&index).is_ok_and(|m| !m.is_file()) {
+        return Err(untrusted(&index, "it is not a regular file"));
+    }
     let text = match fs::read(&index) {
         Ok(t) => String::from_utf8_lossy(&t).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -746,6 +750,26 @@ mod tests {
                 "the journal is kept for the person to inspect"
             );
         }
+    }
+
+    #[test]
+    fn a_journal_index_that_is_a_fifo_is_refused_without_opening_it() {
+        let w = world();
+        let index = w.root.join(JOURNAL_DIR).join(INDEX);
+        fs::create_dir_all(index.parent().unwrap()).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&index)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = recover(&w.root, &w.journals).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the journal `{}` was not written by graft here: it is not a regular file",
+                index.display()
+            )
+        );
     }
 
     #[test]

@@ -267,14 +267,30 @@ pub fn render_project(
             )?
         }
     };
-    let answers_path = clean_relative(&answers_path)
-        .ok()
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| Error::UnsafePath {
-            path: answers_path.clone(),
-            from: "the answers file".to_string(),
-            reason: "must be a relative path inside the destination".to_string(),
-        })?;
+    let answers_path = match clean_relative(&answers_path) {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => {
+            return Err(Error::UnsafePath {
+                path: answers_path,
+                from: "the answers file".to_string(),
+                reason: "must be a relative path inside the destination".to_string(),
+            })
+        }
+        Err(reason) if render::in_git_dir(&answers_path) => {
+            return Err(Error::UnsafePath {
+                path: answers_path,
+                from: "the answers file".to_string(),
+                reason,
+            })
+        }
+        Err(_) => {
+            return Err(Error::UnsafePath {
+                path: answers_path,
+                from: "the answers file".to_string(),
+                reason: "must be a relative path inside the destination".to_string(),
+            })
+        }
+    };
     graft["answers_file"] = Value::String(answers_path.clone());
     answers.context.insert("_graft".into(), graft);
 

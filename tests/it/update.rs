@@ -13,14 +13,19 @@ use crate::harness::{
 const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 
 /// Copy flags for a project at the first release.
-const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
+pub(crate) const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
 
 const RESOLVE: &str =
     "resolve the conflicts, then commit; `git status` lists them as both modified\n";
 
 /// `template/` released as `v1.0.0` (`graft.yml` and `v1`) and `v2.0.0`
 /// (`v2` written over it, `gone` deleted).
-fn template(h: &Harness, v1: &[(&str, &str)], v2: &[(&str, &str)], gone: &[&str]) -> GitRepo {
+pub(crate) fn template(
+    h: &Harness,
+    v1: &[(&str, &str)],
+    v2: &[(&str, &str)],
+    gone: &[&str],
+) -> GitRepo {
     let mut repo = GitRepo::init(h, TEMPLATE);
     repo.release("v1.0.0", &[&[CONFIG], v1].concat(), &[]);
     repo.release("v2.0.0", v2, gone);
@@ -35,7 +40,7 @@ fn one_file_template(h: &Harness, path: &str, old: &str, new: &str) -> GitRepo {
 /// The three sides of an update of one file: `path` holds `old` at v1.0.0
 /// and `new` at v2.0.0, and a git project copied at v1.0.0 committed
 /// `ours` there.
-fn one_file(h: &Harness, path: &str, old: &str, new: &str, ours: &str) -> GitRepo {
+pub(crate) fn one_file(h: &Harness, path: &str, old: &str, new: &str, ours: &str) -> GitRepo {
     one_file_template(h, path, old, new);
     let mut project = h.copy_into_git(&AT_V1);
     project.commit(&[(path, ours)], &[], "the project's edit");
@@ -723,7 +728,7 @@ fn dirty_work_tree_is_refused_and_allow_dirty_proceeds() {
 /// A template and a git project at v1.0.0 whose update writes five times
 /// and ends clean: it updates `update.txt`, merges `merge.txt`, deletes
 /// `gone.txt`, creates `new/dir/file.txt` and rewrites the answers file.
-fn five_write_update(h: &Harness) -> GitRepo {
+pub(crate) fn five_write_update(h: &Harness) -> GitRepo {
     template(
         h,
         &[
@@ -973,7 +978,7 @@ fn plain_update_updates_every_template_of_the_project_in_turn() {
 
 /// A template at v1.0.0 and v2.0.0 whose `app.py` conflicts with the edit
 /// of a git project at v1.0.0 (the README's worked example).
-fn conflicting_port(h: &Harness) -> GitRepo {
+pub(crate) fn conflicting_port(h: &Harness) -> GitRepo {
     one_file(
         h,
         "app.py",
@@ -1117,7 +1122,7 @@ fn recopy_without_overwrite_or_a_terminal_changes_nothing() {
 }
 
 /// Runs `graft update dest` with the fault injection `var=n`.
-fn update_with_fault(h: &Harness, var: &str, n: usize) -> std::process::Output {
+pub(crate) fn update_with_fault(h: &Harness, var: &str, n: usize) -> std::process::Output {
     h.std_command(["update", DEST])
         .env(var, n.to_string())
         .output()
@@ -1176,7 +1181,7 @@ fn a_killed_run_is_rolled_back_by_the_next_graft_command() {
 }
 
 /// SIGABRT, which `std::process::abort` raises.
-fn libc_sigabrt() -> i32 {
+pub(crate) fn libc_sigabrt() -> i32 {
     nix::sys::signal::Signal::SIGABRT as i32
 }
 
