@@ -163,6 +163,10 @@ pub enum Error {
         source: Box<SourceError>,
     },
 
+    /// A git template's answers file that names no version to update from.
+    #[error("`{file}` records no version of `{src}`: `_commit` and `_commit_sha` are missing")]
+    NoRecordedVersion { file: String, src: String },
+
     /// The target version is older than the recorded one.
     #[error("refusing to downgrade from `{from}` to `{to}`")]
     Downgrade { from: String, to: String },
@@ -281,6 +285,10 @@ impl Error {
             ),
             Error::OldVersionMissing { .. } => Some(
                 "the tag or commit is gone from the template; `graft recopy --vcs-ref REF` renders a version from scratch over the project"
+                    .to_string(),
+            ),
+            Error::NoRecordedVersion { .. } => Some(
+                "`graft recopy --vcs-ref REF` renders the version REF from scratch over the project and records it"
                     .to_string(),
             ),
             Error::Downgrade { .. } => Some("pick a newer version with `--vcs-ref`".to_string()),

@@ -71,17 +71,37 @@ pub struct Recorded {
     pub revision: Revision,
     /// What the answers file names (`_commit_sha`, else `_commit`).
     pub reference: Option<String>,
+    /// What the person should know about how the version was found.
+    pub warnings: Vec<String>,
 }
 
-/// Opens the template of an answers file at its recorded version.
-pub fn open_recorded(
+/// Opens the template an answers file names, at no particular version.
+pub fn open_template(
     answers: &AnswersFile,
     dest: &Path,
     env: &Env,
     common: &CommonArgs,
-) -> Result<Recorded, Error> {
+) -> Result<(SourceSpec, TemplateRepo), Error> {
     let spec = SourceSpec::parse(&answers.src_path, dest)?;
     let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
+    Ok((spec, repo))
+}
+
+/// Opens the template of the answers file `file` at its recorded version.
+///
+/// A git template needs a recorded version: without one, the old side of
+/// an update (and what `check` and `diff` compare with) would silently be
+/// the newest version, and an update would skip the template's changes
+/// for good. A recorded `_commit_sha` the template lacks gives way to
+/// `_commit`, with a warning.
+pub fn open_recorded(
+    answers: &AnswersFile,
+    file: &str,
+    dest: &Path,
+    env: &Env,
+    common: &CommonArgs,
+) -> Result<Recorded, Error> {
+    let (spec, repo) = open_template(answers, dest, env, common)?;
     let reference = answers
         .commit_sha
         .clone()
@@ -91,7 +111,14 @@ pub fn open_recorded(
         (Some(c), Some(sha)) if c != sha => format!("{c} ({sha})"),
         _ => reference.clone().unwrap_or_default(),
     };
+    let mut warnings = Vec::new();
     let revision = match &reference {
+        None if repo.is_git() => {
+            return Err(Error::NoRecordedVersion {
+                file: file.to_string(),
+                src: spec.display(),
+            })
+        }
         None => repo.resolve(None, common.prereleases)?,
         Some(r) => match repo.resolve(Some(r), true) {
             Ok(rev) => rev,
@@ -101,13 +128,20 @@ pub fn open_recorded(
                 .as_deref()
                 .filter(|c| Some(*c) != reference.as_deref())
             {
-                Some(c) => repo
-                    .resolve(Some(c), true)
-                    .map_err(|_| Error::OldVersionMissing {
-                        reference: shown.clone(),
-                        src: spec.display(),
-                        source: Box::new(first),
-                    })?,
+                Some(c) => {
+                    let rev =
+                        repo.resolve(Some(c), true)
+                            .map_err(|_| Error::OldVersionMissing {
+                                reference: shown.clone(),
+                                src: spec.display(),
+                                source: Box::new(first),
+                            })?;
+                    warnings.push(format!(
+                        "`_commit_sha` `{r}` in `{file}` is not a commit of `{}`; using `_commit` `{c}`",
+                        spec.display()
+                    ));
+                    rev
+                }
                 None => {
                     return Err(Error::OldVersionMissing {
                         reference: shown.clone(),
@@ -123,6 +157,7 @@ pub fn open_recorded(
         repo,
         revision,
         reference,
+        warnings,
     })
 }
 
@@ -320,7 +355,7 @@ fn update_one(
     let common = &args.common;
     let mut recorded_file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
-    let recorded = open_recorded(&recorded_file, dest, env, common)?;
+    let recorded = open_recorded(&recorded_file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
     let old_rev = recorded.revision.clone();
     let new_rev = match common.vcs_ref.as_deref() {
@@ -353,7 +388,7 @@ fn update_one(
     drop(recorded.repo);
     // Nothing was said or changed so far: a dirty tree is reported first.
     dirty.wait()?;
-    for w in &new_rev.warnings {
+    for w in recorded.warnings.iter().chain(&new_rev.warnings) {
         printer.warn(w);
     }
 
@@ -680,7 +715,7 @@ pub fn render_recorded(
 ) -> Result<(Recorded, AnswersFile, super::ProjectRender), Error> {
     let file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
-    let recorded = open_recorded(&file, dest, env, common)?;
+    let recorded = open_recorded(&file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
     let (tree, config) = load_template(&recorded.repo, &recorded.revision, &src)?;
     let inner = CommonArgs {

@@ -1,0 +1,201 @@
+//! What `graft update` and its sibling commands do when the project or its
+//! answers file is not what a plain run expects: an answers file without a
+//! recorded version, a template folder that becomes a file (and the other
+//! way round), files of the person's own where graft writes `.rej` and
+//! `.graft-new` files, and FIFOs where graft would read or write. Each test
+//! asserts the exact files, output and exit code, and that a refusal
+//! leaves the project byte for byte as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::harness::{
+    read, GitRepo, Harness, Run, Snap, ANSWERS_FILE, ANSWERS_HEADER, DEST, TEMPLATE,
+};
+
+const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
+
+/// Copy flags for a project at the first release.
+const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
+
+/// `template/` released as `v1.0.0` (`graft.yml` and `v1`) and `v2.0.0`
+/// (`v2` written over it, `gone` deleted).
+fn template(h: &Harness, v1: &[(&str, &str)], v2: &[(&str, &str)], gone: &[&str]) -> GitRepo {
+    let mut repo = GitRepo::init(h, TEMPLATE);
+    repo.release("v1.0.0", &[&[CONFIG], v1].concat(), &[]);
+    repo.release("v2.0.0", v2, gone);
+    repo
+}
+
+/// The commit a tag points at.
+fn sha_of(repo: &GitRepo, tag: &str) -> String {
+    repo.git(&["rev-parse", &format!("{tag}^{{commit}}")])
+        .trim()
+        .to_string()
+}
+
+/// The answers file of the harness template at `commit` (its sha `sha`).
+fn answers_at(h: &Harness, commit: &str, sha: &str, answers: &str) -> String {
+    format!(
+        "{ANSWERS_HEADER}_src_path: {}\n_commit: {commit}\n_commit_sha: {sha}\n{answers}",
+        h.template_src()
+    )
+}
+
+/// The blank line and summary an update of the harness template prints.
+fn summary(h: &Harness, versions: &str, counts: &str) -> String {
+    format!("\nupdated {} from {versions}: {counts}\n", h.template_src())
+}
+
+/// Rewrites the project's answers file without the lines starting with
+/// one of `keys` (followed by `:`), and with `extra` lines added, and
+/// commits it.
+fn edit_answers(h: &Harness, project: &mut GitRepo, keys: &[&str], extra: &str) {
+    let path = h.path(&format!("{DEST}/{ANSWERS_FILE}"));
+    let text: String = read(&path)
+        .lines()
+        .filter(|l| !keys.iter().any(|k| l.starts_with(&format!("{k}:"))))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    h.write(&format!("{DEST}/{ANSWERS_FILE}"), format!("{text}{extra}"));
+    project.commit(&[], &[], "edit the answers file");
+}
+
+/// Every entry of the project (its `.git` folder left out), FIFOs and
+/// other special files shown as such and never opened.
+fn project(h: &Harness) -> BTreeMap<String, Snap> {
+    let mut out = BTreeMap::new();
+    walk(&h.dest(), "", &mut out);
+    out.retain(|p, _| p != ".git" && !p.starts_with(".git/"));
+    out
+}
+
+fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Snap>) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in fs::read_dir(dir).expect("read folder") {
+        let entry = entry.expect("read folder entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let meta = fs::symlink_metadata(entry.path()).expect("stat");
+        let kind = meta.file_type();
+        let snap = if kind.is_symlink() {
+            Snap::Link(
+                fs::read_link(entry.path())
+                    .expect("read link")
+                    .display()
+                    .to_string(),
+            )
+        } else if kind.is_dir() {
+            walk(&entry.path(), &rel, out);
+            Snap::Dir
+        } else if kind.is_file() {
+            Snap::Bytes {
+                bytes: fs::read(entry.path()).expect("read file"),
+                executable: meta.permissions().mode() & 0o111 != 0,
+            }
+        } else {
+            Snap::Link("(special file)".to_string())
+        };
+        out.insert(rel, snap);
+    }
+}
+
+/// Runs `graft ARGS`, expecting exit `code` with exactly `stderr`, and the
+/// project byte for byte as it was.
+#[track_caller]
+fn refused(h: &Harness, args: &[&str], code: i32, stderr: &str) -> Run {
+    let before = project(h);
+    let run = h.run(args).code(code);
+    assert_eq!(run.stderr, stderr);
+    assert_eq!(project(h), before);
+    run
+}
+
+// --- An update needs a recorded version.
+
+#[test]
+fn update_without_a_recorded_version_is_refused() {
+    let h = Harness::new();
+    template(&h, &[("a.txt", "1\n")], &[("a.txt", "2\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    edit_answers(&h, &mut project, &["_commit", "_commit_sha"], "");
+    let error = format!(
+        "error: `.graft-answers.yml` records no version of `{}`: `_commit` and `_commit_sha` are missing\n\
+         hint: `graft recopy --vcs-ref REF` renders the version REF from scratch over the project and records it\n",
+        h.template_src()
+    );
+    refused(&h, &["update", DEST, "--defaults"], 2, &error);
+    // `check` and `diff` compare with the recorded version too, so they
+    // cannot answer either.
+    refused(&h, &["check", DEST], 2, &error);
+    refused(&h, &["diff", DEST, "--exit-code"], 2, &error);
+    refused(&h, &["recopy", DEST, "--overwrite"], 2, &error);
+
+    // What the hint says works, and records the version.
+    let t = GitRepo::open(&h, TEMPLATE);
+    h.run(&["recopy", DEST, "--vcs-ref", "v1.0.0", "--overwrite"])
+        .success();
+    assert_eq!(
+        h.dest_file(ANSWERS_FILE),
+        answers_at(&h, "v1.0.0", &sha_of(&t, "v1.0.0"), "name: app\n")
+    );
+    h.update(&["--allow-dirty"]).success();
+    assert_eq!(h.dest_file("a.txt"), "2\n");
+}
+
+#[test]
+fn a_recorded_sha_the_template_lacks_gives_way_to_the_recorded_tag_with_a_warning() {
+    let h = Harness::new();
+    let t = template(&h, &[("a.txt", "1\n")], &[("a.txt", "2\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    let unknown = "0123456789abcdef0123456789abcdef01234567";
+    edit_answers(
+        &h,
+        &mut project,
+        &["_commit_sha", "name"],
+        &format!("_commit_sha: {unknown}\nname: app\n"),
+    );
+    let run = h.update(&[]).success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: `_commit_sha` `{unknown}` in `.graft-answers.yml` is not a commit of `{src}`; \
+             using `_commit` `v1.0.0`\n\
+             \x20   update  a.txt\n\
+             \x20   update  .graft-answers.yml\n{}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "2 updated, 0 merged, 0 created, 0 deleted, 0 kept, 0 conflict(s)"
+            ),
+            src = h.template_src()
+        )
+    );
+    assert_eq!(h.dest_file("a.txt"), "2\n");
+    assert_eq!(
+        h.dest_file(ANSWERS_FILE),
+        answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n")
+    );
+}
+
+#[test]
+fn a_project_of_a_plain_folder_template_needs_no_recorded_version() {
+    let h = Harness::new();
+    h.template(&[CONFIG, ("a.txt", "1\n")]);
+    h.copy(&["--defaults"]).success();
+    let run = h.update(&[]).success();
+    assert_eq!(
+        run.stderr,
+        summary(
+            &h,
+            "(folder) to (folder)",
+            "0 updated, 0 merged, 0 created, 0 deleted, 0 kept, 0 conflict(s)"
+        )
+    );
+    h.assert_dest("name: app\n", &[("a.txt", "1\n")]);
+}
