@@ -121,6 +121,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Something other than a file, folder or symlink (a FIFO, a socket, a
+    /// device) where graft would read or replace a file: opening it could
+    /// block forever or touch hardware, so graft stops instead.
+    #[error("`{}` is a {kind}, not a regular file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
     /// The template source could not be read.
     #[error(transparent)]
     Source(Box<SourceError>),
@@ -285,6 +291,10 @@ impl Error {
             ),
             Error::OldVersionMissing { .. } => Some(
                 "the tag or commit is gone from the template; `graft recopy --vcs-ref REF` renders a version from scratch over the project"
+                    .to_string(),
+            ),
+            Error::NotAFile { .. } => Some(
+                "graft only reads and replaces regular files; move it out of the way and run again"
                     .to_string(),
             ),
             Error::NoRecordedVersion { .. } => Some(

@@ -125,11 +125,47 @@ pub fn read_node(root: &Path, rel: &str) -> Result<Option<Node>, Error> {
     if meta.is_dir() {
         return Ok(Some(Node::Dir));
     }
+    require_regular(&path, &meta)?;
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     Ok(Some(Node::File {
         bytes: bytes.into(),
         executable: is_executable(&meta),
     }))
+}
+
+/// Refuses anything but a regular file before it is opened: reading a FIFO
+/// blocks until something writes to it, and a device is not the
+/// project's to read.
+pub fn require_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::NotAFile {
+        path: path.to_path_buf(),
+        kind: special_kind(&meta.file_type()),
+    })
+}
+
+/// What a file that is not a regular file, folder or symlink is, in words.
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_block_device() {
+        "block device"
+    } else if kind.is_char_device() {
+        "character device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "special file"
 }
 
 #[cfg(unix)]

@@ -60,6 +60,9 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
 /// Reads and parses an answers file of the project.
 pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     let path = dest.join(rel);
+    // Followed through a symlink, as reading it does.
+    let meta = std::fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+    plan::require_regular(&path, &meta)?;
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
     AnswersFile::parse(&text, rel)
 }

@@ -199,3 +199,148 @@ fn a_project_of_a_plain_folder_template_needs_no_recorded_version() {
     );
     h.assert_dest("name: app\n", &[("a.txt", "1\n")]);
 }
+
+// --- Only regular files are read or replaced.
+
+/// Makes a FIFO at `root/rel`: opening it to read blocks until a writer
+/// comes, so any command that opens it hangs.
+fn mkfifo(h: &Harness, rel: &str) {
+    let path = h.path(rel);
+    let _ = fs::remove_file(&path);
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Runs `graft ARGS` like [`Harness::run`], but kills it and fails the
+/// test when it has not finished within 20 seconds.
+fn run_promptly(h: &Harness, args: &[&str]) -> Run {
+    use std::process::Stdio;
+    let child = h
+        .std_command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start graft");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(std::time::Duration::from_secs(20)) {
+        Ok(output) => {
+            let output = output.expect("wait for graft");
+            Run {
+                code: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        }
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            panic!("graft {args:?} still runs after 20 seconds");
+        }
+    }
+}
+
+/// [`refused`] through [`run_promptly`].
+#[track_caller]
+fn refused_promptly(h: &Harness, args: &[&str], stderr: &str) {
+    let before = project(h);
+    let run = run_promptly(h, args).code(2);
+    assert_eq!(run.stderr, stderr);
+    assert_eq!(project(h), before);
+}
+
+/// The error graft gives for a FIFO at `rel` in the destination.
+fn fifo_error(h: &Harness, rel: &str) -> String {
+    format!(
+        "error: `{}` is a FIFO, not a regular file\n\
+         hint: graft only reads and replaces regular files; move it out of the way and run again\n",
+        h.dest().join(rel).display()
+    )
+}
+
+/// A project (not a git repository) copied at v1.0.0 of a template whose
+/// `a.txt` changes in v2.0.0 and whose `same.txt` does not, with a FIFO
+/// in place of `a.txt`.
+fn project_with_a_fifo(h: &Harness) {
+    template(
+        h,
+        &[("a.txt", "1\n"), ("same.txt", "same\n")],
+        &[("a.txt", "2\n")],
+        &[],
+    );
+    h.copy(&AT_V1).success();
+    mkfifo(h, &format!("{DEST}/a.txt"));
+}
+
+#[test]
+fn a_fifo_at_a_rendered_path_is_never_opened() {
+    let h = Harness::new();
+    project_with_a_fifo(&h);
+    let error = fifo_error(&h, "a.txt");
+    refused_promptly(&h, &["update", DEST, "--defaults"], &error);
+    refused_promptly(&h, &["recopy", DEST, "--overwrite"], &error);
+    refused_promptly(&h, &["check", DEST], &error);
+    refused_promptly(&h, &["diff", DEST], &error);
+    refused_promptly(&h, &["remove", DEST, "-a", ANSWERS_FILE], &error);
+    refused_promptly(
+        &h,
+        &["copy", TEMPLATE, DEST, "--defaults", "--overwrite"],
+        &error,
+    );
+    // Pretending reads the project the same way.
+    refused_promptly(&h, &["update", DEST, "--defaults", "--pretend"], &error);
+}
+
+#[test]
+fn a_fifo_at_a_path_the_template_did_not_change_is_left_alone() {
+    let h = Harness::new();
+    project_with_a_fifo(&h);
+    fs::remove_file(h.dest().join("a.txt")).expect("remove the FIFO");
+    h.write(&format!("{DEST}/a.txt"), "1\n");
+    mkfifo(&h, &format!("{DEST}/same.txt"));
+    run_promptly(&h, &["update", DEST, "--defaults"]).success();
+    assert_eq!(h.dest_file("a.txt"), "2\n");
+    assert_eq!(
+        project(&h).get("same.txt"),
+        Some(&Snap::Link("(special file)".to_string()))
+    );
+}
+
+#[test]
+fn a_fifo_in_place_of_the_answers_file_is_refused() {
+    let h = Harness::new();
+    project_with_a_fifo(&h);
+    fs::remove_file(h.dest().join("a.txt")).expect("remove the FIFO");
+    mkfifo(&h, &format!("{DEST}/{ANSWERS_FILE}"));
+    refused_promptly(
+        &h,
+        &["update", DEST, "--defaults"],
+        &fifo_error(&h, ANSWERS_FILE),
+    );
+    refused_promptly(&h, &["check", DEST], &fifo_error(&h, ANSWERS_FILE));
+}
+
+#[test]
+fn a_fifo_named_by_external_data_is_refused() {
+    let h = Harness::new();
+    h.template(&[
+        (
+            "graft.yml",
+            "_external_data:\n  shared: shared.yml\nname: app\n",
+        ),
+        ("a.txt.hbs", "{{_external_data.shared.key}}\n"),
+    ]);
+    h.mkdir(DEST);
+    mkfifo(&h, &format!("{DEST}/shared.yml"));
+    refused_promptly(
+        &h,
+        &["copy", TEMPLATE, DEST, "--defaults"],
+        &fifo_error(&h, "shared.yml"),
+    );
+}
