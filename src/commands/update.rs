@@ -549,6 +549,7 @@ fn update_one(
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
+    plan::free_extra_names(dest, &mut plan)?;
     let mut inside = apply::Inside::new(dest);
     for change in plan.writes() {
         inside.check(&change.path)?;

@@ -344,3 +344,112 @@ fn a_fifo_named_by_external_data_is_refused() {
         &fifo_error(&h, "shared.yml"),
     );
 }
+
+// --- graft's own `.rej` and `.graft-new` files never replace the person's.
+
+/// A git project at v1.0.0 of a template whose `app.py` changes the port
+/// in v2.0.0, and the project's own change of the same line: a conflict.
+fn conflicting_port(h: &Harness) -> GitRepo {
+    template(
+        h,
+        &[("app.py", "PORT = 8000\nDEBUG = False\n")],
+        &[("app.py", "PORT = 8080\nDEBUG = False\n")],
+        &[],
+    );
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(
+        &[("app.py", "PORT = 9000\nDEBUG = False\n")],
+        &[],
+        "our port",
+    );
+    project
+}
+
+/// The `.rej` file of [`conflicting_port`].
+const PORT_REJ: &str =
+    "--- after updating\n+++ before updating\n@@ -1 +1 @@\n-PORT = 8080\n+PORT = 9000\n";
+
+#[test]
+fn a_rej_file_of_the_project_is_never_overwritten() {
+    let h = Harness::new();
+    let mut project = conflicting_port(&h);
+    project.commit(&[("app.py.rej", "my notes\n")], &[], "our own .rej");
+    let run = h.update(&["--conflict", "rej"]).code(1);
+    assert_eq!(h.dest_file("app.py.rej"), "my notes\n");
+    assert_eq!(h.dest_file("app.py.1.rej"), PORT_REJ);
+    assert_eq!(h.dest_file("app.py"), "PORT = 8080\nDEBUG = False\n");
+    run.stderr_starts_with(
+        "  conflict  app.py (`app.py.1.rej` written beside it, as `app.py.rej` already exists)\n",
+    );
+}
+
+#[test]
+fn the_json_report_names_the_file_written_beside_a_conflict() {
+    let h = Harness::new();
+    let mut project = conflicting_port(&h);
+    project.commit(&[("app.py.rej", "my notes\n")], &[], "our own .rej");
+    let run = h.update(&["--conflict", "rej", "--json"]).code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(
+        report["files"],
+        serde_json::json!([
+            {"path": "app.py", "action": "conflict", "extra_files": ["app.py.1.rej"]},
+            {"path": ".graft-answers.yml", "action": "update"},
+        ])
+    );
+    assert_eq!(h.dest_file("app.py.rej"), "my notes\n");
+}
+
+#[test]
+fn a_graft_new_file_of_the_project_is_never_overwritten() {
+    let h = Harness::new();
+    template(
+        &h,
+        &[("logo.png", "PNG\0v1")],
+        &[("logo.png", "PNG\0v2")],
+        &[],
+    );
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(
+        &[("logo.png", "PNG\0ours"), ("logo.png.graft-new", "mine\n")],
+        &[],
+        "our logo",
+    );
+    let run = h.update(&[]).code(1);
+    assert_eq!(h.dest_file("logo.png"), "PNG\0ours");
+    assert_eq!(h.dest_file("logo.png.graft-new"), "mine\n");
+    assert_eq!(h.dest_file("logo.png.1.graft-new"), "PNG\0v2");
+    run.stderr_starts_with(
+        "  conflict  logo.png (cannot merge; the template's version is in \
+         `logo.png.1.graft-new`, as `logo.png.graft-new` already exists)\n",
+    );
+}
+
+#[test]
+fn a_fifo_or_a_folder_beside_a_conflict_makes_graft_take_the_next_free_name() {
+    let h = Harness::new();
+    conflicting_port(&h);
+    mkfifo(&h, &format!("{DEST}/app.py.rej"));
+    h.write(&format!("{DEST}/app.py.1.rej/inside.txt"), "ours\n");
+    let run = run_promptly(&h, &["update", DEST, "--conflict", "rej", "--allow-dirty"]).code(1);
+    assert_eq!(h.dest_file("app.py.2.rej"), PORT_REJ);
+    assert_eq!(h.dest_file("app.py.1.rej/inside.txt"), "ours\n");
+    assert_eq!(
+        project(&h).get("app.py.rej"),
+        Some(&Snap::Link("(special file)".to_string()))
+    );
+    run.stderr_starts_with(
+        "  conflict  app.py (`app.py.2.rej` written beside it, as `app.py.rej` already exists)\n",
+    );
+}
+
+#[test]
+fn a_rej_file_that_already_holds_what_graft_writes_keeps_its_name() {
+    let h = Harness::new();
+    let mut project = conflicting_port(&h);
+    project.commit(&[("app.py.rej", PORT_REJ)], &[], "the same .rej");
+    let run = h.update(&["--conflict", "rej"]).code(1);
+    assert_eq!(h.dest_file("app.py.rej"), PORT_REJ);
+    assert!(!h.dest().join("app.py.1.rej").exists());
+    run.stderr_starts_with("  conflict  app.py\n");
+}
