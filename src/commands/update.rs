@@ -272,7 +272,43 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
             tree.entries.insert(path, node);
         }
     }
+    // A folder the new version makes a file goes only if it holds nothing
+    // but what the old version put there: everything in it is looked at.
+    let replaced: Vec<String> = tree
+        .entries
+        .iter()
+        .filter(|(p, n)| {
+            matches!(n, Node::Dir)
+                && matches!(old.get(p), Some(Node::Dir))
+                && matches!(new.get(p), Some(Node::File { .. } | Node::Symlink { .. }))
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    for dir in replaced {
+        read_folder(dest, &dir, &mut tree)?;
+    }
     Ok(tree)
+}
+
+/// Adds everything inside the project's folder `rel` to `tree`, without
+/// following symlinks.
+fn read_folder(dest: &Path, rel: &str, tree: &mut FileTree) -> Result<(), Error> {
+    let path = dest.join(rel);
+    for entry in std::fs::read_dir(&path).map_err(|e| Error::io("read", &path, e))? {
+        let entry = entry.map_err(|e| Error::io("read", &path, e))?;
+        let inner = format!("{rel}/{}", entry.file_name().to_string_lossy());
+        match plan::read_node(dest, &inner)? {
+            Some(Node::Dir) => {
+                tree.entries.insert(inner.clone(), Node::Dir);
+                read_folder(dest, &inner, tree)?;
+            }
+            Some(node) => {
+                tree.entries.insert(inner, node);
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// The project's check for uncommitted changes, running beside the reading
@@ -537,17 +573,27 @@ fn update_one(
         &new.external_blocks,
         answers_rel,
     )?);
-    // A folder the template dropped goes once the update leaves it empty.
+    // A folder the template dropped (or made a file) goes once the update
+    // leaves it empty; a file that takes its place comes after.
     let deleted: BTreeSet<String> = plan.paths(Action::Delete).into_iter().collect();
-    let dropped_dirs = old
+    let dropped_dirs: BTreeSet<&str> = old
         .rendered
         .tree
         .entries
         .iter()
-        .filter(|(p, n)| matches!(n, Node::Dir) && !new.rendered.tree.entries.contains_key(*p))
-        .map(|(p, _)| p.as_str());
+        .filter(|(p, n)| {
+            matches!(n, Node::Dir) && !matches!(new.rendered.tree.get(p), Some(Node::Dir))
+        })
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let (in_place_of_folders, changes): (Vec<Change>, Vec<Change>) =
+        std::mem::take(&mut plan.changes)
+            .into_iter()
+            .partition(|c| c.write.is_some() && dropped_dirs.contains(c.path.as_str()));
+    plan.changes = changes;
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
+    plan.changes.extend(in_place_of_folders);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
     plan::free_extra_names(dest, &mut plan)?;
     let mut inside = apply::Inside::new(dest);

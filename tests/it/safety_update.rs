@@ -16,6 +16,9 @@ use crate::harness::{
 
 const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 
+const RESOLVE: &str =
+    "resolve the conflicts, then commit; `git status` lists them as both modified\n";
+
 /// Copy flags for a project at the first release.
 const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
 
@@ -452,4 +455,247 @@ fn a_rej_file_that_already_holds_what_graft_writes_keeps_its_name() {
     assert_eq!(h.dest_file("app.py.rej"), PORT_REJ);
     assert!(!h.dest().join("app.py.1.rej").exists());
     run.stderr_starts_with("  conflict  app.py\n");
+}
+
+// --- A folder of the template that becomes a file, and the other way round.
+
+/// `template/` released as `v1.0.0` with `v1`, then, once the paths in
+/// `gone` (files or folders) are removed, as `v2.0.0` with `v2`.
+fn reshaped_template(
+    h: &Harness,
+    v1: &[(&str, &str)],
+    gone: &[&str],
+    v2: &[(&str, &str)],
+) -> GitRepo {
+    let mut repo = GitRepo::init(h, TEMPLATE);
+    repo.release("v1.0.0", &[&[CONFIG], v1].concat(), &[]);
+    for rel in gone {
+        let path = h.path(&format!("{TEMPLATE}/{rel}"));
+        if path.is_dir() {
+            fs::remove_dir_all(&path).expect("remove folder");
+        } else {
+            fs::remove_file(&path).expect("remove file");
+        }
+    }
+    repo.release("v2.0.0", v2, &[]);
+    repo
+}
+
+/// A template whose folder `dir/` (`a.txt`, `sub/b.txt`) is the file
+/// `dir` in v2.0.0, and a git project at v1.0.0.
+fn folder_becomes_file(h: &Harness) -> GitRepo {
+    reshaped_template(
+        h,
+        &[("dir/a.txt", "a\n"), ("dir/sub/b.txt", "b\n")],
+        &["dir"],
+        &[("dir", "now a file\n")],
+    );
+    h.copy_into_git(&AT_V1)
+}
+
+/// A template whose file `thing` is the folder `thing/` (`a.txt`,
+/// `sub/b.txt`) in v2.0.0, and a git project at v1.0.0.
+fn file_becomes_folder(h: &Harness) -> GitRepo {
+    reshaped_template(
+        h,
+        &[("thing", "a file\n")],
+        &["thing"],
+        &[("thing/a.txt", "a\n"), ("thing/sub/b.txt", "b\n")],
+    );
+    h.copy_into_git(&AT_V1)
+}
+
+/// The project's answers file at v2.0.0.
+fn answers_v2(h: &Harness) -> String {
+    let t = GitRepo::open(h, TEMPLATE);
+    answers_at(h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n")
+}
+
+/// The paths of the project (its `.git` folder left out).
+fn paths(h: &Harness) -> Vec<String> {
+    project(h).into_keys().collect()
+}
+
+#[test]
+fn a_folder_the_template_makes_a_file_is_replaced_when_unchanged() {
+    let h = Harness::new();
+    folder_becomes_file(&h);
+    let run = h.update(&[]).success();
+    assert_eq!(paths(&h), [ANSWERS_FILE, "dir"]);
+    assert_eq!(h.dest_file("dir"), "now a file\n");
+    assert_eq!(h.dest_file(ANSWERS_FILE), answers_v2(&h));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "    delete  dir/a.txt\n\
+             \x20   delete  dir/sub/b.txt\n\
+             \x20   delete  dir/sub\n\
+             \x20   delete  dir\n\
+             \x20   create  dir (the template replaced this folder with a file)\n\
+             \x20   update  .graft-answers.yml\n{}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 1 created, 4 deleted, 0 kept, 0 conflict(s)"
+            )
+        )
+    );
+}
+
+#[test]
+fn a_folder_the_template_makes_a_file_keeps_the_projects_files_in_a_conflict() {
+    let h = Harness::new();
+    let mut project = folder_becomes_file(&h);
+    project.commit(
+        &[("dir/a.txt", "a, edited\n"), ("dir/mine.txt", "mine\n")],
+        &[],
+        "our files",
+    );
+    let run = h.update(&[]).code(1);
+    assert_eq!(
+        paths(&h),
+        [
+            ANSWERS_FILE,
+            "dir",
+            "dir.graft-new",
+            "dir/a.txt",
+            "dir/mine.txt"
+        ]
+    );
+    assert_eq!(h.dest_file("dir/a.txt"), "a, edited\n");
+    assert_eq!(h.dest_file("dir/mine.txt"), "mine\n");
+    assert_eq!(h.dest_file("dir.graft-new"), "now a file\n");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "  conflict  dir (the template replaced this folder with a file; the folder holds \
+             files of yours, so it stays, and the template's file is in `dir.graft-new`)\n\
+             \x20     keep  dir/a.txt (removed by the template, kept because modified)\n\
+             \x20   delete  dir/sub/b.txt\n\
+             \x20   delete  dir/sub\n\
+             \x20   update  .graft-answers.yml\n{}{RESOLVE}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 0 created, 2 deleted, 1 kept, 1 conflict(s)"
+            )
+        )
+    );
+}
+
+#[test]
+fn a_file_the_template_makes_a_folder_is_replaced_when_unchanged() {
+    let h = Harness::new();
+    file_becomes_folder(&h);
+    let run = h.update(&[]).success();
+    assert_eq!(
+        paths(&h),
+        [
+            ANSWERS_FILE,
+            "thing",
+            "thing/a.txt",
+            "thing/sub",
+            "thing/sub/b.txt"
+        ]
+    );
+    assert_eq!(h.dest_file("thing/a.txt"), "a\n");
+    assert_eq!(h.dest_file("thing/sub/b.txt"), "b\n");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "    delete  thing (the template replaced this file with a folder)\n\
+             \x20   create  thing/a.txt\n\
+             \x20   create  thing/sub/b.txt\n\
+             \x20   update  .graft-answers.yml\n{}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 2 created, 1 deleted, 0 kept, 0 conflict(s)"
+            )
+        )
+    );
+}
+
+#[test]
+fn a_file_the_template_makes_a_folder_stays_when_edited_and_the_folder_goes_beside_it() {
+    let h = Harness::new();
+    let mut project = file_becomes_folder(&h);
+    project.commit(&[("thing", "a file, edited\n")], &[], "our edit");
+    let run = h.update(&[]).code(1);
+    assert_eq!(
+        paths(&h),
+        [
+            ANSWERS_FILE,
+            "thing",
+            "thing.graft-new",
+            "thing.graft-new/a.txt",
+            "thing.graft-new/sub",
+            "thing.graft-new/sub/b.txt"
+        ]
+    );
+    assert_eq!(h.dest_file("thing"), "a file, edited\n");
+    assert_eq!(h.dest_file("thing.graft-new/a.txt"), "a\n");
+    assert_eq!(h.dest_file("thing.graft-new/sub/b.txt"), "b\n");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "  conflict  thing (the template replaced this file with a folder; your file stays, \
+             and the template's files are in `thing.graft-new/`)\n\
+             \x20   update  .graft-answers.yml\n{}{RESOLVE}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 0 created, 0 deleted, 0 kept, 1 conflict(s)"
+            )
+        )
+    );
+}
+
+#[test]
+fn a_file_of_the_project_where_the_template_adds_a_folder_is_a_conflict() {
+    let h = Harness::new();
+    template(&h, &[], &[("notes/a.md", "a\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(&[("notes", "my notes\n")], &[], "our notes");
+    let run = h.update(&[]).code(1);
+    assert_eq!(h.dest_file("notes"), "my notes\n");
+    assert_eq!(h.dest_file("notes.graft-new/a.md"), "a\n");
+    run.stderr_starts_with(
+        "  conflict  notes (the template added a folder here; your file stays, \
+         and the template's files are in `notes.graft-new/`)\n",
+    );
+}
+
+#[test]
+fn a_folder_of_the_project_where_the_template_adds_a_file_is_a_conflict() {
+    let h = Harness::new();
+    template(&h, &[], &[("build", "#!/bin/sh\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(&[("build/out.o", "mine\n")], &[], "our build folder");
+    let run = h.update(&[]).code(1);
+    assert_eq!(h.dest_file("build/out.o"), "mine\n");
+    assert_eq!(h.dest_file("build.graft-new"), "#!/bin/sh\n");
+    run.stderr_starts_with(
+        "  conflict  build (cannot merge; the template's version is in `build.graft-new`)\n",
+    );
+}
+
+#[test]
+fn a_failure_while_a_folder_becomes_a_file_restores_the_folder() {
+    let h = Harness::new();
+    folder_becomes_file(&h);
+    let before = project(&h);
+    for writes in 0..6 {
+        let mut cmd = h.graft(["update", DEST]);
+        cmd.env("GRAFT_FAIL_AFTER_WRITES", writes.to_string());
+        let run = Run::of(cmd).code(2);
+        assert!(
+            run.stderr.contains("injected failure"),
+            "after {writes} writes: {}",
+            run.stderr
+        );
+        assert_eq!(project(&h), before, "after {writes} writes");
+    }
+    h.update(&[]).success();
+    assert_eq!(h.dest_file("dir"), "now a file\n");
 }
