@@ -121,6 +121,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Something other than a file, folder or symlink (a FIFO, a socket, a
+    /// device) where graft would read or replace a file: opening it could
+    /// block forever or touch hardware, so graft stops instead.
+    #[error("`{}` is a {kind}, not a regular file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
     /// The template source could not be read.
     #[error(transparent)]
     Source(Box<SourceError>),
@@ -176,6 +182,10 @@ pub enum Error {
         #[source]
         source: Box<SourceError>,
     },
+
+    /// A git template's answers file that names no version to update from.
+    #[error("`{file}` records no version of `{src}`: `_commit` and `_commit_sha` are missing")]
+    NoRecordedVersion { file: String, src: String },
 
     /// The target version is older than the recorded one.
     #[error("refusing to downgrade from `{from}` to `{to}`")]
@@ -323,6 +333,14 @@ impl Error {
             ),
             Error::OldVersionMissing { .. } => Some(
                 "the tag or commit is gone from the template; `graft recopy --vcs-ref REF` renders a version from scratch over the project"
+                    .to_string(),
+            ),
+            Error::NotAFile { .. } => Some(
+                "graft only reads and replaces regular files; move it out of the way and run again"
+                    .to_string(),
+            ),
+            Error::NoRecordedVersion { .. } => Some(
+                "`graft recopy --vcs-ref REF` renders the version REF from scratch over the project and records it"
                     .to_string(),
             ),
             Error::Downgrade { .. } => Some("pick a newer version with `--vcs-ref`".to_string()),

@@ -125,11 +125,47 @@ pub fn read_node(root: &Path, rel: &str) -> Result<Option<Node>, Error> {
     if meta.is_dir() {
         return Ok(Some(Node::Dir));
     }
+    require_regular(&path, &meta)?;
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     Ok(Some(Node::File {
         bytes: bytes.into(),
         executable: is_executable(&meta),
     }))
+}
+
+/// Refuses anything but a regular file before it is opened: reading a FIFO
+/// blocks until something writes to it, and a device is not the
+/// project's to read.
+pub fn require_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::NotAFile {
+        path: path.to_path_buf(),
+        kind: special_kind(&meta.file_type()),
+    })
+}
+
+/// What a file that is not a regular file, folder or symlink is, in words.
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_block_device() {
+        "block device"
+    } else if kind.is_char_device() {
+        "character device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "special file"
 }
 
 #[cfg(unix)]
@@ -227,7 +263,142 @@ pub fn prune_empty_dirs<'a>(
     Ok(out)
 }
 
+/// Gives every file a change writes beside its path (`PATH.rej`,
+/// `PATH.graft-new`, or a folder such as `PATH.graft-new/…`) a name that
+/// holds nothing of the project's own: the name itself when nothing is
+/// there or exactly what graft would write, else the first free one of
+/// `PATH.1.rej`, `PATH.2.rej`, … (the number goes before graft's
+/// extension). A renamed one is said in the change's note. Only file types
+/// are looked at before a file is read, so a FIFO there is never opened.
+pub fn free_extra_names(dest: &Path, plan: &mut Plan) -> Result<(), Error> {
+    let mut used: BTreeSet<String> = plan.changes.iter().map(|c| c.path.clone()).collect();
+    for change in &mut plan.changes {
+        let mut roots: Vec<String> = Vec::new();
+        for (name, _) in &change.extra {
+            let root = extra_root(&change.path, name).to_string();
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+        for root in roots {
+            let Some(ext) = root.strip_prefix(&format!("{}.", change.path)) else {
+                continue;
+            };
+            let inside: Vec<(&str, &Node)> = change
+                .extra
+                .iter()
+                .filter_map(|(name, node)| {
+                    let rest = name.strip_prefix(&root)?;
+                    (rest.is_empty() || rest.starts_with('/')).then_some((rest, node))
+                })
+                .collect();
+            let mut candidate = root.clone();
+            let mut n = 0;
+            while used.contains(&candidate) || !is_free(dest, &candidate, &inside)? {
+                n += 1;
+                candidate = format!("{}.{n}.{ext}", change.path);
+            }
+            used.insert(candidate.clone());
+            if candidate == root {
+                continue;
+            }
+            for (name, _) in &mut change.extra {
+                if let Some(rest) = name.strip_prefix(&root) {
+                    if rest.is_empty() || rest.starts_with('/') {
+                        *name = format!("{candidate}{rest}");
+                    }
+                }
+            }
+            let (old, new) = (format!("`{root}`"), format!("`{candidate}`"));
+            change.note = Some(match &change.note {
+                Some(note) if note.contains(&old) => {
+                    format!("{}, as {old} already exists", note.replace(&old, &new))
+                }
+                Some(note) => format!("{note}; {new} written beside it, as {old} already exists"),
+                None => format!("{new} written beside it, as {old} already exists"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The name an extra file of `path` stands under: `PATH.rej` for itself,
+/// `PATH.graft-new` for `PATH.graft-new/inner/file`.
+fn extra_root<'a>(path: &str, name: &'a str) -> &'a str {
+    let start = if name.starts_with(path) {
+        path.len()
+    } else {
+        0
+    };
+    match name[start..].find('/') {
+        Some(i) => &name[..start + i],
+        None => name,
+    }
+}
+
+/// Whether graft may write `inside` (relative names under `root`, `""`
+/// for `root` itself) at `root`: nothing is there, or the very file.
+fn is_free(dest: &Path, root: &str, inside: &[(&str, &Node)]) -> Result<bool, Error> {
+    let path = dest.join(root);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let [("", node)] = inside else {
+        return Ok(false);
+    };
+    if !meta.is_file() {
+        return Ok(false);
+    }
+    Ok(read_node(dest, root)?.as_ref() == Some(*node))
+}
+
 /// Equal content, mode and kind.
 pub fn same(a: &Node, b: &Node) -> bool {
     a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_files_move_to_the_first_free_name_and_folders_move_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path();
+        std::fs::write(dest.join("a.txt.rej"), "mine").unwrap();
+        std::fs::write(dest.join("a.txt.1.rej"), "mine too").unwrap();
+        std::fs::write(dest.join("b.txt.rej"), "graft's").unwrap();
+        std::fs::create_dir(dest.join("c.graft-new")).unwrap();
+        let mut a = Change::new("a.txt", Action::Conflict, None, None);
+        a.extra.push(("a.txt.rej".into(), Node::file("hunks")));
+        let mut b = Change::new("b.txt", Action::Conflict, None, None);
+        b.extra.push(("b.txt.rej".into(), Node::file("graft's")));
+        let mut c = Change::new("c", Action::Conflict, None, None);
+        c.extra.push(("c.graft-new/x".into(), Node::file("x")));
+        c.extra.push(("c.graft-new/y/z".into(), Node::file("z")));
+        let mut plan = Plan {
+            changes: vec![a, b, c],
+        };
+        free_extra_names(dest, &mut plan).unwrap();
+        let names: Vec<Vec<&str>> = plan
+            .changes
+            .iter()
+            .map(|c| c.extra.iter().map(|(p, _)| p.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                vec!["a.txt.2.rej"],
+                vec!["b.txt.rej"],
+                vec!["c.1.graft-new/x", "c.1.graft-new/y/z"]
+            ]
+        );
+        assert_eq!(
+            plan.changes[0].note.as_deref(),
+            Some("`a.txt.2.rej` written beside it, as `a.txt.rej` already exists")
+        );
+        assert_eq!(plan.changes[1].note, None);
+    }
 }

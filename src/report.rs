@@ -33,6 +33,10 @@ pub struct TemplateInfo {
 pub struct FileEntry {
     pub path: String,
     pub action: Action,
+    /// Files written beside it (`PATH.rej`, `PATH.graft-new`), under the
+    /// names they got; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra_files: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,6 +65,7 @@ impl Report {
             .map(|c| FileEntry {
                 path: c.path.clone(),
                 action: c.action,
+                extra_files: c.extra.iter().map(|(p, _)| p.clone()).collect(),
             })
             .collect()
     }

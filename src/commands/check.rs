@@ -36,6 +36,9 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
     let mut reports = Vec::new();
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
         let (recorded, file, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
+        for w in &recorded.warnings {
+            printer.warn(w);
+        }
         let latest = recorded.repo.latest_version(args.prereleases);
         let update_available = match (&recorded.revision.version, &latest) {
             (Some(current), Some((latest, _))) => latest > current,

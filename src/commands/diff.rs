@@ -36,12 +36,8 @@ fn text(node: &Option<Node>) -> Option<String> {
 }
 
 pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
-    let (dest, _lock) = super::open_project(
-        env,
-        &args.dest,
-        &env.printer(&CommonArgs::default()),
-        "diff",
-    )?;
+    let printer = env.printer(&CommonArgs::default());
+    let (dest, _lock) = super::open_project(env, &args.dest, &printer, "diff")?;
     let common = CommonArgs::default();
     let color = env.stderr_terminal
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
@@ -49,7 +45,10 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
     let mut reports = Vec::new();
     let mut drifted = false;
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
-        let (_, _, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
+        let (recorded, _, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
+        for w in &recorded.warnings {
+            printer.warn(w);
+        }
         let mut files = Vec::new();
         for (path, before, now) in drift(&pristine.rendered.tree, &dest)? {
             drifted = true;

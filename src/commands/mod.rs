@@ -408,6 +408,9 @@ fn external_data(
                 })
             }
         };
+        if let Some(meta) = std::fs::metadata(&path).ok().filter(|m| !m.is_dir()) {
+            crate::plan::require_regular(&path, &meta)?;
+        }
         let value = match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let file = path.display().to_string();

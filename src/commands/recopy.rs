@@ -2,13 +2,16 @@
 //! scratch with the recorded answers and write it over the project, keeping
 //! files the template does not produce.
 
-use super::update::{answers_files, load_template, open_recorded, read_answers};
+use super::update::{
+    answers_files, load_template, open_recorded, open_template, read_answers, Recorded,
+};
 use super::{print_diffs, print_plan, render_project, Env, RenderInputs};
 use crate::apply;
 use crate::cli::{CommonArgs, RecopyArgs};
 use crate::error::Error;
 use crate::plan::Action;
 use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::source::Revision;
 use crate::tasks;
 use crate::trust;
 
@@ -21,20 +24,26 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
     for answers_rel in &files {
         let recorded_file = read_answers(&dest, answers_rel)?;
         let user = env.user_settings()?;
-        let recorded = open_recorded(&recorded_file, &dest, env, common).or_else(|e| {
-            match (&e, &common.vcs_ref) {
-                // An explicit ref makes the recorded one irrelevant.
-                (Error::OldVersionMissing { .. }, Some(_)) => {
-                    let without = crate::answers::AnswersFile {
-                        commit: None,
-                        commit_sha: None,
-                        ..recorded_file.clone()
-                    };
-                    open_recorded(&without, &dest, env, common)
+        let recorded = match open_recorded(&recorded_file, answers_rel, &dest, env, common) {
+            Ok(recorded) => recorded,
+            // An explicit ref makes the recorded one irrelevant.
+            Err(Error::OldVersionMissing { .. } | Error::NoRecordedVersion { .. })
+                if common.vcs_ref.as_deref().is_some_and(|r| r != ":current:") =>
+            {
+                let (spec, repo) = open_template(&recorded_file, &dest, env, common)?;
+                Recorded {
+                    spec,
+                    repo,
+                    revision: Revision::default(),
+                    reference: None,
+                    warnings: Vec::new(),
                 }
-                _ => Err(e),
             }
-        })?;
+            Err(e) => return Err(e),
+        };
+        for w in &recorded.warnings {
+            printer.warn(w);
+        }
         let src = recorded.spec.display();
         let revision = match common.vcs_ref.as_deref() {
             None | Some(":current:") => recorded.revision.clone(),

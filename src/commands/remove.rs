@@ -40,7 +40,10 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
             file: owner.to_string(),
         });
     }
-    let (_, _, pristine) = render_recorded(env, &dest, owner, &common)?;
+    let (recorded, _, pristine) = render_recorded(env, &dest, owner, &common)?;
+    for w in &recorded.warnings {
+        printer.warn(w);
+    }
 
     let mut plan = Plan::default();
     let mut modified = Vec::new();

@@ -60,6 +60,9 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
 /// Reads and parses an answers file of the project.
 pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     let path = dest.join(rel);
+    // Followed through a symlink, as reading it does.
+    let meta = std::fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+    plan::require_regular(&path, &meta)?;
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
     AnswersFile::parse(&text, rel)
 }
@@ -71,17 +74,37 @@ pub struct Recorded {
     pub revision: Revision,
     /// What the answers file names (`_commit_sha`, else `_commit`).
     pub reference: Option<String>,
+    /// What the person should know about how the version was found.
+    pub warnings: Vec<String>,
 }
 
-/// Opens the template of an answers file at its recorded version.
-pub fn open_recorded(
+/// Opens the template an answers file names, at no particular version.
+pub fn open_template(
     answers: &AnswersFile,
     dest: &Path,
     env: &Env,
     common: &CommonArgs,
-) -> Result<Recorded, Error> {
+) -> Result<(SourceSpec, TemplateRepo), Error> {
     let spec = SourceSpec::parse(&answers.src_path, dest)?;
     let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
+    Ok((spec, repo))
+}
+
+/// Opens the template of the answers file `file` at its recorded version.
+///
+/// A git template needs a recorded version: without one, the old side of
+/// an update (and what `check` and `diff` compare with) would silently be
+/// the newest version, and an update would skip the template's changes
+/// for good. A recorded `_commit_sha` the template lacks gives way to
+/// `_commit`, with a warning.
+pub fn open_recorded(
+    answers: &AnswersFile,
+    file: &str,
+    dest: &Path,
+    env: &Env,
+    common: &CommonArgs,
+) -> Result<Recorded, Error> {
+    let (spec, repo) = open_template(answers, dest, env, common)?;
     let reference = answers
         .commit_sha
         .clone()
@@ -91,7 +114,14 @@ pub fn open_recorded(
         (Some(c), Some(sha)) if c != sha => format!("{c} ({sha})"),
         _ => reference.clone().unwrap_or_default(),
     };
+    let mut warnings = Vec::new();
     let revision = match &reference {
+        None if repo.is_git() => {
+            return Err(Error::NoRecordedVersion {
+                file: file.to_string(),
+                src: spec.display(),
+            })
+        }
         None => repo.resolve(None, common.prereleases)?,
         Some(r) => match repo.resolve(Some(r), true) {
             Ok(rev) => rev,
@@ -101,13 +131,20 @@ pub fn open_recorded(
                 .as_deref()
                 .filter(|c| Some(*c) != reference.as_deref())
             {
-                Some(c) => repo
-                    .resolve(Some(c), true)
-                    .map_err(|_| Error::OldVersionMissing {
-                        reference: shown.clone(),
-                        src: spec.display(),
-                        source: Box::new(first),
-                    })?,
+                Some(c) => {
+                    let rev =
+                        repo.resolve(Some(c), true)
+                            .map_err(|_| Error::OldVersionMissing {
+                                reference: shown.clone(),
+                                src: spec.display(),
+                                source: Box::new(first),
+                            })?;
+                    warnings.push(format!(
+                        "`_commit_sha` `{r}` in `{file}` is not a commit of `{}`; using `_commit` `{c}`",
+                        spec.display()
+                    ));
+                    rev
+                }
                 None => {
                     return Err(Error::OldVersionMissing {
                         reference: shown.clone(),
@@ -123,6 +160,7 @@ pub fn open_recorded(
         repo,
         revision,
         reference,
+        warnings,
     })
 }
 
@@ -234,7 +272,43 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
             tree.entries.insert(path, node);
         }
     }
+    // A folder the new version makes a file goes only if it holds nothing
+    // but what the old version put there: everything in it is looked at.
+    let replaced: Vec<String> = tree
+        .entries
+        .iter()
+        .filter(|(p, n)| {
+            matches!(n, Node::Dir)
+                && matches!(old.get(p), Some(Node::Dir))
+                && matches!(new.get(p), Some(Node::File { .. } | Node::Symlink { .. }))
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    for dir in replaced {
+        read_folder(dest, &dir, &mut tree)?;
+    }
     Ok(tree)
+}
+
+/// Adds everything inside the project's folder `rel` to `tree`, without
+/// following symlinks.
+fn read_folder(dest: &Path, rel: &str, tree: &mut FileTree) -> Result<(), Error> {
+    let path = dest.join(rel);
+    for entry in std::fs::read_dir(&path).map_err(|e| Error::io("read", &path, e))? {
+        let entry = entry.map_err(|e| Error::io("read", &path, e))?;
+        let inner = format!("{rel}/{}", entry.file_name().to_string_lossy());
+        match plan::read_node(dest, &inner)? {
+            Some(Node::Dir) => {
+                tree.entries.insert(inner.clone(), Node::Dir);
+                read_folder(dest, &inner, tree)?;
+            }
+            Some(node) => {
+                tree.entries.insert(inner, node);
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// The project's check for uncommitted changes, running beside the reading
@@ -320,7 +394,7 @@ fn update_one(
     let common = &args.common;
     let mut recorded_file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
-    let recorded = open_recorded(&recorded_file, dest, env, common)?;
+    let recorded = open_recorded(&recorded_file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
     let old_rev = recorded.revision.clone();
     let new_rev = match common.vcs_ref.as_deref() {
@@ -353,7 +427,7 @@ fn update_one(
     drop(recorded.repo);
     // Nothing was said or changed so far: a dirty tree is reported first.
     dirty.wait()?;
-    for w in &new_rev.warnings {
+    for w in recorded.warnings.iter().chain(&new_rev.warnings) {
         printer.warn(w);
     }
 
@@ -499,18 +573,29 @@ fn update_one(
         &new.external_blocks,
         answers_rel,
     )?);
-    // A folder the template dropped goes once the update leaves it empty.
+    // A folder the template dropped (or made a file) goes once the update
+    // leaves it empty; a file that takes its place comes after.
     let deleted: BTreeSet<String> = plan.paths(Action::Delete).into_iter().collect();
-    let dropped_dirs = old
+    let dropped_dirs: BTreeSet<&str> = old
         .rendered
         .tree
         .entries
         .iter()
-        .filter(|(p, n)| matches!(n, Node::Dir) && !new.rendered.tree.entries.contains_key(*p))
-        .map(|(p, _)| p.as_str());
+        .filter(|(p, n)| {
+            matches!(n, Node::Dir) && !matches!(new.rendered.tree.get(p), Some(Node::Dir))
+        })
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let (in_place_of_folders, changes): (Vec<Change>, Vec<Change>) =
+        std::mem::take(&mut plan.changes)
+            .into_iter()
+            .partition(|c| c.write.is_some() && dropped_dirs.contains(c.path.as_str()));
+    plan.changes = changes;
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
+    plan.changes.extend(in_place_of_folders);
     push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
+    plan::free_extra_names(dest, &mut plan)?;
     let mut inside = apply::Inside::new(dest);
     for change in plan.writes() {
         inside.check(&change.path)?;
@@ -686,7 +771,7 @@ pub fn render_recorded(
 ) -> Result<(Recorded, AnswersFile, super::ProjectRender), Error> {
     let file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
-    let recorded = open_recorded(&file, dest, env, common)?;
+    let recorded = open_recorded(&file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
     let (tree, config) = load_template(&recorded.repo, &recorded.revision, &src)?;
     let inner = CommonArgs {

@@ -66,23 +66,33 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
     let renamed_old: BTreeSet<&str> = renames.iter().map(|(o, _)| o.as_str()).collect();
 
     let mut plan = Plan::default();
+    // Folders of the new version whose place a file of the project's own
+    // holds: their files are written beside it instead.
+    let mut blocked: Vec<String> = Vec::new();
     for path in paths(old, new) {
+        if blocked.iter().any(|b| is_under(&path, b)) {
+            continue;
+        }
         let o = old.get(&path);
         let n = new.get(&path);
         let p = project.get(&path);
-        if matches!(o, Some(Node::Dir)) || matches!(n, Some(Node::Dir)) {
-            if let (None, Some(Node::Dir), None) = (o, n, p) {
-                // A new folder; created with its files, or on its own when empty.
-                if !new
-                    .entries
-                    .keys()
-                    .any(|k| k.starts_with(&format!("{path}/")))
-                {
-                    plan.changes
-                        .push(Change::new(&path, Action::Create, Some(Node::Dir), None));
-                }
+        let skip = input.skip_if_exists.matches(&path, false);
+        match (o, n) {
+            (Some(Node::Dir), Some(Node::Dir)) | (Some(Node::Dir), None) => continue,
+            (Some(Node::Dir), Some(n)) => {
+                plan.changes
+                    .extend(folder_to_file(input, &path, n, p, &renamed_old, skip)?);
+                continue;
             }
-            continue;
+            (o, Some(Node::Dir)) => {
+                let (changes, blocks) = file_to_folder(new, &path, o, p);
+                plan.changes.extend(changes);
+                if blocks {
+                    blocked.push(path);
+                }
+                continue;
+            }
+            _ => {}
         }
         if let Some(from) = renamed_from.get(path.as_str()) {
             // The template moved `from` here: carry the project's edits along.
@@ -114,7 +124,6 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
         if n.is_none() && input.new_exclude.matches(&path, false) {
             continue;
         }
-        let skip = input.skip_if_exists.matches(&path, false);
         let change = three_way(&path, o, n, p, skip, input.style)?;
         if change.action != Action::Identical || o != n {
             plan.changes.push(change);
@@ -122,6 +131,124 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
     }
     plan.changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(plan)
+}
+
+/// Whether `path` lies inside the folder `dir`.
+fn is_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// A folder of the old version that the new version makes a file (or a
+/// symlink). The files inside go by the rules of the table, path by path.
+/// When the project's folder holds only what the old version put there,
+/// it is deleted with them and the file is created in its place (the
+/// update moves the creation after the folder's removal). When it holds
+/// anything else (an edited file, a file of its own), the folder and
+/// those files stay, and the new file is written beside it as
+/// `PATH.graft-new`: a conflict. A project that deleted the folder keeps
+/// it deleted; one that put its own file there merges it like a file both
+/// added.
+fn folder_to_file(
+    input: &UpdateInput,
+    path: &str,
+    n: &Node,
+    p: Option<&Node>,
+    renamed_old: &BTreeSet<&str>,
+    skip_if_exists: bool,
+) -> Result<Vec<Change>, Error> {
+    let UpdateInput { old, project, .. } = *input;
+    let change = match p {
+        None => {
+            let mut c = Change::new(path, Action::Keep, None, None);
+            c.note = Some("deleted in the project; stays deleted".to_string());
+            c
+        }
+        Some(Node::Dir) => {
+            let pristine = project
+                .entries
+                .range::<str, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
+                .take_while(|(k, _)| k.starts_with(path))
+                .filter(|(k, _)| is_under(k, path))
+                .all(|(k, node)| {
+                    (old.get(k) == Some(node) || renamed_old.contains(k.as_str()))
+                        && !input.new_exclude.matches(k, matches!(node, Node::Dir))
+                });
+            if pristine {
+                let mut c = Change::new(path, Action::Create, Some(n.clone()), None);
+                c.note = Some("the template replaced this folder with a file".to_string());
+                c
+            } else {
+                let mut c = Change::new(path, Action::Conflict, None, Some(Node::Dir));
+                c.extra.push((format!("{path}.graft-new"), n.clone()));
+                c.note = Some(format!(
+                    "the template replaced this folder with a file; the folder holds files \
+                     of yours, so it stays, and the template's file is in `{path}.graft-new`"
+                ));
+                c
+            }
+        }
+        Some(p) => three_way(path, None, Some(n), Some(p), skip_if_exists, input.style)?,
+    };
+    Ok(vec![change])
+}
+
+/// A folder of the new version at `path`, where the old version had a
+/// file, a symlink or nothing. An unchanged file or symlink of the old
+/// version is deleted and the folder's files are created in its place.
+/// A file the project edited, or a file of its own, stays; the folder's
+/// files are written beside it under `PATH.graft-new/`, a conflict, and
+/// the second value is true. A symlink of the project's own stays too,
+/// and the files go through it as before.
+fn file_to_folder(
+    new: &FileTree,
+    path: &str,
+    o: Option<&Node>,
+    p: Option<&Node>,
+) -> (Vec<Change>, bool) {
+    let inside: Vec<(&String, &Node)> = new
+        .entries
+        .range::<str, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
+        .take_while(|(k, _)| k.starts_with(path))
+        .filter(|(k, _)| is_under(k, path))
+        .collect();
+    match p {
+        Some(p) if o.is_some() && o == Some(p) => {
+            let mut delete = Change::new(path, Action::Delete, None, Some(p.clone()));
+            delete.note = Some("the template replaced this file with a folder".to_string());
+            let mut out = vec![delete];
+            if inside.is_empty() {
+                out.push(Change::new(path, Action::Create, Some(Node::Dir), None));
+            }
+            (out, false)
+        }
+        Some(p @ Node::File { .. }) => {
+            let mut c = Change::new(path, Action::Conflict, None, Some(p.clone()));
+            let beside = format!("{path}.graft-new");
+            c.extra = inside
+                .iter()
+                .filter(|(_, node)| !matches!(node, Node::Dir))
+                .map(|(k, node)| (format!("{beside}{}", &k[path.len()..]), (*node).clone()))
+                .collect();
+            if c.extra.is_empty() {
+                c.extra.push((beside.clone(), Node::Dir));
+            }
+            let what = if o.is_some() {
+                "the template replaced this file with a folder"
+            } else {
+                "the template added a folder here"
+            };
+            c.note = Some(format!(
+                "{what}; your file stays, and the template's files are in `{beside}/`"
+            ));
+            (vec![c], true)
+        }
+        None if o.is_none() && inside.is_empty() => (
+            // A new folder on its own; one with files is created with them.
+            vec![Change::new(path, Action::Create, Some(Node::Dir), None)],
+            false,
+        ),
+        _ => (Vec::new(), false),
+    }
 }
 
 /// The executable bit: the template's change unless the project changed it.
@@ -322,9 +449,23 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
     if removed.is_empty() {
         return Vec::new();
     }
+    // A file of the project's own where a folder of the new version goes
+    // keeps that folder's files from being written: none is a rename.
+    let blocked = |p: &str| {
+        let mut up = p;
+        while let Some((dir, _)) = up.rsplit_once('/') {
+            if let Some(node @ (Node::File { .. } | Node::Symlink { .. })) = project.get(dir) {
+                if old.get(dir) != Some(node) {
+                    return true;
+                }
+            }
+            up = dir;
+        }
+        false
+    };
     let added: Vec<(&str, &[u8])> = new
         .files()
-        .filter(|(p, _)| !old.entries.contains_key(*p) && project.get(p).is_none())
+        .filter(|(p, _)| !old.entries.contains_key(*p) && project.get(p).is_none() && !blocked(p))
         .collect();
     let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
     let only_same_name = removed.len() * added.len() > RENAME_PAIR_LIMIT;
@@ -545,6 +686,70 @@ mod tests {
         assert_eq!(
             rows[0].2.as_deref(),
             Some("<<<<<<< before updating\nc\n=======\nb\n>>>>>>> after updating\n")
+        );
+    }
+
+    #[test]
+    fn a_folder_becomes_a_file_only_when_it_holds_nothing_of_the_projects() {
+        use Action::*;
+        let s = |x: &str| Some(x.to_string());
+        let old = [("dir/a", "a"), ("dir/sub/b", "b")];
+        assert_eq!(
+            plan(&old, &[("dir", "f")], &old),
+            vec![
+                ("dir".into(), Create, s("f")),
+                ("dir/a".into(), Delete, None),
+                ("dir/sub/b".into(), Delete, None),
+            ]
+        );
+        assert_eq!(
+            plan(&old, &[("dir", "f")], &[("dir/a", "a"), ("dir/mine", "m")]),
+            vec![
+                ("dir".into(), Conflict, None),
+                ("dir/a".into(), Delete, None),
+                ("dir/sub/b".into(), Identical, None),
+            ]
+        );
+        assert_eq!(
+            plan(&old, &[("dir", "f")], &[("dir/a", "edited")]),
+            vec![
+                ("dir".into(), Conflict, None),
+                ("dir/a".into(), Keep, None),
+                ("dir/sub/b".into(), Identical, None),
+            ]
+        );
+        assert_eq!(
+            plan(&old, &[("dir", "f")], &[]),
+            vec![
+                ("dir".into(), Keep, None),
+                ("dir/a".into(), Identical, None),
+                ("dir/sub/b".into(), Identical, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_becomes_a_folder_only_when_the_project_left_it_unchanged() {
+        use Action::*;
+        let s = |x: &str| Some(x.to_string());
+        let new = [("thing/a", "a")];
+        assert_eq!(
+            plan(&[("thing", "t")], &new, &[("thing", "t")]),
+            vec![
+                ("thing".into(), Delete, None),
+                ("thing/a".into(), Create, s("a")),
+            ]
+        );
+        for (old, project) in [(&[("thing", "t")][..], "edited"), (&[][..], "ours")] {
+            assert_eq!(
+                plan(old, &new, &[("thing", project)]),
+                vec![("thing".into(), Conflict, None)],
+                "{old:?}"
+            );
+        }
+        assert_eq!(
+            plan(&[("thing", "t")], &new, &[]),
+            vec![("thing/a".into(), Create, s("a"))]
         );
     }
 

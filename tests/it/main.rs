@@ -13,6 +13,7 @@ mod merge_props;
 mod modules;
 mod props;
 mod safety;
+mod safety_update;
 mod security;
 mod sources;
 mod tasks;
