@@ -28,6 +28,24 @@ use crate::settings::{self, UserSettings};
 use crate::source::{Revision, SourceOptions};
 use crate::tree::FileTree;
 
+/// The faults the environment asks for: only in builds with the
+/// `fault-injection` feature, which graft's tests turn on.
+#[cfg(feature = "fault-injection")]
+fn fault_injection() -> FaultInjection {
+    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    FaultInjection {
+        fail_after: number("GRAFT_FAIL_AFTER_WRITES"),
+        abort_after: number("GRAFT_ABORT_AFTER_WRITES"),
+        interrupt_after: number("GRAFT_INTERRUPT_AFTER_WRITES"),
+        fail_restores: number("GRAFT_FAIL_RESTORES"),
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn fault_injection() -> FaultInjection {
+    FaultInjection::default()
+}
+
 /// What a command needs from the process environment, read once.
 pub struct Env {
     pub cwd: PathBuf,
@@ -47,7 +65,6 @@ impl Env {
     pub fn from_process() -> Result<Env, Error> {
         let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
         let stderr_terminal = std::io::stderr().is_terminal();
-        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
         Ok(Env {
             cwd,
             interactive: std::io::stdin().is_terminal() && stderr_terminal,
@@ -60,12 +77,7 @@ impl Env {
                     .unwrap_or_else(std::env::temp_dir)
                     .join("graft"),
             },
-            faults: FaultInjection {
-                fail_after: number("GRAFT_FAIL_AFTER_WRITES"),
-                abort_after: number("GRAFT_ABORT_AFTER_WRITES"),
-                interrupt_after: number("GRAFT_INTERRUPT_AFTER_WRITES"),
-                fail_restores: number("GRAFT_FAIL_RESTORES"),
-            },
+            faults: fault_injection(),
             locked_project: std::env::var_os(crate::tasks::LOCKED_PROJECT_VAR)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
