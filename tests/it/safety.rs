@@ -646,3 +646,36 @@ fn a_new_file_is_written_with_the_usual_permissions() {
     let tree: BTreeMap<String, Snap> = read_tree(&h.dest());
     assert!(!tree.keys().any(|p| p.contains(".graft-tmp-")), "{tree:?}");
 }
+
+#[test]
+fn a_task_that_runs_graft_on_the_same_project_inherits_the_lock() {
+    let h = Harness::new();
+    h.template(&[
+        (
+            "graft.yml",
+            "bin:\n  type: str\n_tasks:\n  - \"'{{bin}}' diff . --exit-code && echo diffed > diffed.txt\"\n",
+        ),
+        ("a.txt", "a\n"),
+    ]);
+    let bin = format!("bin={}", env!("CARGO_BIN_EXE_graft"));
+    let (mut child, rx) = spawn(
+        &h,
+        &["copy", TEMPLATE, DEST, "--defaults", "--trust", "-d", &bin],
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task waited for its own parent's lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let lines: Vec<String> = rx.iter().collect();
+    assert_eq!(status.code(), Some(0), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("waiting")), "{lines:?}");
+    // The task's own graft compared the project and found no drift.
+    assert_eq!(h.dest_file("diffed.txt"), "diffed\n");
+}
