@@ -14,9 +14,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::harness::{read_tree, GitRepo, Harness, Snap, DEST, TEMPLATE};
-use crate::update::{
-    conflicting_port, five_write_update, libc_sigabrt, template, update_with_fault, AT_V1,
-};
+use crate::journal::{libc_sigabrt, update_with_fault};
+use crate::update::{conflicting_port, five_write_update, template, AT_V1};
 
 /// The hint every refused journal ends with.
 const UNTRUSTED_HINT: &str = "hint: graft rolled nothing back; if no graft command was interrupted in this project (a journal can come with a cloned repository), check the project, then delete `.graft-journal`\n";
