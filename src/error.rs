@@ -279,6 +279,64 @@ impl Error {
         }
     }
 
+    /// A stable name for this kind of failure, printed in `--json` error
+    /// reports so scripts can tell a trust refusal from a bad answer from
+    /// a missing template. The names are part of graft's interface.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Usage(_) | Error::DataSyntax(_) => "usage",
+            Error::Config { .. }
+            | Error::Render { .. }
+            | Error::BadSymlink { .. }
+            | Error::PathCollision { .. }
+            | Error::BinaryTemplate(_)
+            | Error::NoConfig(_)
+            | Error::Injection { .. } => "template_error",
+            Error::TooOld { .. } => "graft_too_old",
+            Error::DataFile { .. } | Error::DataFileShape { .. } => "invalid_data_file",
+            Error::MissingAnswer { .. } | Error::NoDefault { .. } => "missing_answer",
+            Error::InvalidAnswer { .. } => "invalid_answer",
+            Error::UnsafePath { .. } => "unsafe_path",
+            Error::WouldOverwrite { .. } => "would_overwrite",
+            Error::Io { .. } | Error::NotAFile { .. } => "io",
+            Error::Source(e) => e.kind(),
+            Error::Prompt(_) => "prompt",
+            Error::NeedsTrust { .. } | Error::ExternalDataOutside { .. } => "trust_refused",
+            Error::CommandFailed { .. } => "task_failed",
+            Error::UnsafeJournal { .. } | Error::UntrustedJournal { .. } => "untrusted_journal",
+            Error::RollbackIncomplete { .. } => "rollback_incomplete",
+            Error::NoAnswersFile { .. } => "no_answers_file",
+            Error::OldVersionMissing { .. } | Error::NoRecordedVersion { .. } => {
+                "recorded_version_missing"
+            }
+            Error::Downgrade { .. } => "downgrade",
+            Error::DirtyTree { .. } => "dirty_project",
+            Error::Modified { .. } => "modified",
+            Error::Interrupted => "interrupted",
+        }
+    }
+
+    /// The `--json` form of this error: kind, message, causes and hint.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            causes.push(serde_json::Value::String(cause.to_string()));
+            source = cause.source();
+        }
+        let mut out = serde_json::json!({
+            "kind": self.kind(),
+            "message": self.to_string(),
+            "causes": causes,
+            "hint": self.hint(),
+            "exit_code": self.exit_code(),
+        });
+        if let Some(first) = self.preceding() {
+            out["after"] = first.to_json();
+        }
+        out
+    }
+
     /// The error that came first, printed before this one.
     pub fn preceding(&self) -> Option<&Error> {
         match self {

@@ -35,7 +35,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::commands::Env;
-use crate::error::{Error, EXIT_FAILURE};
+use crate::error::EXIT_FAILURE;
 use crate::printer::Printer;
 
 /// Runs graft with these arguments and returns the process exit code.
@@ -80,12 +80,25 @@ where
     match result {
         Ok(code) => code,
         Err(e) => {
-            report_error(&printer, &e);
+            printer.error(&e);
+            if wants_json(&cli.command) {
+                let report = serde_json::json!({ "error": e.to_json() });
+                println!("{report:#}");
+            }
             e.exit_code()
         }
     }
 }
 
-fn report_error(printer: &Printer, e: &Error) {
-    printer.error(e);
+/// Whether the command was asked for a `--json` report: on an error, that
+/// report is the error.
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Copy(a) => a.common.json,
+        Command::Update(a) => a.common.json,
+        Command::Recopy(a) => a.common.json,
+        Command::Check(a) => a.json,
+        Command::Diff(a) => a.json,
+        Command::Remove(a) => a.json,
+    }
 }

@@ -114,6 +114,30 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// A stable name for this kind of failure, for scripts (`--json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SourceError::NotASource { .. } | SourceError::MalformedUrl { .. } => "bad_source",
+            SourceError::Unreachable { .. } | SourceError::UnsupportedProtocol { .. } => {
+                "unreachable_source"
+            }
+            SourceError::Auth { .. } => "authentication",
+            SourceError::OfflineNoCache { .. } => "offline_without_cache",
+            SourceError::CacheCorrupt { .. } => "cache_corrupt",
+            SourceError::UnknownRef { .. }
+            | SourceError::AmbiguousRef { .. }
+            | SourceError::NotARepository { .. } => "unknown_ref",
+            SourceError::EmptyRepository { .. } | SourceError::ShallowRepository { .. } => {
+                "unusable_repository"
+            }
+            SourceError::NonUtf8Path { .. } | SourceError::InvalidEntryName { .. } => {
+                "template_error"
+            }
+            SourceError::Io { .. } => "io",
+            SourceError::Git { .. } => "git",
+        }
+    }
+
     /// A sentence telling the user what to do next, when there is one.
     pub fn hint(&self) -> Option<String> {
         match self {

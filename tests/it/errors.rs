@@ -439,3 +439,48 @@ fn unknown_flag_exits_two() {
     );
     assert!(!h.dest().exists());
 }
+
+/// The `--json` error report of a run: the object under `error`.
+#[track_caller]
+fn json_error(run: &crate::harness::Run) -> serde_json::Value {
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    report["error"].clone()
+}
+
+#[test]
+fn json_error_reports_name_a_stable_kind() {
+    let h = with_dest(&[("graft.yml", "name:\n  type: str\n"), ("a.txt", "a\n")]);
+    let before = read_tree(h.root());
+    let run = h.copy(&["--json"]).code(2);
+    assert_eq!(
+        json_error(&run),
+        serde_json::json!({
+            "kind": "missing_answer",
+            "message": "no answer for question `name` and no terminal to ask on",
+            "causes": [],
+            "hint": "pass `--data name=VALUE` or put it in a `--data-file`",
+            "exit_code": 2,
+        })
+    );
+    assert_eq!(read_tree(h.root()), before);
+
+    let run = h
+        .copy(&["--json", "-d", "name=x", "--vcs-ref", "v9"])
+        .code(2);
+    assert_eq!(json_error(&run)["kind"], "unknown_ref");
+
+    let h = with_dest(&[("graft.yml", "_tasks: [touch x]\n"), ("a.txt", "a\n")]);
+    let run = h.copy(&["--json", "--defaults"]).code(4);
+    let error = json_error(&run);
+    assert_eq!(error["kind"], "trust_refused");
+    assert_eq!(error["exit_code"], 4);
+
+    let run = h.run(&["update", "dest", "--json"]).code(2);
+    assert_eq!(json_error(&run)["kind"], "no_answers_file");
+    let run = h.run(&["check", "dest", "--json"]).code(2);
+    assert_eq!(json_error(&run)["kind"], "no_answers_file");
+
+    // Without `--json`, stdout stays empty.
+    let run = h.copy(&["--defaults"]).code(4);
+    assert_eq!(run.stdout, "");
+}
