@@ -493,6 +493,9 @@ fn a_read_only_folder_fails_the_update_and_the_roll_back_leaves_it_alone() {
         &[],
     );
     h.copy(&AT_V1).success();
+    // A copy of graft the other user can run wherever this checkout lies.
+    let graft = h.path("graft");
+    fs::copy(env!("CARGO_BIN_EXE_graft"), &graft).unwrap();
     let chown = std::process::Command::new("chown")
         .args(["-R", "65534:65534"])
         .arg(h.root())
@@ -503,7 +506,7 @@ fn a_read_only_folder_fails_the_update_and_the_roll_back_leaves_it_alone() {
     let before = h.project_tree();
     let mut cmd = std::process::Command::new("setpriv");
     cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_graft"))
+        .arg(&graft)
         .args(["update", DEST])
         .current_dir(h.root());
     for (k, v) in h.env() {
