@@ -376,8 +376,8 @@ fn external_data(
                 })
             }
         };
-        let value = match std::fs::read_to_string(&path) {
-            Ok(text) => {
+        let value = match read_external_file(name, &path)? {
+            Some(text) => {
                 let file = path.display().to_string();
                 let node = crate::config::yaml::parse(&text)
                     .map_err(|e| Error::config(&file, e.line, e.message))?;
@@ -386,12 +386,85 @@ fn external_data(
                     v => v,
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
-            Err(e) => return Err(Error::io("read", path, e)),
+            None => Value::Object(Map::new()),
         };
         out.insert(name.clone(), value);
     }
     Ok(out)
+}
+
+/// The most bytes one `_external_data` file may hold. Those files are
+/// answers files and small data files; the limit keeps a template from
+/// making graft read a huge file into memory.
+pub const EXTERNAL_DATA_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads one `_external_data` file: `None` when it does not exist. Only a
+/// regular file (or a symlink to one) is read, so a FIFO cannot block graft
+/// and a device cannot feed it forever; and at most
+/// [`EXTERNAL_DATA_MAX_BYTES`] are read, so a large file is refused
+/// without being read whole.
+fn read_external_file(name: &str, path: &Path) -> Result<Option<String>, Error> {
+    use std::io::Read;
+    let not_a_file = |meta: &std::fs::Metadata| Error::ExternalDataNotAFile {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        kind: file_kind(meta),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    // The path may have been swapped since it was looked at: check what was
+    // opened.
+    let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let mut bytes = Vec::new();
+    file.take(EXTERNAL_DATA_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > EXTERNAL_DATA_MAX_BYTES {
+        return Err(Error::ExternalDataTooLarge {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            limit: EXTERNAL_DATA_MAX_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        Error::io(
+            "read",
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        )
+    })
+}
+
+/// What a path that is not a regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    "a special file"
 }
 
 /// Whether `path` (under `dest`) stays inside `dest` once symlinks are

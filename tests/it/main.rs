@@ -12,6 +12,7 @@ mod merge_fixtures;
 mod merge_props;
 mod modules;
 mod props;
+mod safety_render;
 mod security;
 mod sources;
 mod tasks;
