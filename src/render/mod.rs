@@ -6,6 +6,7 @@
 //! later stage can be handed a path that escapes the destination.
 
 mod engine;
+mod nesting;
 mod paths;
 
 pub use engine::{truthy, Compiled, Engine};
@@ -58,6 +59,7 @@ pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine
             std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
         engine.add_partial(name, text, path)?;
     }
+    engine.check_partials()?;
     Ok(engine)
 }
 

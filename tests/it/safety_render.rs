@@ -214,3 +214,282 @@ fn external_data_of_exactly_16_mib_is_read() {
     run_guarded(&h, &["copy", "template", DEST, "--defaults", "-q"]).success();
     assert_eq!(h.dest_file("a.txt"), "{\"key\":\"value\"}\n");
 }
+
+// --- Nesting is bounded: no template can overflow the stack.
+
+/// `n` `{{#if}}` blocks nested around `inner`.
+fn nested_ifs(n: usize, inner: &str) -> String {
+    format!("{}{inner}{}", "{{#if a}}".repeat(n), "{{/if}}".repeat(n))
+}
+
+#[test]
+fn partials_that_include_each_other_are_an_error_naming_the_chain() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "a: true\n"),
+        ("_partials/p.hbs", "p\n{{> q}}\n"),
+        ("_partials/q.hbs", "q {{> p}}\n"),
+        ("a.txt.hbs", "{{> p}}\n"),
+    ]);
+    copy_refused(
+        &h,
+        &[],
+        "error: cannot render `_partials/p.hbs` at line 2\n\
+         caused by: partials include each other: `p → q → p`\n",
+    );
+}
+
+#[test]
+fn partial_that_includes_itself_is_an_error_naming_the_chain() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "a: true\n"),
+        ("_partials/tree.hbs", "{{#each a}}{{> tree}}{{/each}}\n"),
+        ("a.txt.hbs", "{{> tree}}\n"),
+    ]);
+    copy_refused(
+        &h,
+        &[],
+        "error: cannot render `_partials/tree.hbs` at line 1\n\
+         caused by: partials include each other: `tree → tree`\n",
+    );
+}
+
+#[test]
+fn inline_partials_that_include_each_other_are_an_error_naming_the_file() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "a: true\n"),
+        (
+            "a.txt.hbs",
+            "{{#*inline \"x\"}}{{> y}}{{/inline}}\n{{#*inline \"y\"}}{{> x}}{{/inline}}\n{{> x}}\n",
+        ),
+    ]);
+    copy_refused(
+        &h,
+        &[],
+        "error: cannot render `a.txt.hbs` at line 1\n\
+         caused by: partials include each other: `x → y → x`\n",
+    );
+}
+
+#[test]
+fn five_thousand_nested_if_blocks_in_a_file_are_an_error_naming_the_file() {
+    let h = Harness::new();
+    let deep = format!("line one\n{}", nested_ifs(5000, "x"));
+    h.template(&[("graft.yml", "a: true\n"), ("a.txt.hbs", &deep)]);
+    copy_refused(
+        &h,
+        &[],
+        "error: cannot render `a.txt.hbs` at line 2\n\
+         caused by: blocks and subexpressions nest more than 128 levels deep\n",
+    );
+}
+
+#[test]
+fn deep_each_blocks_and_subexpressions_in_a_file_are_an_error() {
+    let h = Harness::new();
+    let each = format!("{}{}", "{{#each a}}".repeat(3000), "{{/each}}".repeat(3000));
+    let parens = format!("{{{{x {}a{}}}}}", "(not ".repeat(3000), ")".repeat(3000));
+    let chain = format!("{{{{#if a}}}}{}{{{{/if}}}}", "{{else if a}}".repeat(3000));
+    for text in [each, parens, chain] {
+        h.template(&[("graft.yml", "a: [1]\nx: 1\n"), ("a.txt.hbs", &text)]);
+        copy_refused(
+            &h,
+            &[],
+            "error: cannot render `a.txt.hbs` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n",
+        );
+    }
+}
+
+#[test]
+fn nesting_reached_through_partials_counts_against_the_limit() {
+    let h = Harness::new();
+    // Each partial nests 10 levels and includes the next: 20 of them nest
+    // 220 levels, each alone only 10.
+    let mut files: Vec<(String, String)> = (0..20)
+        .map(|n| {
+            (
+                format!("_partials/p{n}.hbs"),
+                nested_ifs(10, &format!("{{{{> p{}}}}}", n + 1)),
+            )
+        })
+        .collect();
+    files.push(("_partials/p20.hbs".into(), "end".into()));
+    files.push(("graft.yml".into(), "a: true\n".into()));
+    files.push(("a.txt.hbs".into(), "{{> p0}}".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    h.template(&refs);
+    let run = copy_refused(&h, &[], &run_stderr_of_too_deep_partials(&h));
+    assert!(run.stderr.contains("through partial"), "{}", run.stderr);
+}
+
+/// The error for [`nesting_reached_through_partials_counts_against_the_limit`]:
+/// which partial is named depends on where the chain first goes over.
+fn run_stderr_of_too_deep_partials(h: &Harness) -> String {
+    let run = run_guarded(h, &["copy", "template", DEST, "--defaults"]);
+    let first = run.stderr.lines().next().unwrap_or_default().to_string();
+    assert!(
+        first.starts_with("error: cannot render `_partials/p"),
+        "{}",
+        run.stderr
+    );
+    run.stderr
+}
+
+#[test]
+fn deep_nesting_in_question_fields_and_settings_is_an_error_naming_the_field() {
+    let deep = nested_ifs(5000, "x");
+    let cases = [
+        (
+            format!("a:\n  default: \"{deep}\"\n"),
+            "error: cannot render `graft.yml:1 (default of `a`)` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n",
+        ),
+        (
+            format!("a:\n  default: 1\n  when: \"{deep}\"\n"),
+            "error: cannot render `graft.yml:1 (when of `a`)` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n",
+        ),
+        (
+            format!("a:\n  default: 1\n  validator: \"{deep}\"\n"),
+            "error: invalid answer for `a` from its default: cannot render \
+             `graft.yml:1 (validator of `a`)` at line 1: blocks and subexpressions \
+             nest more than 128 levels deep\n",
+        ),
+        (
+            format!("a: 1\n_injections:\n  - into: a.txt\n    after: a\n    content: \"{deep}\"\n"),
+            "error: cannot render `graft.yml:3 (injection)` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n",
+        ),
+        (
+            format!("a: 1\n_subdirectory: \"{deep}\"\n"),
+            "error: cannot render `graft.yml (_subdirectory)` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n",
+        ),
+    ];
+    for (config, stderr) in cases {
+        let h = Harness::new();
+        h.template(&[("graft.yml", &config), ("a.txt", "a\n")]);
+        copy_refused(&h, &[], stderr);
+    }
+}
+
+#[test]
+fn deep_nesting_in_a_question_help_is_an_error_when_prompting() {
+    use nix::sys::wait::WaitStatus;
+    // The help is the prompt's text, so it is rendered only on a terminal.
+    let h = Harness::new();
+    let deep = nested_ifs(5000, "x");
+    h.template(&[(
+        "graft.yml",
+        &format!("a:\n  default: 1\n  help: \"{deep}\"\n"),
+    )]);
+    let mut cmd = h.std_command(["copy", "template", DEST]);
+    cmd.env("TERM", "xterm");
+    let mut session =
+        rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn graft on a pty");
+    let out = session.exp_eof().expect("graft to finish");
+    let status = session.process().wait().expect("wait for graft");
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 2)),
+        "{status:?}\n{out}"
+    );
+    assert_eq!(
+        out,
+        "error: cannot render `graft.yml:1 (help of `a`)` at line 1\r\n\
+         caused by: blocks and subexpressions nest more than 128 levels deep\r\n"
+    );
+    assert!(!h.dest().exists());
+}
+
+#[test]
+fn deep_nesting_in_a_templated_path_segment_is_an_error_naming_it() {
+    // A git tree entry may be longer than a file name on disk, so the
+    // template is a bare repository.
+    let h = Harness::new();
+    let mut repo = crate::harness::GitRepo::init(&h, "work");
+    repo.commit(&[("graft.yml", "a: true\n")], &[], "config");
+    let blob = repo.git(&["hash-object", "-w", "graft.yml"]);
+    let name = format!(
+        "{{{{when {}a{} 'x'}}}}",
+        "(not ".repeat(300),
+        ")".repeat(300)
+    );
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("100644,{},{name}", blob.trim()),
+    ]);
+    repo.git(&["commit", "-q", "-m", "deep name"]);
+    repo.tag("v1.0.0");
+    repo.git(&["clone", "-q", "--bare", ".", "../template"]);
+    copy_refused(
+        &h,
+        &[],
+        &format!(
+            "error: cannot render `{name}` at line 1\n\
+             caused by: blocks and subexpressions nest more than 128 levels deep\n"
+        ),
+    );
+}
+
+#[test]
+fn deeply_nested_yaml_is_an_error_naming_the_file() {
+    let h = Harness::new();
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    h.template(&[("graft.yml", &format!("name: app\nx: {deep}\n"))]);
+    copy_refused(
+        &h,
+        &[],
+        "error: graft.yml:2: mappings and lists are nested too deeply\n",
+    );
+    h.template(&[("graft.yml", "name: app\n")]);
+    h.write("data.yml", format!("name: {deep}\n"));
+    copy_refused(
+        &h,
+        &["--data-file", "data.yml"],
+        "error: `data.yml` is not valid YAML: line 1: mappings and lists are nested too deeply\n",
+    );
+    h.write("data.json", format!("{{\"name\": {deep}}}\n"));
+    let run = run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "--data-file",
+            "data.json",
+        ],
+    )
+    .code(2);
+    assert!(
+        run.stderr
+            .starts_with("error: `data.json` is not valid JSON: recursion limit exceeded"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deeply_nested_answers_file_is_an_error_naming_it() {
+    let h = Harness::new();
+    h.template(&[("graft.yml", "name: app\n")]);
+    run_guarded(&h, &["copy", "template", DEST, "--defaults", "-q"]).success();
+    let deep = format!("{}1{}", "{a: ".repeat(100_000), "}".repeat(100_000));
+    h.write(
+        "dest/.graft-answers.yml",
+        format!("_src_path: {}\nname: {deep}\n", h.template_src()),
+    );
+    refused(
+        &h,
+        &["update", DEST, "--defaults"],
+        "error: .graft-answers.yml:2: mappings and lists are nested too deeply\n",
+    );
+}
