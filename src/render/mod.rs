@@ -124,7 +124,7 @@ enum ViewNode<'a> {
 }
 
 /// Maximum symlink hops before a chain counts as a loop.
-const MAX_LINK_DEPTH: usize = 40;
+pub(crate) const MAX_LINK_DEPTH: usize = 40;
 
 /// Lists the entries under `root` as `(path relative to root, node)`; in
 /// follow mode a link to a file becomes that file and a link to a folder
@@ -222,7 +222,7 @@ fn add_view_entry<'a>(
 
 /// Joins a link target to the folder holding the link; `None` when the
 /// result is absolute or climbs above the tree root.
-fn resolve_link(parent: &str, target: &str) -> Option<String> {
+pub(crate) fn resolve_link(parent: &str, target: &str) -> Option<String> {
     if target.starts_with('/') || target.contains('\\') || paths::has_drive_prefix(target) {
         return None;
     }

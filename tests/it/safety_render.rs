@@ -493,3 +493,113 @@ fn deeply_nested_answers_file_is_an_error_naming_it() {
         "error: .graft-answers.yml:2: mappings and lists are nested too deeply\n",
     );
 }
+
+// --- A symlinked `graft.yml` or `!include` target inside the template is followed.
+
+#[test]
+fn graft_yml_that_is_a_symlink_to_a_file_inside_the_template_is_followed() {
+    let h = Harness::new();
+    h.template(&[
+        ("config/graft.yml", "name: app\n"),
+        ("{{name}}.txt.hbs", "{{name}}\n"),
+    ]);
+    h.symlink("template/graft.yml", "config/graft.yml");
+    run_guarded(
+        &h,
+        &["copy", "template", DEST, "--defaults", "-q", "-x", "config"],
+    )
+    .success();
+    h.assert_dest("name: app\n", &[("app.txt", "app\n")]);
+}
+
+#[test]
+fn graft_yml_that_is_a_symlink_in_a_git_template_is_followed_on_copy_and_update() {
+    let h = Harness::new();
+    let mut repo = crate::harness::GitRepo::init(&h, "template");
+    std::fs::create_dir_all(h.path("template/config")).expect("mkdir");
+    h.symlink("template/graft.yaml", "config/graft.yml");
+    repo.release(
+        "v1.0.0",
+        &[
+            ("config/graft.yml", "_exclude: [config]\nname: app\n"),
+            ("{{name}}.txt.hbs", "one {{name}}\n"),
+        ],
+        &[],
+    );
+    run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "-q",
+            "--vcs-ref",
+            "v1.0.0",
+        ],
+    )
+    .success();
+    assert_eq!(h.dest_file("app.txt"), "one app\n");
+    repo.release(
+        "v2.0.0",
+        &[
+            (
+                "config/graft.yml",
+                "_exclude: [config]\nname: app\nmore: x\n",
+            ),
+            ("{{name}}.txt.hbs", "two {{name}} {{more}}\n"),
+        ],
+        &[],
+    );
+    run_guarded(&h, &["update", DEST, "--defaults", "-q"]).success();
+    assert_eq!(h.dest_file("app.txt"), "two app x\n");
+}
+
+#[test]
+fn include_of_a_symlink_to_a_file_inside_the_template_is_followed() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "name: app\n---\n!include shared.yml\n"),
+        ("common/questions.yml", "color: blue\n"),
+        ("{{color}}.txt", "x\n"),
+    ]);
+    h.symlink("template/shared.yml", "common/questions.yml");
+    run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "-q",
+            "-x",
+            "common",
+            "-x",
+            "shared.yml",
+        ],
+    )
+    .success();
+    h.assert_dest("name: app\ncolor: blue\n", &[("blue.txt", "x\n")]);
+}
+
+#[test]
+fn graft_yml_that_is_a_symlink_leading_outside_the_template_is_refused() {
+    let h = Harness::new();
+    h.write("outside/graft.yml", "_tasks: [\"touch pwned\"]\n");
+    h.template(&[("a.txt", "a\n")]);
+    h.symlink("template/graft.yml", "../outside/graft.yml");
+    copy_refused(
+        &h,
+        &["--trust"],
+        "error: symlink `graft.yml` in the template points to `../outside/graft.yml`, \
+         which is outside the template\n",
+    );
+    std::fs::remove_file(h.path("template/graft.yml")).expect("remove link");
+    h.symlink("template/graft.yml", "missing.yml");
+    copy_refused(
+        &h,
+        &[],
+        "error: symlink `graft.yml` in the template points to `missing.yml`, \
+         which does not exist in the template\n",
+    );
+}
