@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use crate::harness::{Harness, Run, DEST};
+use crate::harness::{read_tree, Harness, Run, DEST};
 
 /// Everything in the harness folder but graft's own template cache, by
 /// path: the bytes of regular files, the target of symlinks, and the kind
@@ -602,4 +602,132 @@ fn graft_yml_that_is_a_symlink_leading_outside_the_template_is_refused() {
         "error: symlink `graft.yml` in the template points to `missing.yml`, \
          which does not exist in the template\n",
     );
+}
+
+// --- A damaged template cache heals.
+
+/// A released template served at a `file://` URL, copied once so that its
+/// mirror is in the cache; returns the URL and the mirror's path.
+fn cached_remote(h: &Harness) -> (String, std::path::PathBuf) {
+    let mut repo = crate::harness::GitRepo::init(h, "template");
+    let mut files: Vec<(String, String)> = (0..20)
+        .map(|n| (format!("f{n}.txt"), format!("file {n}\n").repeat(200)))
+        .collect();
+    files.push(("graft.yml".into(), "name: app\n".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    repo.release("v1.0.0", &refs, &[]);
+    let url = format!("file://{}", h.template_src());
+    run_guarded(h, &["copy", &url, "first", "--defaults", "-q"]).success();
+    let mirrors = h.path("home/cache/mirrors");
+    let mirror = std::fs::read_dir(&mirrors)
+        .expect("list mirrors")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "git"))
+        .expect("a mirror in the cache");
+    (url, mirror)
+}
+
+/// The damages a mirror may suffer, by name.
+fn damage(mirror: &Path, how: &str) {
+    match how {
+        "garbage HEAD" => std::fs::write(mirror.join("HEAD"), "garbage\n").expect("write HEAD"),
+        "flipped byte in a pack" => {
+            let pack = std::fs::read_dir(mirror.join("objects/pack"))
+                .expect("list packs")
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "pack"))
+                .expect("a pack");
+            let mut perms = std::fs::metadata(&pack).expect("stat pack").permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&pack, perms).expect("make pack writable");
+            let mut bytes = std::fs::read(&pack).expect("read pack");
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0xff;
+            std::fs::write(&pack, bytes).expect("write pack");
+        }
+        "truncated packed-refs" => {
+            let git = |args: &[&str]| {
+                let status = std::process::Command::new("git")
+                    .arg("--git-dir")
+                    .arg(mirror)
+                    .args(args)
+                    .status()
+                    .expect("run git");
+                assert!(status.success());
+            };
+            git(&["pack-refs", "--all", "--prune"]);
+            let refs = std::fs::read(mirror.join("packed-refs")).expect("read packed-refs");
+            std::fs::write(mirror.join("packed-refs"), &refs[..refs.len() - 20])
+                .expect("truncate packed-refs");
+        }
+        "missing objects folder" => {
+            std::fs::remove_dir_all(mirror.join("objects")).expect("remove objects")
+        }
+        other => panic!("unknown damage {other}"),
+    }
+}
+
+const DAMAGES: [&str; 4] = [
+    "garbage HEAD",
+    "flipped byte in a pack",
+    "truncated packed-refs",
+    "missing objects folder",
+];
+
+#[test]
+fn corrupt_cache_mirror_is_fetched_again_and_the_copy_succeeds() {
+    for how in DAMAGES {
+        let h = Harness::new();
+        let (url, mirror) = cached_remote(&h);
+        damage(&mirror, how);
+        let run = run_guarded(&h, &["copy", &url, DEST, "--defaults", "-q"]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{how}");
+        assert_eq!(read_tree(&h.path("first")), read_tree(&h.dest()), "{how}");
+        // The mirror is sound again: offline works.
+        run_guarded(
+            &h,
+            &["copy", &url, "offline", "--defaults", "-q", "--offline"],
+        )
+        .success();
+    }
+}
+
+#[test]
+fn corrupt_cache_mirror_offline_is_an_error_naming_it() {
+    for how in DAMAGES {
+        let h = Harness::new();
+        let (url, mirror) = cached_remote(&h);
+        damage(&mirror, how);
+        let run = refused_any_cause(&h, &["copy", &url, DEST, "--defaults", "--offline"]);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 3, "{how}: {}", run.stderr);
+        assert_eq!(
+            lines[0],
+            format!(
+                "error: the cached copy of `{url}` at `{}` is unusable; run once without --offline",
+                mirror.display()
+            ),
+            "{how}"
+        );
+        assert!(lines[1].starts_with("caused by: "), "{how}: {}", run.stderr);
+        assert_eq!(
+            lines[2], "hint: without --offline graft deletes the broken copy and fetches a new one",
+            "{how}"
+        );
+    }
+}
+
+/// Like [`refused`], for errors whose `caused by:` line is libgit2's.
+fn refused_any_cause(h: &Harness, args: &[&str]) -> Run {
+    let before = snapshot(h);
+    let run = run_guarded(h, args).code(2);
+    assert_eq!(run.stdout, "");
+    assert!(snapshot(h) == before, "files changed");
+    run
 }
