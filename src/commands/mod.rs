@@ -20,7 +20,7 @@ use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
 use crate::error::Error;
 use crate::inject;
-use crate::printer::Printer;
+use crate::printer::{quote_path, Printer};
 use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
 use crate::render::{self, clean_relative, Engine, Rendered};
 use crate::settings::{self, UserSettings};
@@ -527,18 +527,22 @@ pub fn print_diffs(plan: &crate::plan::Plan) {
                 }
                 let diff = similar::TextDiff::from_lines(&old, &new);
                 let a = if change.before.is_some() {
-                    format!("a/{}", change.path)
+                    quote_path(&format!("a/{}", change.path)).into_owned()
                 } else {
                     "/dev/null".to_string()
                 };
                 let b = if after.is_some() {
-                    format!("b/{}", change.path)
+                    quote_path(&format!("b/{}", change.path)).into_owned()
                 } else {
                     "/dev/null".to_string()
                 };
                 print!("{}", diff.unified_diff().context_radius(3).header(&a, &b));
             }
-            _ => println!("Binary files a/{0} and b/{0} differ", change.path),
+            _ => println!(
+                "Binary files {} and {} differ",
+                quote_path(&format!("a/{}", change.path)),
+                quote_path(&format!("b/{}", change.path))
+            ),
         }
     }
 }

@@ -731,3 +731,119 @@ fn refused_any_cause(h: &Harness, args: &[&str]) -> Run {
     assert!(snapshot(h) == before, "files changed");
     run
 }
+
+// --- Names printed to a terminal are quoted as git quotes them.
+
+/// A template whose one file is named after the answer `name`.
+fn named_by_answer(h: &Harness) {
+    h.template(&[("graft.yml", "name: app\nn: 1\n"), ("{{name}}.txt", "x\n")]);
+}
+
+#[test]
+fn rendered_names_with_control_characters_are_quoted_in_status_lines() {
+    let h = Harness::new();
+    named_by_answer(&h);
+    let name = "\x1b[31mred\rb\nc";
+    let run = run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "-d",
+            &format!("name={name}"),
+        ],
+    )
+    .success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "    create  \"\\033[31mred\\rb\\nc.txt\"\n    create  .graft-answers.yml\n\n\
+             copied {} into {DEST}: 2 created, 0 updated, 0 identical, 0 skipped\n",
+            h.template_src()
+        )
+    );
+    // Only the printing is quoted: the file has the name it was given.
+    assert_eq!(h.dest_file(&format!("{name}.txt")), "x\n");
+}
+
+#[test]
+fn path_with_a_tab_is_quoted_in_the_pretend_plan_and_the_diff_header() {
+    let h = Harness::new();
+    named_by_answer(&h);
+    let run = run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "-d",
+            "name=t\tb",
+            "--pretend",
+            "--diff",
+        ],
+    )
+    .success();
+    assert_eq!(
+        run.stderr,
+        "    create  \"t\\tb.txt\"\n    create  .graft-answers.yml\npretend: nothing was written\n"
+    );
+    assert!(
+        run.stdout
+            .starts_with("--- /dev/null\n+++ \"b/t\\tb.txt\"\n@@ -0,0 +1 @@\n+x\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!h.dest().exists());
+}
+
+#[test]
+fn answer_with_control_characters_in_an_error_message_is_escaped() {
+    let h = Harness::new();
+    named_by_answer(&h);
+    copy_refused(
+        &h,
+        &["-d", "n=\x1b[2J\x1b[H"],
+        "error: invalid answer for `n` from `--data`: `\\033[2J\\033[H` is not an integer\n",
+    );
+}
+
+#[test]
+fn rendered_path_with_a_newline_in_an_error_message_is_escaped() {
+    let h = Harness::new();
+    named_by_answer(&h);
+    copy_refused(
+        &h,
+        &["-d", "name=fake\nerror: x\\"],
+        "error: path `fake\\nerror: x\\.txt` (from `{{name}}.txt`) contains a backslash\n",
+    );
+}
+
+#[test]
+fn json_report_keeps_names_json_escaped() {
+    let h = Harness::new();
+    named_by_answer(&h);
+    let run = run_guarded(
+        &h,
+        &[
+            "copy",
+            "template",
+            DEST,
+            "--defaults",
+            "-q",
+            "--json",
+            "-d",
+            "name=\x1b[31m\t",
+        ],
+    )
+    .success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    assert_eq!(report["files"][0]["path"], "\x1b[31m\t.txt");
+    assert!(
+        run.stdout.contains("\"\\u001b[31m\\t.txt\""),
+        "{}",
+        run.stdout
+    );
+}
