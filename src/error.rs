@@ -151,6 +151,22 @@ pub enum Error {
     #[error("`_external_data` `{name}` reads `{path}`, outside the destination")]
     ExternalDataOutside { name: String, path: String },
 
+    /// An `_external_data` path that is a folder, pipe, socket or device.
+    #[error("`_external_data` `{name}` reads `{}`, which is a {kind}, not a regular file", path.display())]
+    ExternalDataNotAFile {
+        name: String,
+        path: PathBuf,
+        kind: &'static str,
+    },
+
+    /// An `_external_data` file larger than graft reads.
+    #[error("`_external_data` `{name}` reads `{}`, which is larger than {} MiB", path.display(), limit / (1024 * 1024))]
+    ExternalDataTooLarge {
+        name: String,
+        path: PathBuf,
+        limit: u64,
+    },
+
     /// A journal left in the project that names a path outside it: not
     /// one graft wrote, so nothing is rolled back.
     #[error("the journal `{}` names `{entry}`, which is not a path inside the project", journal.display())]
@@ -299,6 +315,9 @@ impl Error {
             Error::UnsafePath { .. } => "unsafe_path",
             Error::WouldOverwrite { .. } => "would_overwrite",
             Error::Io { .. } | Error::NotAFile { .. } => "io",
+            Error::ExternalDataNotAFile { .. } | Error::ExternalDataTooLarge { .. } => {
+                "invalid_external_data"
+            }
             Error::Source(e) => e.kind(),
             Error::Prompt(_) => "prompt",
             Error::NeedsTrust { .. } | Error::ExternalDataOutside { .. } => "trust_refused",

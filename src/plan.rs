@@ -146,11 +146,13 @@ pub fn require_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), Erro
     })
 }
 
-/// What a file that is not a regular file, folder or symlink is, in words.
+/// What a file that is not a regular file or symlink is, in words.
 #[cfg(unix)]
-fn special_kind(kind: &std::fs::FileType) -> &'static str {
+pub fn special_kind(kind: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
-    if kind.is_fifo() {
+    if kind.is_dir() {
+        "folder"
+    } else if kind.is_fifo() {
         "FIFO"
     } else if kind.is_socket() {
         "socket"
@@ -164,8 +166,12 @@ fn special_kind(kind: &std::fs::FileType) -> &'static str {
 }
 
 #[cfg(not(unix))]
-fn special_kind(_: &std::fs::FileType) -> &'static str {
-    "special file"
+pub fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        "folder"
+    } else {
+        "special file"
+    }
 }
 
 #[cfg(unix)]

@@ -1,5 +1,14 @@
 //! Everything graft prints on stderr: status lines, messages, warnings and
 //! errors, in the output mode the person chose.
+//!
+//! Names come from templates and answers, so they may hold terminal
+//! control characters. Paths are printed the way git prints them
+//! ([`quote_path`]); the text of warnings and errors has its control
+//! characters escaped ([`escape_controls`]), so nothing a template or an
+//! answer holds can move the cursor, change colours or fake a line.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use console::Style;
 
@@ -25,6 +34,11 @@ impl Printer {
 
     /// One status line: the action word, right-aligned, then the path.
     pub fn status(&self, action: Action, path: &str) {
+        self.status_noted(action, path, None);
+    }
+
+    /// A status line with a note after the path: `merge  a.txt (note)`.
+    pub fn status_noted(&self, action: Action, path: &str, note: Option<&str>) {
         if self.quiet {
             return;
         }
@@ -36,29 +50,41 @@ impl Printer {
             Action::Delete => Style::new().red(),
             Action::Keep | Action::Skip => Style::new().cyan(),
         };
-        eprintln!("{:>10}  {path}", self.style(style).apply_to(action.word()));
+        let note = note
+            .map(|n| format!(" ({})", escape_controls(n, false)))
+            .unwrap_or_default();
+        eprintln!(
+            "{:>10}  {}{note}",
+            self.style(style).apply_to(action.word()),
+            quote_path(path)
+        );
     }
 
     /// A normal line of information.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", escape_controls(text, true));
         }
     }
 
     /// A line shown only with `--verbose`.
     pub fn detail(&self, text: &str) {
         if self.verbose && !self.quiet {
-            eprintln!("{}", self.style(Style::new().dim()).apply_to(text));
+            eprintln!(
+                "{}",
+                self.style(Style::new().dim())
+                    .apply_to(escape_controls(text, true))
+            );
         }
     }
 
     /// A warning; shown even with `--quiet`.
     pub fn warn(&self, text: &str) {
         eprintln!(
-            "{} {text}",
+            "{} {}",
             self.style(Style::new().yellow().bold())
-                .apply_to("warning:")
+                .apply_to("warning:"),
+            escape_controls(text, false)
         );
     }
 
@@ -76,55 +102,135 @@ impl Printer {
             self.error(first);
         }
         let red = self.style(Style::new().red().bold());
-        eprintln!("{} {e}", red.apply_to("error:"));
+        // Only the list of commands a template wants to run is laid out
+        // on several lines.
+        let lines = matches!(e, Error::NeedsTrust { .. });
+        eprintln!(
+            "{} {}",
+            red.apply_to("error:"),
+            escape_controls(&e.to_string(), lines)
+        );
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {
             eprintln!(
-                "{} {cause}",
-                self.style(Style::new().bold()).apply_to("caused by:")
+                "{} {}",
+                self.style(Style::new().bold()).apply_to("caused by:"),
+                escape_controls(&cause.to_string(), false)
             );
             source = cause.source();
         }
         if let Some(hint) = e.hint() {
             eprintln!(
-                "{} {hint}",
-                self.style(Style::new().cyan().bold()).apply_to("hint:")
+                "{} {}",
+                self.style(Style::new().cyan().bold()).apply_to("hint:"),
+                escape_controls(&hint, false)
             );
         }
     }
 }
 
-/// `path` as git prints it (`core.quotePath`): as it is, unless it holds a
-/// control character, `"` or `\\`; then in double quotes with C escapes,
-/// so a name can never move the cursor or color the terminal.
-pub fn quote_path(path: &str) -> std::borrow::Cow<'_, str> {
+/// A path as git prints it (`core.quotePath`): as it is, unless it holds
+/// a control character, `"` or `\`; then in double quotes, with `\t`,
+/// `\n`, `\r`, `\"`, `\\` (and `\a`, `\b`, `\v`, `\f`) and octal
+/// escapes of the other control bytes (`\033`). Unlike git's default,
+/// other non-ASCII text stays readable, as with `core.quotePath=false`;
+/// only the C1 control characters (U+0080 to U+009F), which terminals act
+/// on too, are escaped byte by byte (`\302\233`).
+pub fn quote_path(path: &str) -> Cow<'_, str> {
     if !path
         .chars()
         .any(|c| c.is_control() || c == '"' || c == '\\')
     {
-        return path.into();
+        return Cow::Borrowed(path);
     }
-    let mut out = String::from("\"");
+    let mut out = String::with_capacity(path.len() + 2);
+    out.push('"');
     for c in path.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0b' => out.push_str("\\v"),
-            '\x0c' => out.push_str("\\f"),
-            c if c.is_control() => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("\\{b:03o}"));
-                }
-            }
-            c => out.push(c),
+            c => push_escaped(&mut out, c),
         }
     }
     out.push('"');
-    out.into()
+    Cow::Owned(out)
+}
+
+/// `text` with its control characters escaped as [`quote_path`] escapes
+/// them, without quotes; line breaks are kept when `keep_newlines`.
+pub fn escape_controls(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Pushes `c`, C-escaped when it is a control character.
+fn push_escaped(out: &mut String, c: char) {
+    let named = match c {
+        '\x07' => "\\a",
+        '\x08' => "\\b",
+        '\t' => "\\t",
+        '\n' => "\\n",
+        '\x0b' => "\\v",
+        '\x0c' => "\\f",
+        '\r' => "\\r",
+        c if c.is_control() => {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "\\{b:03o}");
+            }
+            return;
+        }
+        c => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(named);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_as_git_quotes_them() {
+        let cases = [
+            ("plain/name.txt", "plain/name.txt"),
+            ("café/naïve.txt", "café/naïve.txt"),
+            ("a\tb", "\"a\\tb\""),
+            ("line\nbreak", "\"line\\nbreak\""),
+            ("cr\r", "\"cr\\r\""),
+            ("\x1b[31mred", "\"\\033[31mred\""),
+            ("say \"hi\"", "\"say \\\"hi\\\"\""),
+            ("back\\slash", "\"back\\\\slash\""),
+            ("del\x7f", "\"del\\177\""),
+            ("csi\u{9b}", "\"csi\\302\\233\""),
+            ("bell\x07", "\"bell\\a\""),
+        ];
+        for (path, want) in cases {
+            assert_eq!(quote_path(path), want, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_in_text_are_escaped() {
+        assert_eq!(escape_controls("a `b\x1b[2J` c", false), "a `b\\033[2J` c");
+        assert_eq!(escape_controls("one\ntwo\r", false), "one\\ntwo\\r");
+        assert_eq!(escape_controls("one\ntwo\r", true), "one\ntwo\\r");
+        assert_eq!(
+            escape_controls("quote \" and \\ stay", false),
+            "quote \" and \\ stay"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use super::update::{answers_files, drift, render_recorded};
 use super::Env;
 use crate::cli::{CheckArgs, CommonArgs};
 use crate::error::{Error, EXIT_ATTENTION};
+use crate::printer::quote_path;
 
 /// One answers file's result; the `--json` shape documented in README.md.
 #[derive(Debug, Serialize)]
@@ -76,10 +77,10 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
             ));
         }
         for p in &r.drift.modified {
-            printer.info(&format!("  modified  {p}"));
+            printer.info(&format!("  modified  {}", quote_path(p)));
         }
         for p in &r.drift.deleted {
-            printer.info(&format!("   deleted  {p}"));
+            printer.info(&format!("   deleted  {}", quote_path(p)));
         }
     }
     if args.json {

@@ -7,6 +7,7 @@ use super::update::{answers_files, drift, render_recorded};
 use super::Env;
 use crate::cli::{CommonArgs, DiffArgs};
 use crate::error::{Error, EXIT_ATTENTION};
+use crate::printer::quote_path;
 use crate::render::is_binary;
 use crate::tree::Node;
 
@@ -62,7 +63,7 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
             match (text(&Some(before.clone())), text(&now)) {
                 (Some(old), Some(new)) if old != new => {
                     let b = if now.is_some() {
-                        format!("b/{path}")
+                        quote_path(&format!("b/{path}")).into_owned()
                     } else {
                         "/dev/null".to_string()
                     };
@@ -70,14 +71,18 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
                     let out = diff
                         .unified_diff()
                         .context_radius(3)
-                        .header(&format!("a/{path}"), &b)
+                        .header(&quote_path(&format!("a/{path}")), &b)
                         .to_string();
                     for line in out.lines() {
                         print_line(line, color);
                     }
                 }
-                (Some(_), Some(_)) => println!("mode changed: {path}"),
-                _ => println!("Binary files a/{path} and b/{path} differ"),
+                (Some(_), Some(_)) => println!("mode changed: {}", quote_path(&path)),
+                _ => println!(
+                    "Binary files {} and {} differ",
+                    quote_path(&format!("a/{path}")),
+                    quote_path(&format!("b/{path}"))
+                ),
             }
         }
         reports.push(DiffReport {

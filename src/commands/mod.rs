@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::inject;
 use crate::journal::FaultInjection;
 use crate::lock::ProjectLock;
-use crate::printer::Printer;
+use crate::printer::{quote_path, Printer};
 use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
 use crate::render::{self, clean_relative, Engine, Rendered};
 use crate::settings::{self, UserSettings};
@@ -420,11 +420,8 @@ fn external_data(
                 })
             }
         };
-        if let Some(meta) = std::fs::metadata(&path).ok().filter(|m| !m.is_dir()) {
-            crate::plan::require_regular(&path, &meta)?;
-        }
-        let value = match std::fs::read_to_string(&path) {
-            Ok(text) => {
+        let value = match read_external_file(name, &path)? {
+            Some(text) => {
                 let file = path.display().to_string();
                 let node = crate::config::yaml::parse(&text)
                     .map_err(|e| Error::config(&file, e.line, e.message))?;
@@ -433,12 +430,63 @@ fn external_data(
                     v => v,
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Map::new()),
-            Err(e) => return Err(Error::io("read", path, e)),
+            None => Value::Object(Map::new()),
         };
         out.insert(name.clone(), value);
     }
     Ok(out)
+}
+
+/// The most bytes one `_external_data` file may hold. Those files are
+/// answers files and small data files; the limit keeps a template from
+/// making graft read a huge file into memory.
+pub const EXTERNAL_DATA_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads one `_external_data` file: `None` when it does not exist. Only a
+/// regular file (or a symlink to one) is read, so a FIFO cannot block graft
+/// and a device cannot feed it forever; and at most
+/// [`EXTERNAL_DATA_MAX_BYTES`] are read, so a large file is refused
+/// without being read whole.
+fn read_external_file(name: &str, path: &Path) -> Result<Option<String>, Error> {
+    use std::io::Read;
+    let not_a_file = |meta: &std::fs::Metadata| Error::ExternalDataNotAFile {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        kind: crate::plan::special_kind(&meta.file_type()),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    // The path may have been swapped since it was looked at: check what was
+    // opened.
+    let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let mut bytes = Vec::new();
+    file.take(EXTERNAL_DATA_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > EXTERNAL_DATA_MAX_BYTES {
+        return Err(Error::ExternalDataTooLarge {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            limit: EXTERNAL_DATA_MAX_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        Error::io(
+            "read",
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        )
+    })
 }
 
 /// Whether `path` (under `dest`) stays inside `dest` once symlinks are
@@ -501,18 +549,22 @@ pub fn print_diffs(plan: &crate::plan::Plan) {
                 }
                 let diff = similar::TextDiff::from_lines(&old, &new);
                 let a = if change.before.is_some() {
-                    format!("a/{}", change.path)
+                    quote_path(&format!("a/{}", change.path)).into_owned()
                 } else {
                     "/dev/null".to_string()
                 };
                 let b = if after.is_some() {
-                    format!("b/{}", change.path)
+                    quote_path(&format!("b/{}", change.path)).into_owned()
                 } else {
                     "/dev/null".to_string()
                 };
                 print!("{}", diff.unified_diff().context_radius(3).header(&a, &b));
             }
-            _ => println!("Binary files a/{0} and b/{0} differ", change.path),
+            _ => println!(
+                "Binary files {} and {} differ",
+                quote_path(&format!("a/{}", change.path)),
+                quote_path(&format!("b/{}", change.path))
+            ),
         }
     }
 }

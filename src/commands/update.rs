@@ -737,10 +737,7 @@ fn print_update_plan(printer: &Printer, plan: &Plan) {
         if change.action == Action::Identical {
             continue;
         }
-        match &change.note {
-            Some(note) => printer.status(change.action, &format!("{} ({note})", change.path)),
-            None => printer.status(change.action, &change.path),
-        }
+        printer.status_noted(change.action, &change.path, change.note.as_deref());
     }
 }
 

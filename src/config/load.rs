@@ -51,11 +51,12 @@ struct Entry {
 /// Loads the configuration at the root of `tree`; `name` is the template
 /// source, used when the file is missing.
 pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
-    let present: Vec<&str> = CONFIG_FILES
-        .iter()
-        .copied()
-        .filter(|f| matches!(tree.get(f), Some(TreeNode::File { .. })))
-        .collect();
+    let mut present = Vec::new();
+    for file in CONFIG_FILES {
+        if resolve_file(tree, file)?.is_some() {
+            present.push(file);
+        }
+    }
     let file = match present.as_slice() {
         [] => return Err(Error::NoConfig(name.to_string())),
         [one] => *one,
@@ -117,7 +118,8 @@ fn read_file(
     lists: &mut IndexMap<String, Vec<(String, Node)>>,
     stack: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let Some(TreeNode::File { bytes, .. }) = tree.get(file) else {
+    let Some(TreeNode::File { bytes, .. }) = resolve_file(tree, file)?.and_then(|p| tree.get(&p))
+    else {
         return Err(Error::config(file, 1, "file not found in the template"));
     };
     let text =
@@ -187,8 +189,42 @@ fn read_file(
     Ok(())
 }
 
+/// The file `path` is, its symlinks followed inside the template as any
+/// template symlink is; `None` when there is no file there. A symlink that
+/// leads outside the template, nowhere, or around in a loop is an error.
+fn resolve_file(tree: &FileTree, path: &str) -> Result<Option<String>, Error> {
+    let mut current = path.to_string();
+    for _ in 0..=crate::render::MAX_LINK_DEPTH {
+        let target = match tree.get(&current) {
+            Some(TreeNode::File { .. }) => return Ok(Some(current)),
+            Some(TreeNode::Symlink { target }) => target,
+            Some(TreeNode::Dir) | None if current == path => return Ok(None),
+            Some(TreeNode::Dir) | None => {
+                return Err(bad_link(tree, path, "which does not exist in the template"))
+            }
+        };
+        let parent = current.rsplit_once('/').map_or("", |(p, _)| p);
+        current = crate::render::resolve_link(parent, target)
+            .ok_or_else(|| bad_link(tree, path, "which is outside the template"))?;
+    }
+    Err(bad_link(tree, path, "which is a loop of symlinks"))
+}
+
+fn bad_link(tree: &FileTree, path: &str, reason: &str) -> Error {
+    let target = match tree.get(path) {
+        Some(TreeNode::Symlink { target }) => target.clone(),
+        _ => String::new(),
+    };
+    Error::BadSymlink {
+        path: path.to_string(),
+        target,
+        reason: reason.to_string(),
+    }
+}
+
 /// Template files matched by an `!include` glob, sorted; the glob must stay
-/// inside the template.
+/// inside the template. Symlinks to files of the template match like the
+/// files; symlinks leading elsewhere do not.
 fn include_matches(
     tree: &FileTree,
     file: &str,
@@ -210,10 +246,17 @@ fn include_matches(
         .map_err(|e| Error::config(file, line, format!("bad `!include` glob: {e}")))?
         .compile_matcher();
     let found: Vec<String> = tree
-        .files()
-        .map(|(p, _)| p)
-        .filter(|p| glob.is_match(p))
-        .map(str::to_string)
+        .entries
+        .iter()
+        .filter(|(p, node)| {
+            glob.is_match(p.as_str())
+                && match node {
+                    TreeNode::File { .. } => true,
+                    TreeNode::Symlink { .. } => matches!(resolve_file(tree, p), Ok(Some(_))),
+                    TreeNode::Dir => false,
+                }
+        })
+        .map(|(p, _)| p.clone())
         .collect();
     if found.is_empty() {
         return Err(Error::config(

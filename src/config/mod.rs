@@ -15,12 +15,14 @@ use serde_json::Value;
 pub const CONFIG_FILES: [&str; 2] = ["graft.yml", "graft.yaml"];
 
 /// Whether the configuration file of `tree` may pull in other files of the
-/// template (`!include`); errs on the side of yes.
+/// template (`!include`, or a symlink to another file); errs on the side
+/// of yes.
 pub fn includes_files(tree: &crate::tree::FileTree) -> bool {
     CONFIG_FILES.iter().any(|f| match tree.get(f) {
         Some(crate::tree::Node::File { bytes, .. }) => {
             bytes.windows(b"!include".len()).any(|w| w == b"!include")
         }
+        Some(crate::tree::Node::Symlink { .. }) => true,
         _ => false,
     })
 }

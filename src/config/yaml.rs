@@ -121,6 +121,10 @@ fn parse_error(e: serde_saphyr::Error) -> ParseError {
     if let Some(i) = message.rfind(" at line ") {
         message.truncate(i);
     }
+    // The parser's own words for its nesting limit name an internal budget.
+    if message.starts_with("budget breached: Depth") || message == "recursion limit exceeded" {
+        message = "mappings and lists are nested too deeply".to_string();
+    }
     ParseError { line, message }
 }
 

@@ -14,6 +14,7 @@ use handlebars::{
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
 use serde_json::Value;
 
+use super::nesting::{self, GraphError, PartialGraph, MAX_NESTING};
 use crate::error::{Error, RenderFailure};
 use crate::tree::Bytes;
 
@@ -21,6 +22,11 @@ use crate::tree::Bytes;
 pub struct Engine {
     hbs: Handlebars<'static>,
     compiled: Option<Arc<Compiled>>,
+    /// The partials and what they include, to bound how deep a render nests.
+    partials: PartialGraph,
+    /// The deepest nesting each partial reaches, once
+    /// [`Engine::check_partials`] has run since the last partial was added.
+    partial_depths: Option<HashMap<String, usize>>,
 }
 
 /// Compiled file templates by their text, for engines that render the same
@@ -64,6 +70,8 @@ impl Engine {
         Engine {
             hbs,
             compiled: None,
+            partials: PartialGraph::default(),
+            partial_depths: Some(HashMap::new()),
         }
     }
 
@@ -73,8 +81,12 @@ impl Engine {
         self.compiled = Some(compiled);
     }
 
-    /// Registers a partial; `file` names it in errors.
+    /// Registers a partial; `file` names it in errors. Call
+    /// [`Engine::check_partials`] once all are added.
     pub fn add_partial(&mut self, name: &str, text: &str, file: &str) -> Result<(), Error> {
+        let scan = nesting::scan(text).map_err(|e| too_deep(file, e.line, None))?;
+        self.partials.add(name, file, &scan);
+        self.partial_depths = None;
         self.hbs
             .register_partial(name, text)
             .map_err(|e| Error::Render {
@@ -84,12 +96,54 @@ impl Engine {
             })
     }
 
+    /// Refuses partials that include each other, or whose includes nest
+    /// deeper than graft renders.
+    pub fn check_partials(&mut self) -> Result<(), Error> {
+        let depths = self.partials.depths().map_err(graph_error)?;
+        self.partial_depths = Some(depths);
+        Ok(())
+    }
+
+    /// Refuses a text that nests deeper than graft renders, by itself or
+    /// through the partials it includes; handlebars would overflow the
+    /// stack on it.
+    fn check_nesting(&self, file: &str, text: &str) -> Result<(), Error> {
+        let scan = nesting::scan(text).map_err(|e| too_deep(file, e.line, None))?;
+        if scan.includes.is_empty() && scan.inlines.is_empty() {
+            return Ok(());
+        }
+        let computed;
+        let mut with_inlines;
+        let (graph, depths) = if scan.inlines.is_empty() {
+            let depths = match &self.partial_depths {
+                Some(depths) => depths,
+                None => {
+                    computed = self.partials.depths().map_err(graph_error)?;
+                    &computed
+                }
+            };
+            (&self.partials, depths)
+        } else {
+            with_inlines = self.partials.clone();
+            with_inlines.add_inlines(file, &scan);
+            computed = with_inlines.depths().map_err(graph_error)?;
+            (&with_inlines, &computed)
+        };
+        match graph.depth_with(scan.depth, &scan.includes, depths) {
+            (reached, Some((partial, line))) if reached > MAX_NESTING => {
+                Err(too_deep(file, line, Some(&partial)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Renders `text` with `ctx`; `file` names it in errors (a path, or
     /// `graft.yml:12 (default of name)`).
     pub fn render(&self, file: &str, text: &str, ctx: &Context) -> Result<String, Error> {
         if !text.contains("{{") {
             return Ok(text.to_string());
         }
+        self.check_nesting(file, text)?;
         self.hbs
             .render_template_with_context(text, ctx)
             .map_err(|e| render_error(file, e))
@@ -105,6 +159,7 @@ impl Engine {
         if !text.contains("{{") {
             return Ok(text.into_owned());
         }
+        self.check_nesting(file, &text)?;
         let template = match compiled.get(bytes) {
             Some(t) => t,
             None => {
@@ -153,6 +208,40 @@ impl Engine {
             }
             other => Ok(truthy(other)),
         }
+    }
+}
+
+/// A text nested deeper than [`MAX_NESTING`], at `line` of `file`,
+/// possibly through a partial.
+fn too_deep(file: &str, line: usize, partial: Option<&str>) -> Error {
+    let message = match partial {
+        None => format!("blocks and subexpressions nest more than {MAX_NESTING} levels deep"),
+        Some(p) => format!(
+            "blocks, subexpressions and partials nest more than {MAX_NESTING} levels deep (through partial `{p}`)"
+        ),
+    };
+    Error::Render {
+        file: file.to_string(),
+        line: Some(line),
+        source: RenderFailure(message),
+    }
+}
+
+fn graph_error(e: GraphError) -> Error {
+    match e {
+        GraphError::Cycle { chain, file, line } => Error::Render {
+            file,
+            line: Some(line),
+            source: RenderFailure(format!(
+                "partials include each other: `{}`",
+                chain.join(" → ")
+            )),
+        },
+        GraphError::TooDeep {
+            partial,
+            file,
+            line,
+        } => too_deep(&file, line, Some(&partial)),
     }
 }
 
@@ -422,6 +511,73 @@ mod tests {
         assert_eq!(
             std::error::Error::source(&e).unwrap().to_string(),
             "unknown variable `nope`"
+        );
+    }
+
+    /// The deepest nesting graft accepts renders on a thread with the
+    /// stack of a rayon worker (2 MiB), even in a debug build.
+    #[test]
+    fn the_deepest_nesting_allowed_renders_on_a_worker_stack() {
+        let blocks = |n: usize, inner: &str| {
+            format!("{}{inner}{}", "{{#if a}}".repeat(n), "{{/if}}".repeat(n))
+        };
+        let half = MAX_NESTING / 2;
+        let texts = [
+            blocks(MAX_NESTING, "x"),
+            blocks(half, "{{> p}}"),
+            format!(
+                "{{{{#each l}}}}{}{{{{/each}}}}",
+                blocks(
+                    half - 1,
+                    &format!("{{{{and {}a{}}}}}", "(not ".repeat(half), ")".repeat(half))
+                )
+            ),
+        ];
+        let rendered = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let mut engine = Engine::new();
+                engine
+                    .add_partial("p", &blocks(half - 1, "{{a}}"), "p.hbs")
+                    .unwrap();
+                engine.check_partials().unwrap();
+                let ctx = Context::wraps(json!({"a": true, "l": [1]})).unwrap();
+                texts
+                    .iter()
+                    .map(|t| engine.render("t", t, &ctx).map_err(|e| e.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(
+            rendered,
+            [
+                Ok("x".to_string()),
+                Ok("true".to_string()),
+                Ok(String::new())
+            ]
+        );
+
+        let e = render(&blocks(MAX_NESTING + 1, "x"), json!({"a": true})).unwrap_err();
+        assert_eq!(e.to_string(), "cannot render `t` at line 1");
+        assert_eq!(
+            std::error::Error::source(&e).unwrap().to_string(),
+            "blocks and subexpressions nest more than 128 levels deep"
+        );
+        let mut engine = Engine::new();
+        engine
+            .add_partial("p", &blocks(half, "x"), "p.hbs")
+            .unwrap();
+        engine.check_partials().unwrap();
+        let ctx = Context::wraps(json!({"a": true})).unwrap();
+        let e = engine
+            .render("t", &format!("\n{}", blocks(half, "{{> p}}")), &ctx)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "cannot render `t` at line 2");
+        assert_eq!(
+            std::error::Error::source(&e).unwrap().to_string(),
+            "blocks, subexpressions and partials nest more than 128 levels deep (through partial `p`)"
         );
     }
 

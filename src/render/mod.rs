@@ -6,6 +6,7 @@
 //! later stage can be handed a path that escapes the destination.
 
 mod engine;
+mod nesting;
 mod paths;
 
 pub use engine::{truthy, Compiled, Engine};
@@ -58,6 +59,7 @@ pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine
             std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
         engine.add_partial(name, text, path)?;
     }
+    engine.check_partials()?;
     Ok(engine)
 }
 
@@ -122,7 +124,7 @@ enum ViewNode<'a> {
 }
 
 /// Maximum symlink hops before a chain counts as a loop.
-const MAX_LINK_DEPTH: usize = 40;
+pub(crate) const MAX_LINK_DEPTH: usize = 40;
 
 /// Lists the entries under `root` as `(path relative to root, node)`; in
 /// follow mode a link to a file becomes that file and a link to a folder
@@ -220,7 +222,7 @@ fn add_view_entry<'a>(
 
 /// Joins a link target to the folder holding the link; `None` when the
 /// result is absolute or climbs above the tree root.
-fn resolve_link(parent: &str, target: &str) -> Option<String> {
+pub(crate) fn resolve_link(parent: &str, target: &str) -> Option<String> {
     if target.starts_with('/') || target.contains('\\') || paths::has_drive_prefix(target) {
         return None;
     }

@@ -5,32 +5,42 @@
 //! [`super::spec::cache_dir_name`]. The lock is held (an exclusive
 //! `File::lock`) while a mirror is created, repaired or fetched, so several
 //! graft processes can share a cache; reading objects afterwards needs no
-//! lock, because fetches only add objects and never repack. A first clone is
-//! made in a temporary directory beside the mirror and renamed into place,
-//! so a failed clone leaves no mirror behind. This module decides *which*
-//! repository to open; `fetch.rs` does the network part.
+//! lock, because fetches only add objects and never repack. A clone is made
+//! in a temporary directory beside the mirror and renamed into place, so a
+//! failed clone leaves no mirror behind. A damaged mirror (unreadable HEAD,
+//! refs or objects) is replaced the same way: the fresh clone is swapped in
+//! only once it succeeded. This module decides *which* repository to open;
+//! `fetch.rs` does the network part.
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
+use git2::{ErrorClass, ErrorCode, Repository};
 
 use super::fetch::fetch_mirror;
 use super::spec::SourceSpec;
 use super::{SourceError, SourceOptions};
 
-/// Opens the mirror of a remote source, fetching it first unless offline.
-pub fn open_mirror(
-    spec: &SourceSpec,
-    url: &str,
-    opts: &SourceOptions,
-) -> Result<Repository, SourceError> {
-    let shown = spec.display();
+/// Where the mirror of a remote lives: the mirrors folder, the mirror's
+/// name, and its path.
+fn location(spec: &SourceSpec, url: &str, opts: &SourceOptions) -> (PathBuf, String, PathBuf) {
     let name = spec
         .cache_name()
         .unwrap_or_else(|| super::spec::cache_dir_name(url));
     let dir = opts.cache_dir.join("mirrors");
     let mirror = dir.join(format!("{name}.git"));
+    (dir, name, mirror)
+}
+
+/// Opens the mirror of a remote source, fetching it first unless offline;
+/// returns it with its path.
+pub fn open_mirror(
+    spec: &SourceSpec,
+    url: &str,
+    opts: &SourceOptions,
+) -> Result<(Repository, PathBuf), SourceError> {
+    let shown = spec.display();
+    let (dir, name, mirror) = location(spec, url, opts);
 
     if opts.offline {
         if !mirror.exists() {
@@ -40,11 +50,14 @@ pub fn open_mirror(
         // whose HEAD is being repointed.
         // A read-only shared cache cannot be locked; reading it is still fine.
         let _lock = lock(&dir, &name).ok();
-        return open_existing(&mirror).map_err(|source| SourceError::CacheCorrupt {
-            src: shown,
-            path: mirror.clone(),
-            source,
-        });
+        return match open_existing(&mirror) {
+            Ok(repo) => Ok((repo, mirror)),
+            Err(source) => Err(SourceError::CacheCorrupt {
+                src: shown,
+                path: mirror,
+                source,
+            }),
+        };
     }
 
     fs::create_dir_all(&dir).map_err(|source| SourceError::Io {
@@ -60,20 +73,56 @@ pub fn open_mirror(
         // it has them), so health is checked either way.
         if let Ok(repo) = open_existing(&mirror) {
             match fetch_mirror(&repo, url, opts.show_progress, true) {
-                Ok(()) if is_healthy(&repo) => return Ok(repo),
-                Err(e) if is_healthy(&repo) => return Err(e),
+                Ok(()) if is_healthy(&repo) => return Ok((repo, mirror)),
+                Err(e) if is_healthy(&repo) && !is_local_damage(&e) => return Err(e),
                 _ => {}
             }
         }
         // Unopenable or broken: start over.
-        remove_path(&mirror)?;
     }
     clone_fresh(&dir, &name, &mirror, url, opts.show_progress)?;
-    open_existing(&mirror).map_err(|source| SourceError::Git {
+    let repo = open_existing(&mirror).map_err(|source| SourceError::Git {
         action: "open the new mirror",
         src: shown,
         source,
+    })?;
+    Ok((repo, mirror))
+}
+
+/// Replaces the mirror of a remote with a fresh clone, after reading it
+/// failed: a damaged pack or object shows only when it is read. The old
+/// mirror stays in place until the clone succeeded.
+pub fn recreate_mirror(
+    spec: &SourceSpec,
+    url: &str,
+    opts: &SourceOptions,
+) -> Result<Repository, SourceError> {
+    let (dir, name, mirror) = location(spec, url, opts);
+    let _lock = lock(&dir, &name)?;
+    remove_stale_temps(&dir, &name);
+    clone_fresh(&dir, &name, &mirror, url, opts.show_progress)?;
+    open_existing(&mirror).map_err(|source| SourceError::Git {
+        action: "open the new mirror",
+        src: spec.display(),
+        source,
     })
+}
+
+/// Whether a fetch failed on the mirror's own data (its refs or objects)
+/// rather than on the remote or the network.
+fn is_local_damage(e: &SourceError) -> bool {
+    let SourceError::Unreachable { source, .. } = e else {
+        return false;
+    };
+    matches!(
+        source.class(),
+        ErrorClass::Odb
+            | ErrorClass::Zlib
+            | ErrorClass::Object
+            | ErrorClass::Reference
+            | ErrorClass::Tree
+            | ErrorClass::Index
+    )
 }
 
 /// Opens a mirror, refusing anything that is not a bare repository.
@@ -84,10 +133,22 @@ fn open_existing(path: &Path) -> Result<Repository, git2::Error> {
             "the cached mirror is not a bare repository",
         ));
     }
-    // Make sure the object database and refs are readable at all.
+    // Make sure the object database, HEAD and refs are readable at all.
     repo.odb()?;
-    repo.references()?;
+    readable_head(&repo)?;
+    for reference in repo.references()? {
+        reference?;
+    }
     Ok(repo)
+}
+
+/// HEAD parses (a HEAD pointing at a branch that does not exist is fine).
+fn readable_head(repo: &Repository) -> Result<(), git2::Error> {
+    match repo.head() {
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether a mirror whose fetch failed is itself sound (every ref resolves
@@ -95,6 +156,7 @@ fn open_existing(path: &Path) -> Result<Repository, git2::Error> {
 /// mirror must be kept for `--offline`.
 fn is_healthy(repo: &Repository) -> bool {
     let check = || -> Result<bool, git2::Error> {
+        readable_head(repo)?;
         let odb = repo.odb()?;
         for reference in repo.references()? {
             let reference = reference?;
@@ -113,9 +175,9 @@ fn is_healthy(repo: &Repository) -> bool {
     check().unwrap_or(false)
 }
 
-/// Clones into `NAME.tmp-XXXX` next to the mirror, then renames it into
-/// place: a failure or a kill half-way leaves only a temp dir, which the next
-/// run removes.
+/// Clones into `NAME.tmp-XXXX` next to the mirror, then swaps it into
+/// place (moving any old mirror aside first): a failure or a kill half-way
+/// leaves only temp dirs, which the next run removes.
 fn clone_fresh(
     dir: &Path,
     name: &str,
@@ -138,6 +200,16 @@ fn clone_fresh(
             source,
         })?;
         fetch_mirror(&repo, url, show_progress, false)?;
+    }
+    if fs::symlink_metadata(mirror).is_ok() {
+        let old = dir.join(format!("{name}.tmp-old-{}", std::process::id()));
+        remove_path(&old)?;
+        fs::rename(mirror, &old).map_err(|source| SourceError::Io {
+            action: "move aside the broken mirror",
+            path: mirror.to_path_buf(),
+            source,
+        })?;
+        remove_path(&old)?;
     }
     fs::rename(tmp.path(), mirror).map_err(|source| SourceError::Io {
         action: "move the new mirror to",
@@ -185,7 +257,7 @@ fn remove_stale_temps(dir: &Path, name: &str) {
     }
 }
 
-fn remove_path(path: &PathBuf) -> Result<(), SourceError> {
+fn remove_path(path: &Path) -> Result<(), SourceError> {
     let result = match fs::symlink_metadata(path) {
         Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
         Ok(_) => fs::remove_file(path),
@@ -193,7 +265,7 @@ fn remove_path(path: &PathBuf) -> Result<(), SourceError> {
     };
     result.map_err(|source| SourceError::Io {
         action: "remove the broken mirror",
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     })
 }

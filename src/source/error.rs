@@ -60,6 +60,15 @@ pub enum SourceError {
         source: git2::Error,
     },
 
+    /// The cached mirror still cannot be read after it was cloned afresh.
+    #[error("the cached copy of `{src}` at `{path}` cannot be read, even after fetching it again")]
+    MirrorDamaged {
+        src: String,
+        path: PathBuf,
+        #[source]
+        source: git2::Error,
+    },
+
     /// An explicit ref that is not a tag, branch, commit or describe string.
     #[error("unknown ref `{vcs_ref}` in `{src}`")]
     UnknownRef {
@@ -123,7 +132,7 @@ impl SourceError {
             }
             SourceError::Auth { .. } => "authentication",
             SourceError::OfflineNoCache { .. } => "offline_without_cache",
-            SourceError::CacheCorrupt { .. } => "cache_corrupt",
+            SourceError::CacheCorrupt { .. } | SourceError::MirrorDamaged { .. } => "cache_corrupt",
             SourceError::UnknownRef { .. }
             | SourceError::AmbiguousRef { .. }
             | SourceError::NotARepository { .. } => "unknown_ref",
@@ -170,6 +179,9 @@ impl SourceError {
             SourceError::OfflineNoCache { .. } => None,
             SourceError::CacheCorrupt { .. } => Some(
                 "without --offline graft deletes the broken copy and fetches a new one".to_string(),
+            ),
+            SourceError::MirrorDamaged { .. } => Some(
+                "the remote repository itself may be damaged; check it with `git fsck`".to_string(),
             ),
             SourceError::UnknownRef { suggestions, .. } if !suggestions.is_empty() => Some(
                 format!(

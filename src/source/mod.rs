@@ -19,6 +19,7 @@ mod version;
 #[cfg(test)]
 mod tests;
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -111,11 +112,24 @@ pub struct TemplateRepo {
 enum Kind {
     Folder(PathBuf),
     Git {
-        repo: Repository,
+        /// Replaced by a fresh clone when a cached mirror turns out damaged
+        /// (`None` only if that clone failed).
+        repo: RefCell<Option<Repository>>,
         /// The working tree of a local non-bare repository; `None` for bare
         /// repositories and mirrors.
         workdir: Option<PathBuf>,
+        /// Set for the cached mirror of a remote.
+        mirror: Option<Mirror>,
     },
+}
+
+/// The cached mirror of a remote, and how to fetch it again.
+struct Mirror {
+    url: String,
+    opts: SourceOptions,
+    path: PathBuf,
+    /// Whether it was already cloned afresh in this run.
+    recreated: Cell<bool>,
 }
 
 impl std::fmt::Debug for TemplateRepo {
@@ -143,19 +157,81 @@ impl TemplateRepo {
         let kind = match spec {
             SourceSpec::Local(path) => open_local(path, &src)?,
             SourceSpec::Remote { url } => {
-                let repo = cache::open_mirror(spec, url, opts)?;
-                git::check_usable(&repo, &src)?;
+                let (repo, path) = cache::open_mirror(spec, url, opts)?;
                 Kind::Git {
-                    repo,
+                    repo: RefCell::new(Some(repo)),
                     workdir: None,
+                    mirror: Some(Mirror {
+                        url: url.clone(),
+                        opts: opts.clone(),
+                        path,
+                        recreated: Cell::new(false),
+                    }),
                 }
             }
         };
-        Ok(TemplateRepo {
+        let template = TemplateRepo {
             spec: spec.clone(),
             kind,
             blobs: Default::default(),
-        })
+        };
+        if matches!(spec, SourceSpec::Remote { .. }) {
+            template.with_repo(|repo| git::check_usable(repo, &src))?;
+        }
+        Ok(template)
+    }
+
+    /// Runs `op` on the repository. When the repository is a cached mirror
+    /// and `op` fails reading it (a damaged pack, object or ref), the
+    /// mirror is cloned afresh once and `op` runs again; offline, or if it
+    /// fails again, the error names the mirror.
+    fn with_repo<T>(
+        &self,
+        op: impl Fn(&Repository) -> Result<T, SourceError>,
+    ) -> Result<T, SourceError> {
+        let Kind::Git { repo, mirror, .. } = &self.kind else {
+            return Err(SourceError::NotARepository {
+                vcs_ref: "HEAD".to_string(),
+                src: self.spec.display(),
+            });
+        };
+        let first = op(&*opened(repo, &self.spec)?);
+        let Some(mirror) = mirror else {
+            return first;
+        };
+        let source = match first {
+            Err(SourceError::Git { source, .. }) => source,
+            other => return other,
+        };
+        let src = self.spec.display();
+        if mirror.opts.offline {
+            return Err(SourceError::CacheCorrupt {
+                src,
+                path: mirror.path.clone(),
+                source,
+            });
+        }
+        if mirror.recreated.replace(true) {
+            return Err(SourceError::MirrorDamaged {
+                src,
+                path: mirror.path.clone(),
+                source,
+            });
+        }
+        // libgit2 keeps the packs of an open repository mapped by their
+        // path, and the fresh clone has the same path: close the old one
+        // first, or its damaged packs would be read again.
+        drop(repo.replace(None));
+        let fresh = cache::recreate_mirror(&self.spec, &mirror.url, &mirror.opts)?;
+        *repo.borrow_mut() = Some(fresh);
+        match op(&*opened(repo, &self.spec)?) {
+            Err(SourceError::Git { source, .. }) => Err(SourceError::MirrorDamaged {
+                src,
+                path: mirror.path.clone(),
+                source,
+            }),
+            other => other,
+        }
     }
 
     pub fn spec(&self) -> &SourceSpec {
@@ -188,14 +264,17 @@ impl TemplateRepo {
                     src,
                 }),
             },
-            Kind::Git { repo, workdir } => {
-                let mut rev = git::resolve(repo, &src, vcs_ref, prereleases)?;
+            Kind::Git { repo, workdir, .. } => {
+                let mut rev =
+                    self.with_repo(|repo| git::resolve(repo, &src, vcs_ref, prereleases))?;
                 let explicit_head = vcs_ref == Some("HEAD");
                 if workdir.is_some() && (explicit_head || vcs_ref.is_none()) {
-                    let dirty = git::is_dirty(repo).map_err(|source| SourceError::Git {
-                        action: "check the working tree",
-                        src: src.clone(),
-                        source,
+                    let dirty = git::is_dirty(&*opened(repo, &self.spec)?).map_err(|source| {
+                        SourceError::Git {
+                            action: "check the working tree",
+                            src: src.clone(),
+                            source,
+                        }
                     })?;
                     if dirty && explicit_head {
                         rev.worktree = true;
@@ -229,12 +308,15 @@ impl TemplateRepo {
             Kind::Git {
                 repo,
                 workdir: Some(workdir),
-            } if rev.worktree => folder::read_worktree(repo, workdir, &src),
-            Kind::Git { repo, .. } => {
-                let sha = self.commit_of(repo, rev)?;
-                // Entries are inserted whole, so a poisoned cache is still sound.
-                let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
-                git::read_commit_tree(repo, &sha, &src, &mut blobs, keep)
+                ..
+            } if rev.worktree => folder::read_worktree(&*opened(repo, &self.spec)?, workdir, &src),
+            Kind::Git { .. } => {
+                let sha = self.commit_of(rev)?;
+                self.with_repo(|repo| {
+                    // Entries are inserted whole, so a poisoned cache is still sound.
+                    let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
+                    git::read_commit_tree(repo, &sha, &src, &mut blobs, keep)
+                })
             }
         }
     }
@@ -247,20 +329,23 @@ impl TemplateRepo {
         rev: &Revision,
     ) -> Result<Option<HashMap<String, git::FileId>>, SourceError> {
         match &self.kind {
-            Kind::Git { repo, .. } if !rev.worktree => {
-                let sha = self.commit_of(repo, rev)?;
-                git::commit_files(repo, &sha, &self.spec.display()).map(Some)
+            Kind::Git { .. } if !rev.worktree => {
+                let sha = self.commit_of(rev)?;
+                self.with_repo(|repo| git::commit_files(repo, &sha, &self.spec.display()))
+                    .map(Some)
             }
             _ => Ok(None),
         }
     }
 
     /// The commit of a git revision; HEAD when it names none.
-    fn commit_of(&self, repo: &Repository, rev: &Revision) -> Result<String, SourceError> {
+    fn commit_of(&self, rev: &Revision) -> Result<String, SourceError> {
         match &rev.sha {
             Some(sha) => Ok(sha.clone()),
             None => {
-                let head = git::resolve(repo, &self.spec.display(), Some("HEAD"), false)?;
+                let head = self.with_repo(|repo| {
+                    git::resolve(repo, &self.spec.display(), Some("HEAD"), false)
+                })?;
                 Ok(head.sha.unwrap_or_default())
             }
         }
@@ -271,9 +356,24 @@ impl TemplateRepo {
     pub fn latest_version(&self, prereleases: bool) -> Option<(semver::Version, String)> {
         match &self.kind {
             Kind::Folder(_) => None,
-            Kind::Git { repo, .. } => git::latest_version(repo, prereleases),
+            Kind::Git { repo, .. } => {
+                git::latest_version(&*opened(repo, &self.spec).ok()?, prereleases)
+            }
         }
     }
+}
+
+/// The repository of a git template; an error only after a damaged mirror
+/// could not be cloned afresh (that error was reported already).
+fn opened<'a>(
+    repo: &'a RefCell<Option<Repository>>,
+    spec: &SourceSpec,
+) -> Result<std::cell::Ref<'a, Repository>, SourceError> {
+    std::cell::Ref::filter_map(repo.borrow(), Option::as_ref).map_err(|_| SourceError::Git {
+        action: "open the cached mirror",
+        src: spec.display(),
+        source: git2::Error::from_str("the mirror could not be fetched again"),
+    })
 }
 
 /// A local directory is a git template when it is itself a repository (its
@@ -284,7 +384,11 @@ fn open_local(path: &Path, src: &str) -> Result<Kind, SourceError> {
         Ok(repo) => {
             git::check_usable(&repo, src)?;
             let workdir = repo.workdir().map(Path::to_path_buf);
-            Ok(Kind::Git { repo, workdir })
+            Ok(Kind::Git {
+                repo: RefCell::new(Some(repo)),
+                workdir,
+                mirror: None,
+            })
         }
         Err(source) if path.join(".git").exists() => Err(SourceError::Git {
             action: "open the repository",

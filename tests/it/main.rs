@@ -16,6 +16,7 @@ mod props;
 mod readme;
 mod recopy;
 mod safety;
+mod safety_render;
 mod safety_update;
 mod security;
 mod sources;
