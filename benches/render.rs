@@ -5,9 +5,9 @@
 //! `cargo bench --bench render`. No assertions on time: see bench/README.md.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use graft::render::Context;
 use graft::render::{engine_for, render, render_root};
 use graft::tree::{FileTree, Node};
-use handlebars::Context;
 use serde_json::json;
 
 const CONFIG: &str = "project_name: demo\nauthor: Ada\nuse_docker: false\n";
@@ -55,7 +55,7 @@ fn bench_render(c: &mut Criterion) {
     let mut group = c.benchmark_group("render");
     group.sample_size(20);
     let context = json!({"project_name": "demo", "author": "Ada", "use_docker": false});
-    let ctx = Context::wraps(&context).expect("a JSON object is a context");
+    let ctx = Context::of(&context).expect("a JSON object is a context");
     for n in [100usize, 1_000] {
         let tree = template(n);
         let config = graft::config::load(&tree, "bench").expect("the generated graft.yml loads");

@@ -6,7 +6,7 @@
 //! context and, separately, what the answers file records (no secrets, no
 //! computed values, no `--data` keys that are not questions).
 
-use handlebars::Context;
+use crate::render::Context;
 use serde_json::{Map, Value};
 
 use crate::config::{Question, QuestionType, TemplateConfig};
@@ -192,7 +192,7 @@ pub fn resolve(
 }
 
 fn context(map: &Map<String, Value>) -> Result<Context, Error> {
-    Context::wraps(map).map_err(|e| Error::Usage(e.to_string()))
+    Context::of(map)
 }
 
 /// Parses typed data (YAML, JSON, a recorded answer, a default) by question type.

@@ -43,7 +43,7 @@ pub enum Error {
     #[error("`{file}` must be a mapping of question names to answers, not {found}")]
     DataFileShape { file: String, found: &'static str },
 
-    /// A handlebars template that does not compile or render.
+    /// A template that does not compile or render.
     #[error("{}", render_location(file, *line))]
     Render {
         file: String,
@@ -229,7 +229,7 @@ pub enum Error {
     Interrupted,
 }
 
-/// The underlying handlebars message, kept as a source so it prints as `caused by:`.
+/// The template engine's own message, kept as a source so it prints as `caused by:`.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct RenderFailure(pub String);

@@ -12,7 +12,7 @@
 //! Everything here is text in, text out; commands decide where the text
 //! comes from and where it goes.
 
-use handlebars::Context;
+use crate::render::Context;
 
 use crate::config::{Anchor, Injection};
 use crate::error::Error;

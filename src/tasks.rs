@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use handlebars::Context;
+use crate::render::Context;
 use serde_json::{Map, Value};
 
 use crate::config::{Command, Migration, Stage, Task};
@@ -96,7 +96,7 @@ pub fn prepare_tasks(
     context: &Map<String, Value>,
     secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
-    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = Context::of(context)?;
     let mut out = Vec::new();
     for task in tasks {
         let origin = format!("{} (task)", task.origin);
@@ -126,7 +126,7 @@ pub fn prepare_migrations(
     context: &Map<String, Value>,
     secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
-    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = Context::of(context)?;
     let mut selected: Vec<&Migration> = migrations
         .iter()
         .filter(|m| m.stage == stage && from < &m.version && &m.version <= to)

@@ -214,8 +214,7 @@ impl ProjectRender {
         setting: &str,
         text: &str,
     ) -> Result<String, Error> {
-        let ctx = handlebars::Context::wraps(&self.answers.context)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        let ctx = render::Context::of(&self.answers.context)?;
         self.engine
             .render(&format!("{} ({setting})", config.file), text, &ctx)
     }
@@ -270,8 +269,7 @@ pub fn render_project(
     let answers_path = match &inputs.common.answers_file {
         Some(a) => a.clone(),
         None => {
-            let ctx = handlebars::Context::wraps(&answers.context)
-                .map_err(|e| Error::Usage(e.to_string()))?;
+            let ctx = render::Context::of(&answers.context)?;
             engine.render(
                 &format!("{} (_answers_file)", config.file),
                 &config.settings.answers_file,
@@ -306,8 +304,7 @@ pub fn render_project(
     graft["answers_file"] = Value::String(answers_path.clone());
     answers.context.insert("_graft".into(), graft);
 
-    let ctx =
-        handlebars::Context::wraps(&answers.context).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = render::Context::of(&answers.context)?;
     let root = render::render_root(tree, config, &engine, &ctx)?;
     let busy = Busy::start(inputs.progress, "rendering");
     let mut rendered = render::render(
@@ -402,7 +399,7 @@ fn external_data(
     if config.settings.external_data.is_empty() {
         return Ok(out);
     }
-    let ctx = handlebars::Context::wraps(base).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = render::Context::of(base)?;
     for (name, raw) in &config.settings.external_data {
         let rendered = engine.render(
             &format!("{} (_external_data.{name})", config.file),
@@ -576,7 +573,7 @@ pub fn render_message(
     inputs: &RenderInputs,
 ) -> Result<String, Error> {
     let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
-    let ctx = handlebars::Context::wraps(json!({
+    let ctx = render::Context::of(&json!({
         "_graft": {
             "operation": inputs.operation,
             "src_path": inputs.src_display,
@@ -584,8 +581,7 @@ pub fn render_message(
             "commit": inputs.revision.describe,
             "dst_name": inputs.dest.file_name().map(|n| n.to_string_lossy().into_owned()),
         }
-    }))
-    .map_err(|e| Error::Usage(e.to_string()))?;
+    }))?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }
 

@@ -42,7 +42,7 @@ pub fn unread_paths(
 ) -> Result<BTreeSet<String>, Error> {
     let (o, n) = (&old.config.settings, &new.config.settings);
     let has_symlinks = |v: &Version| v.files.values().any(|(_, mode)| *mode == SYMLINK);
-    let plain = |s: &str| !s.contains("{{");
+    let plain = |s: &str| !crate::render::Engine::has_syntax(s);
     if has_symlinks(old)
         || has_symlinks(new)
         || o.templates_suffix.is_empty()

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason,
-    Renderable, ScopedJson, StringOutput, Template,
+    Context as HbsContext, Handlebars, Helper, HelperDef, RenderContext, RenderError,
+    RenderErrorReason, Renderable, ScopedJson, StringOutput, Template,
 };
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToTitleCase, ToUpperCamelCase};
 use serde_json::Value;
@@ -17,6 +17,20 @@ use serde_json::Value;
 use super::nesting::{self, GraphError, PartialGraph, MAX_NESTING};
 use crate::error::{Error, RenderFailure};
 use crate::tree::Bytes;
+
+/// The data a template renders with: plain JSON values (answers, `_graft`,
+/// `_external_data`). Graft's own type, so that no stage outside the engine
+/// depends on how an engine holds its data.
+pub struct Context(HbsContext);
+
+impl Context {
+    /// The context holding `data`, which must serialize to a JSON object.
+    pub fn of(data: &impl serde::Serialize) -> Result<Context, Error> {
+        HbsContext::wraps(data)
+            .map(Context)
+            .map_err(|e| Error::Usage(e.to_string()))
+    }
+}
 
 /// A configured handlebars registry with graft's helpers and the template's partials.
 pub struct Engine {
@@ -137,15 +151,21 @@ impl Engine {
         }
     }
 
+    /// Whether `text` holds anything this engine would render; text without
+    /// it renders to itself.
+    pub fn has_syntax(text: &str) -> bool {
+        text.contains("{{")
+    }
+
     /// Renders `text` with `ctx`; `file` names it in errors (a path, or
     /// `graft.yml:12 (default of name)`).
     pub fn render(&self, file: &str, text: &str, ctx: &Context) -> Result<String, Error> {
-        if !text.contains("{{") {
+        if !Engine::has_syntax(text) {
             return Ok(text.to_string());
         }
         self.check_nesting(file, text)?;
         self.hbs
-            .render_template_with_context(text, ctx)
+            .render_template_with_context(text, &ctx.0)
             .map_err(|e| render_error(file, e))
     }
 
@@ -156,7 +176,7 @@ impl Engine {
         let Some(compiled) = &self.compiled else {
             return self.render(file, &text, ctx);
         };
-        if !text.contains("{{") {
+        if !Engine::has_syntax(&text) {
             return Ok(text.into_owned());
         }
         self.check_nesting(file, &text)?;
@@ -172,7 +192,7 @@ impl Engine {
         };
         let mut out = StringOutput::new();
         template
-            .render(&self.hbs, ctx, &mut RenderContext::new(None), &mut out)
+            .render(&self.hbs, &ctx.0, &mut RenderContext::new(None), &mut out)
             .map_err(|e| render_error(file, e))?;
         out.into_string()
             .map_err(|e| render_error(file, RenderError::from(e)))
@@ -288,7 +308,7 @@ impl HelperDef for Pure {
         &self,
         h: &Helper<'rc>,
         _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
+        _: &'rc HbsContext,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let params: Vec<Value> = h.params().iter().map(|p| p.value().clone()).collect();
@@ -407,7 +427,7 @@ impl HelperDef for DefaultHelper {
         &self,
         h: &Helper<'rc>,
         _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
+        _: &'rc HbsContext,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let (Some(value), Some(fallback)) = (h.param(0), h.param(1)) else {
@@ -432,7 +452,7 @@ mod tests {
     use serde_json::json;
 
     fn render(t: &str, data: Value) -> Result<String, Error> {
-        Engine::new().render("t", t, &Context::wraps(data).unwrap())
+        Engine::new().render("t", t, &Context::of(&data).unwrap())
     }
 
     #[test]
@@ -485,7 +505,7 @@ mod tests {
             let mut engine = Engine::new();
             engine.add_partial("greet", partial, "p").unwrap();
             engine.share_compiled(compiled.clone());
-            let ctx = Context::wraps(json!({"name": name, "html": "<b>"})).unwrap();
+            let ctx = Context::of(&json!({"name": name, "html": "<b>"})).unwrap();
             outputs.push(engine.render_file("f", &text, &ctx).unwrap());
         }
         assert_eq!(outputs, ["hello old\n<b>", "hi new\n<b>"]);
@@ -495,7 +515,7 @@ mod tests {
             compiled: Some(compiled),
             ..Engine::new()
         };
-        let ctx = Context::wraps(json!({})).unwrap();
+        let ctx = Context::of(&json!({})).unwrap();
         let bad: Bytes = b"a\n{{#if}}".to_vec().into();
         let e = engine.render_file("f", &bad, &ctx).unwrap_err();
         assert_eq!(e.to_string(), "cannot render `f` at line 2");
@@ -541,7 +561,7 @@ mod tests {
                     .add_partial("p", &blocks(half - 1, "{{a}}"), "p.hbs")
                     .unwrap();
                 engine.check_partials().unwrap();
-                let ctx = Context::wraps(json!({"a": true, "l": [1]})).unwrap();
+                let ctx = Context::of(&json!({"a": true, "l": [1]})).unwrap();
                 texts
                     .iter()
                     .map(|t| engine.render("t", t, &ctx).map_err(|e| e.to_string()))
@@ -570,7 +590,7 @@ mod tests {
             .add_partial("p", &blocks(half, "x"), "p.hbs")
             .unwrap();
         engine.check_partials().unwrap();
-        let ctx = Context::wraps(json!({"a": true})).unwrap();
+        let ctx = Context::of(&json!({"a": true})).unwrap();
         let e = engine
             .render("t", &format!("\n{}", blocks(half, "{{> p}}")), &ctx)
             .unwrap_err();
@@ -584,7 +604,7 @@ mod tests {
     #[test]
     fn conditions() {
         let e = Engine::new();
-        let ctx = Context::wraps(json!({"db": "none"})).unwrap();
+        let ctx = Context::of(&json!({"db": "none"})).unwrap();
         assert!(!e
             .condition(
                 "t",

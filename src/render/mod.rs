@@ -9,12 +9,11 @@ mod engine;
 mod nesting;
 mod paths;
 
-pub use engine::{truthy, Compiled, Engine};
+pub use engine::{truthy, Compiled, Context, Engine};
 pub use paths::{clean_relative, in_git_dir, normalize_relative, PathMatcher};
 
 use std::collections::{BTreeMap, HashMap};
 
-use handlebars::Context;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -260,7 +259,7 @@ pub fn render(
     root: &str,
     extra_exclude: &[String],
 ) -> Result<Rendered, Error> {
-    let ctx = Context::wraps(context).map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = Context::of(context)?;
     let settings = &config.settings;
     let exclude = exclude_matcher(config, extra_exclude)?;
     let suffix = settings.templates_suffix.as_str();
@@ -495,7 +494,7 @@ mod tests {
     fn run(t: &FileTree, ctx: Value) -> Result<Vec<(String, String)>, Error> {
         let config = crate::config::load(t, "t").unwrap();
         let engine = engine_for(t, &config)?;
-        let c = Context::wraps(&ctx).unwrap();
+        let c = Context::of(&ctx).unwrap();
         let root = render_root(t, &config, &engine, &c)?;
         let r = render(t, &config, &engine, &ctx, &root, &[])?;
         Ok(r.tree
