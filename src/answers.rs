@@ -6,6 +6,7 @@
 //! context and, separately, what the answers file records (no secrets, no
 //! computed values, no `--data` keys that are not questions).
 
+use crate::dialect::Dialect;
 use crate::render::Context;
 use serde_json::{Map, Value};
 
@@ -669,10 +670,6 @@ mod tests {
     }
 }
 
-/// The header graft writes at the top of every answers file.
-pub const ANSWERS_HEADER: &str =
-    "# Managed by graft: change answers with `graft update --data KEY=VALUE`.\n";
-
 /// The project's record of a template: where from, which version, and the answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnswersFile {
@@ -683,8 +680,10 @@ pub struct AnswersFile {
 }
 
 impl AnswersFile {
-    /// The YAML text, stable for the same values.
-    pub fn to_yaml(&self) -> String {
+    /// The YAML text of a `dialect` answers file, stable for the same
+    /// values. An answer YAML cannot hold is an error, never a file
+    /// without the answers.
+    pub fn to_yaml(&self, dialect: Dialect) -> Result<String, Error> {
         let mut map = Map::new();
         map.insert("_src_path".into(), Value::String(self.src_path.clone()));
         if let Some(c) = &self.commit {
@@ -696,8 +695,12 @@ impl AnswersFile {
         for (k, v) in &self.answers {
             map.insert(k.clone(), v.clone());
         }
-        let body = serde_saphyr::to_string(&Value::Object(map)).unwrap_or_default();
-        format!("{ANSWERS_HEADER}{body}")
+        let body = serde_saphyr::to_string(&Value::Object(map)).map_err(|e| Error::DataFile {
+            file: dialect.default_answers_file().to_string(),
+            format: "YAML",
+            message: format!("the answers cannot be written as YAML: {e}"),
+        })?;
+        Ok(format!("{}{body}", dialect.answers_header()))
     }
 
     /// Reads an answers file; `file` names it in errors.
@@ -781,8 +784,8 @@ mod answers_file_tests {
             commit_sha: None,
             answers: answers.as_object().unwrap().clone(),
         };
-        let text = file.to_yaml();
-        assert!(text.starts_with(ANSWERS_HEADER));
+        let text = file.to_yaml(Dialect::Graft).unwrap();
+        assert!(text.starts_with(Dialect::Graft.answers_header()));
         assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), file, "{text}");
     }
     #[test]

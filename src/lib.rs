@@ -12,6 +12,7 @@ pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dialect;
 pub mod error;
 pub mod inject;
 pub mod journal;

@@ -4,6 +4,7 @@
 //! only with consent (see `trust`). A failing command stops the run with
 //! its command and exit status.
 
+use crate::dialect::Dialect;
 use std::path::Path;
 
 use crate::render::Context;
@@ -17,6 +18,8 @@ use crate::render::{clean_relative, Engine};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PreparedCommand {
     pub command: Command,
+    /// The dialect of the template, which names the task's environment.
+    pub dialect: Dialect,
     /// Relative to DEST; empty for DEST itself.
     pub working_directory: String,
     /// Extra environment for migrations (`GRAFT_STAGE`, …).
@@ -91,6 +94,7 @@ fn working_directory(
 
 /// Renders the tasks whose `when` holds.
 pub fn prepare_tasks(
+    dialect: Dialect,
     engine: &Engine,
     tasks: &[Task],
     context: &Map<String, Value>,
@@ -109,6 +113,7 @@ pub fn prepare_tasks(
         out.push(PreparedCommand {
             shown: shown(&command, secrets),
             command,
+            dialect,
             working_directory: working_directory(engine, &origin, &task.working_directory, &ctx)?,
             env: Vec::new(),
         });
@@ -118,11 +123,11 @@ pub fn prepare_tasks(
 
 /// Renders the migrations of `stage` with `from < version <= to`.
 pub fn prepare_migrations(
+    dialect: Dialect,
     engine: &Engine,
     migrations: &[Migration],
     stage: Stage,
-    from: &semver::Version,
-    to: &semver::Version,
+    (from, to): (&semver::Version, &semver::Version),
     context: &Map<String, Value>,
     secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
@@ -144,19 +149,20 @@ pub fn prepare_migrations(
         out.push(PreparedCommand {
             shown: shown(&command, secrets),
             command,
+            dialect,
             working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
             env: vec![
                 (
-                    "GRAFT_STAGE".to_string(),
+                    dialect.env_var("STAGE"),
                     match stage {
                         Stage::Before => "before",
                         Stage::After => "after",
                     }
                     .to_string(),
                 ),
-                ("GRAFT_VERSION_FROM".to_string(), from.to_string()),
-                ("GRAFT_VERSION_TO".to_string(), to.to_string()),
-                ("GRAFT_MIGRATION_VERSION".to_string(), m.version.to_string()),
+                (dialect.env_var("VERSION_FROM"), from.to_string()),
+                (dialect.env_var("VERSION_TO"), to.to_string()),
+                (dialect.env_var("MIGRATION_VERSION"), m.version.to_string()),
             ],
         });
     }
@@ -164,7 +170,7 @@ pub fn prepare_migrations(
 }
 
 /// `GRAFT_ANSWER_<NAME>` for every answer; text as is, other values as JSON.
-pub fn answer_env(answers: &Map<String, Value>) -> Vec<(String, String)> {
+pub fn answer_env(dialect: Dialect, answers: &Map<String, Value>) -> Vec<(String, String)> {
     answers
         .iter()
         .filter(|(k, _)| !k.starts_with('_'))
@@ -183,7 +189,7 @@ pub fn answer_env(answers: &Map<String, Value>) -> Vec<(String, String)> {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            (format!("GRAFT_ANSWER_{name}"), value)
+            (dialect.env_var(&format!("ANSWER_{name}")), value)
         })
         .collect()
 }
@@ -215,7 +221,7 @@ pub fn run(
     };
     process
         .current_dir(&dir)
-        .env("GRAFT_OPERATION", operation)
+        .env(cmd.dialect.env_var("OPERATION"), operation)
         .env(
             LOCKED_PROJECT_VAR,
             dest.canonicalize().unwrap_or_else(|_| dest.to_path_buf()),

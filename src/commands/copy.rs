@@ -229,7 +229,7 @@ impl Written<'_> {
             let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
             apply::apply(dest, &plan, &env.journals())?;
         }
-        let answers = tasks::answer_env(&project.answers.context);
+        let answers = tasks::answer_env(config.dialect, &project.answers.context);
         for t in prepared.iter().filter(|_| !common.skip_tasks) {
             printer.detail(&format!("running: {}", t.display()));
             tasks::run("task", t, dest, "copy", &answers)?;

@@ -245,7 +245,7 @@ pub fn render_project(
         "dst_name": dst_name,
     });
     let mut base = Map::new();
-    base.insert("_graft".into(), graft.clone());
+    base.insert(config.dialect.context_key().into(), graft.clone());
     let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
     base.insert("_external_data".into(), Value::Object(external));
 
@@ -302,7 +302,9 @@ pub fn render_project(
         }
     };
     graft["answers_file"] = Value::String(answers_path.clone());
-    answers.context.insert("_graft".into(), graft);
+    answers
+        .context
+        .insert(config.dialect.context_key().into(), graft);
 
     let ctx = render::Context::of(&answers.context)?;
     let root = render::render_root(tree, config, &engine, &ctx)?;
@@ -344,7 +346,7 @@ pub fn render_project(
         commit_sha: inputs.revision.sha.clone(),
         answers: answers.recorded.clone(),
     }
-    .to_yaml();
+    .to_yaml(config.dialect)?;
     Ok(ProjectRender {
         rendered,
         answers,
@@ -362,6 +364,7 @@ pub fn project_tasks(
     project: &ProjectRender,
 ) -> Result<Vec<crate::tasks::PreparedCommand>, Error> {
     crate::tasks::prepare_tasks(
+        config.dialect,
         &project.engine,
         &config.settings.tasks,
         &project.answers.context,
@@ -573,15 +576,18 @@ pub fn render_message(
     inputs: &RenderInputs,
 ) -> Result<String, Error> {
     let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
-    let ctx = render::Context::of(&json!({
-        "_graft": {
+    let mut data = Map::new();
+    data.insert(
+        config.dialect.context_key().into(),
+        json!({
             "operation": inputs.operation,
             "src_path": inputs.src_display,
             "vcs_ref": inputs.vcs_ref,
             "commit": inputs.revision.describe,
             "dst_name": inputs.dest.file_name().map(|n| n.to_string_lossy().into_owned()),
-        }
-    }))?;
+        }),
+    );
+    let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }
 

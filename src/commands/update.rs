@@ -11,7 +11,8 @@ use super::{check_version, print_diffs, render_project, Env, RenderInputs};
 use crate::answers::AnswersFile;
 use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
-use crate::config::{self, Stage, TemplateConfig, DEFAULT_ANSWERS_FILE};
+use crate::config::{self, Stage, TemplateConfig};
+use crate::dialect::Dialect;
 use crate::error::{Error, EXIT_ATTENTION};
 use crate::merge::{self, unchanged, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
@@ -36,8 +37,11 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
         }
         return Ok(vec![a.to_string()]);
     }
-    if dest.join(DEFAULT_ANSWERS_FILE).is_file() {
-        return Ok(vec![DEFAULT_ANSWERS_FILE.to_string()]);
+    for dialect in Dialect::ALL {
+        let default = dialect.default_answers_file();
+        if dest.join(default).is_file() {
+            return Ok(vec![default.to_string()]);
+        }
     }
     let mut found: Vec<String> = std::fs::read_dir(dest)
         .map_err(|e| Error::io("read", dest, e))?
@@ -51,7 +55,7 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
     if found.is_empty() {
         return Err(Error::NoAnswersFile {
             dest: dest.to_path_buf(),
-            file: DEFAULT_ANSWERS_FILE.to_string(),
+            file: Dialect::default().default_answers_file().to_string(),
         });
     }
     Ok(found)
@@ -208,7 +212,7 @@ fn load_versions(
     if let (Some(old_ids), Some(new_ids)) = (&old_ids, &new_ids) {
         // The configuration alone decides what can stay unread; a
         // configuration that includes other files is read with them.
-        let config_file = |p: &str| config::CONFIG_FILES.contains(&p);
+        let config_file = |p: &str| Dialect::ALL.iter().any(|d| d.config_files().contains(&p));
         let old_configs = repo.read_tree_filtered(old_rev, &config_file)?;
         let new_configs = repo.read_tree_filtered(new_rev, &config_file)?;
         if !config::includes_files(&old_configs) && !config::includes_files(&new_configs) {
@@ -495,11 +499,11 @@ fn update_one(
     let mut task_entries = Vec::new();
     let migrations = |stage: Stage, project: &super::ProjectRender| match &versions {
         Some((from, to)) => tasks::prepare_migrations(
+            new_config.dialect,
             &project.engine,
             &new_config.settings.migrations,
             stage,
-            from,
-            to,
+            (from, to),
             &project.answers.context,
             &tasks::secret_values(&new_config, &project.answers.context),
         ),
@@ -749,7 +753,10 @@ fn run_commands(
     printer: &Printer,
     entries: &mut Vec<TaskEntry>,
 ) -> Result<(), Error> {
-    let answers = tasks::answer_env(context);
+    let Some(dialect) = commands.first().map(|c| c.dialect) else {
+        return Ok(());
+    };
+    let answers = tasks::answer_env(dialect, context);
     for c in commands {
         printer.detail(&format!("running {what}: {}", c.display()));
         tasks::run(what, c, dest, "update", &answers)?;

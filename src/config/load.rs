@@ -13,8 +13,9 @@ use serde_json::Value;
 use super::yaml::{self, Node, Yaml};
 use super::{
     Anchor, Choice, Command, Injection, Migration, Origin, Question, QuestionType, Settings, Stage,
-    Task, TemplateConfig, CONFIG_FILES,
+    Task, TemplateConfig,
 };
+use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::tree::{FileTree, Node as TreeNode};
 
@@ -51,8 +52,9 @@ struct Entry {
 /// Loads the configuration at the root of `tree`; `name` is the template
 /// source, used when the file is missing.
 pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
+    let dialect = Dialect::detect(tree).unwrap_or_default();
     let mut present = Vec::new();
-    for file in CONFIG_FILES {
+    for &file in dialect.config_files() {
         if resolve_file(tree, file)?.is_some() {
             present.push(file);
         }
@@ -74,7 +76,7 @@ pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
     let mut stack = Vec::new();
     read_file(tree, file, &mut entries, &mut lists, &mut stack)?;
 
-    let mut settings = Settings::default();
+    let mut settings = Settings::of(dialect);
     let mut questions = Vec::new();
     for (key, entry) in &entries {
         if key.starts_with('_') {
@@ -105,6 +107,7 @@ pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
     }
 
     Ok(TemplateConfig {
+        dialect,
         file: file.to_string(),
         settings,
         questions,

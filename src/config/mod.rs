@@ -11,14 +11,14 @@ pub use load::load;
 
 use serde_json::Value;
 
-/// Names graft looks for at the template root, in order.
-pub const CONFIG_FILES: [&str; 2] = ["graft.yml", "graft.yaml"];
+use crate::dialect::Dialect;
 
 /// Whether the configuration file of `tree` may pull in other files of the
 /// template (`!include`, or a symlink to another file); errs on the side
 /// of yes.
 pub fn includes_files(tree: &crate::tree::FileTree) -> bool {
-    CONFIG_FILES.iter().any(|f| match tree.get(f) {
+    let dialect = Dialect::detect(tree).unwrap_or_default();
+    dialect.config_files().iter().any(|f| match tree.get(f) {
         Some(crate::tree::Node::File { bytes, .. }) => {
             bytes.windows(b"!include".len()).any(|w| w == b"!include")
         }
@@ -43,6 +43,8 @@ impl std::fmt::Display for Origin {
 /// A loaded template configuration.
 #[derive(Clone, Debug)]
 pub struct TemplateConfig {
+    /// The template format.
+    pub dialect: Dialect,
     /// The file the configuration was read from (`graft.yml` or `graft.yaml`).
     pub file: String,
     pub settings: Settings,
@@ -55,7 +57,8 @@ pub struct TemplateConfig {
 pub struct Settings {
     pub subdirectory: String,
     pub templates_suffix: String,
-    /// The template's own patterns; [`DEFAULT_EXCLUDES`] come first at use.
+    /// The template's own patterns; the dialect's default excludes come
+    /// first at use.
     pub exclude: Vec<String>,
     pub skip_if_exists: Vec<String>,
     pub answers_file: String,
@@ -97,20 +100,21 @@ pub struct Injection {
     pub origin: Origin,
 }
 
-/// Excludes every template starts with; `_exclude` extends them.
-pub const DEFAULT_EXCLUDES: [&str; 5] = ["graft.yml", "graft.yaml", ".git", ".DS_Store", "~*"];
-
-/// The default answers file name.
-pub const DEFAULT_ANSWERS_FILE: &str = ".graft-answers.yml";
-
 impl Default for Settings {
     fn default() -> Self {
+        Settings::of(Dialect::default())
+    }
+}
+
+impl Settings {
+    /// The settings of a template of `dialect` that sets none.
+    pub fn of(dialect: Dialect) -> Settings {
         Settings {
             subdirectory: String::new(),
-            templates_suffix: ".hbs".to_string(),
+            templates_suffix: dialect.default_templates_suffix().to_string(),
             exclude: Vec::new(),
             skip_if_exists: Vec::new(),
-            answers_file: DEFAULT_ANSWERS_FILE.to_string(),
+            answers_file: dialect.default_answers_file().to_string(),
             tasks: Vec::new(),
             migrations: Vec::new(),
             message_before_copy: None,

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::config::{TemplateConfig, CONFIG_FILES};
+use crate::config::TemplateConfig;
 use crate::error::Error;
 use crate::render::{clean_relative, exclude_matcher, PathMatcher, Rendered};
 use crate::source::FileId;
@@ -82,7 +82,9 @@ pub fn unread_paths(
         if new.files.get(path) != Some(id)
             || id.1 == SYMLINK
             || !plain(path)
-            || CONFIG_FILES.contains(&path.as_str())
+            || [old.config, new.config]
+                .iter()
+                .any(|c| c.dialect.config_files().contains(&path.as_str()))
             || partials.iter().any(|p| path.starts_with(p.as_str()))
             || suffixes.iter().any(|s| {
                 path.ends_with(s) || {

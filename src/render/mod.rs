@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::config::{TemplateConfig, DEFAULT_EXCLUDES};
+use crate::config::TemplateConfig;
 use crate::error::Error;
 use crate::tree::{Bytes, FileTree, Node};
 
@@ -38,7 +38,7 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 /// `_partials` (template-root relative), named by their path inside that
 /// folder without the template suffix.
 pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine, Error> {
-    let mut engine = Engine::new();
+    let mut engine = config.dialect.engine();
     let dir = config.settings.partials.trim_matches('/');
     if dir.is_empty() {
         return Ok(engine);
@@ -93,7 +93,9 @@ const ALWAYS_EXCLUDED: [&str; 1] = ["/.graft-journal"];
 /// `_exclude` of a template: the defaults, its own patterns, `-x`, and
 /// graft's own folders.
 pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
-    let patterns: Vec<String> = DEFAULT_EXCLUDES
+    let patterns: Vec<String> = config
+        .dialect
+        .default_excludes()
         .iter()
         .map(|s| s.to_string())
         .chain(config.settings.exclude.iter().cloned())
