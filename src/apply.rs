@@ -27,10 +27,10 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::journal::{
-    blob_id, exec_mode, is_executable, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
+    blob_id, exec_mode, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
 };
 use crate::plan::Plan;
-use crate::tree::Node;
+use crate::tree::{is_executable, Node};
 
 pub use crate::journal::{recover, FaultInjection, JOURNAL_DIR};
 

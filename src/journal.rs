@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use git2::{ObjectType, Oid};
 
 use crate::error::Error;
+use crate::tree::is_executable;
 
 /// The journal folder inside the destination while a run is writing.
 pub const JOURNAL_DIR: &str = ".graft-journal";
@@ -605,17 +606,6 @@ fn parse<'a>(
         });
     }
     Ok(undo)
-}
-
-#[cfg(unix)]
-pub(crate) fn is_executable(m: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    m.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-pub(crate) fn is_executable(_: &fs::Metadata) -> bool {
-    false
 }
 
 /// The permission bits of a file.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::render::PathMatcher;
-use crate::tree::{FileTree, Node};
+use crate::tree::{is_executable, FileTree, Node};
 
 /// What happens to one path; the names are the status words users see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -172,17 +172,6 @@ pub fn special_kind(kind: &std::fs::FileType) -> &'static str {
     } else {
         "special file"
     }
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// Plans a copy of `rendered` into `dest`: create what is missing, leave

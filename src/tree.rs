@@ -14,6 +14,19 @@ use std::sync::Arc;
 /// once, which keeps an update of 10,000 files within tens of megabytes.
 pub type Bytes = Arc<[u8]>;
 
+/// Git's rule for the executable bit of a file on disk: its owner may
+/// execute it. Every stage that reads a file's mode uses this one rule.
+#[cfg(unix)]
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o100 != 0
+}
+
+#[cfg(not(unix))]
+pub fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
+}
+
 /// One entry of a tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {

@@ -14,7 +14,7 @@ use std::path::Path;
 use git2::Repository;
 
 use super::SourceError;
-use crate::tree::{FileTree, Node};
+use crate::tree::{is_executable, FileTree, Node};
 
 /// What to do with one directory entry.
 enum Verdict {
@@ -158,18 +158,6 @@ fn walk(
         }
     }
     Ok(out)
-}
-
-/// Git's rule: a file is executable when its owner may execute it.
-#[cfg(unix)]
-fn is_executable(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o100 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_meta: &fs::Metadata) -> bool {
-    false
 }
 
 #[cfg(all(test, unix))]
