@@ -60,7 +60,7 @@ where
             return e.exit_code();
         }
     };
-    commands::start_libgit2(&commands::sources_of(&cli.command, &env));
+    commands::start_libgit2();
     let (result, printer) = match &cli.command {
         Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
         Command::Update(args) => (commands::update::run(args, &env), env.printer(&args.common)),
@@ -89,6 +89,27 @@ where
             e.exit_code()
         }
     }
+}
+
+/// Whether these arguments name a command that may reach a template over
+/// HTTPS (and so needs OpenSSL's CA certificates when libgit2 starts):
+/// `true` when that cannot be known cheaply. Reads, never changes, the
+/// process's state.
+pub fn may_need_tls<I, T>(args: I) -> bool
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let (Ok(cli), Ok(env)) = (Cli::try_parse_from(args), Env::from_process()) else {
+        return true;
+    };
+    commands::may_need_tls(&commands::sources_of(&cli.command, &env))
+}
+
+/// Starts libgit2 (see [`may_need_tls`] for why the binary may start it
+/// itself, first).
+pub fn start_libgit2() {
+    commands::start_libgit2();
 }
 
 /// Whether the command was asked for a `--json` report: on an error, that

@@ -835,31 +835,24 @@ fn needs_tls(src: &str) -> bool {
         .any(|p| s.starts_with(p))
 }
 
-/// Starts libgit2 before anything else uses it. At start-up libgit2 has
-/// OpenSSL load the whole CA certificate bundle (about 25 ms, a large share
-/// of a local copy), which only an HTTPS fetch needs. When no source of this
-/// run is reached over HTTPS, libgit2 starts with an empty bundle instead,
-/// and the environment is given back as it was at once, so tasks never see
-/// the change.
-/// `sources` empty means "unknown": libgit2 then starts as usual.
+/// Whether one of `sources` may be reached over HTTPS, and so needs
+/// OpenSSL's CA certificates; `sources` empty means "unknown": yes. At
+/// start-up libgit2 has OpenSSL load the whole CA bundle (about 25 ms, a
+/// large share of a local copy), which only an HTTPS fetch needs; the
+/// binary starts libgit2 without it when this says no (see `main.rs`).
+pub fn may_need_tls(sources: &[String]) -> bool {
+    sources.is_empty() || sources.iter().any(|s| needs_tls(s))
+}
+
+/// Starts libgit2 before anything else uses it (it may have started
+/// already; starting it again changes nothing).
 ///
 /// Objects are not hashed again on every read: like git, graft relies on
 /// the checks made when objects enter a repository (a clone or fetch
 /// verifies every object it receives). Hashing each blob it reads took
 /// about a tenth of a copy's time.
-pub fn start_libgit2(sources: &[String]) {
-    #[cfg(unix)]
-    if !sources.is_empty() && !sources.iter().any(|s| needs_tls(s)) {
-        const VAR: &str = "SSL_CERT_FILE";
-        // Still single-threaded here: nothing else reads the environment.
-        let before = std::env::var_os(VAR);
-        std::env::set_var(VAR, "/dev/null");
-        let _ = git2::Buf::new();
-        match before {
-            Some(value) => std::env::set_var(VAR, value),
-            None => std::env::remove_var(VAR),
-        }
-    }
+pub fn start_libgit2() {
+    let _ = git2::Buf::new();
     git2::opts::strict_hash_verification(false);
 }
 
