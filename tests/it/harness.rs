@@ -302,6 +302,8 @@ pub enum Snap {
     Link(String),
     /// A folder (listed so empty folders show).
     Dir,
+    /// A FIFO, socket or device: listed, never opened.
+    Special,
 }
 
 /// Every entry under `dir` (not following symlinks), by `/`-separated
@@ -338,6 +340,8 @@ fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Snap>) {
         } else if meta.is_dir() {
             out.insert(rel.clone(), Snap::Dir);
             walk(&path, &rel, out);
+        } else if !meta.is_file() {
+            out.insert(rel, Snap::Special);
         } else {
             let bytes = fs::read(&path).expect("read file");
             let executable = meta.permissions().mode() & 0o111 != 0;

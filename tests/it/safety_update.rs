@@ -8,10 +8,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
 use crate::harness::{
-    read, GitRepo, Harness, Run, Snap, ANSWERS_FILE, ANSWERS_HEADER, DEST, TEMPLATE,
+    read, work_tree, GitRepo, Harness, Run, Snap, ANSWERS_FILE, ANSWERS_HEADER, DEST, TEMPLATE,
 };
 
 const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
@@ -65,47 +64,10 @@ fn edit_answers(h: &Harness, project: &mut GitRepo, keys: &[&str], extra: &str) 
     project.commit(&[], &[], "edit the answers file");
 }
 
-/// Every entry of the project (its `.git` folder left out), FIFOs and
-/// other special files shown as such and never opened.
+/// The project as a person sees it (without `.git`); a FIFO is listed,
+/// never opened.
 fn project(h: &Harness) -> BTreeMap<String, Snap> {
-    let mut out = BTreeMap::new();
-    walk(&h.dest(), "", &mut out);
-    out.retain(|p, _| p != ".git" && !p.starts_with(".git/"));
-    out
-}
-
-fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Snap>) {
-    use std::os::unix::fs::PermissionsExt;
-    for entry in fs::read_dir(dir).expect("read folder") {
-        let entry = entry.expect("read folder entry");
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        let meta = fs::symlink_metadata(entry.path()).expect("stat");
-        let kind = meta.file_type();
-        let snap = if kind.is_symlink() {
-            Snap::Link(
-                fs::read_link(entry.path())
-                    .expect("read link")
-                    .display()
-                    .to_string(),
-            )
-        } else if kind.is_dir() {
-            walk(&entry.path(), &rel, out);
-            Snap::Dir
-        } else if kind.is_file() {
-            Snap::Bytes {
-                bytes: fs::read(entry.path()).expect("read file"),
-                executable: meta.permissions().mode() & 0o111 != 0,
-            }
-        } else {
-            Snap::Link("(special file)".to_string())
-        };
-        out.insert(rel, snap);
-    }
+    work_tree(&h.dest())
 }
 
 /// Runs `graft ARGS`, expecting exit `code` with exactly `stderr`, and the
@@ -309,10 +271,7 @@ fn a_fifo_at_a_path_the_template_did_not_change_is_left_alone() {
     mkfifo(&h, &format!("{DEST}/same.txt"));
     run_promptly(&h, &["update", DEST, "--defaults"]).success();
     assert_eq!(h.dest_file("a.txt"), "2\n");
-    assert_eq!(
-        project(&h).get("same.txt"),
-        Some(&Snap::Link("(special file)".to_string()))
-    );
+    assert_eq!(project(&h).get("same.txt"), Some(&Snap::Special));
 }
 
 #[test]
@@ -440,10 +399,7 @@ fn a_fifo_or_a_folder_beside_a_conflict_makes_graft_take_the_next_free_name() {
     let run = run_promptly(&h, &["update", DEST, "--conflict", "rej", "--allow-dirty"]).code(1);
     assert_eq!(h.dest_file("app.py.2.rej"), PORT_REJ);
     assert_eq!(h.dest_file("app.py.1.rej/inside.txt"), "ours\n");
-    assert_eq!(
-        project(&h).get("app.py.rej"),
-        Some(&Snap::Link("(special file)".to_string()))
-    );
+    assert_eq!(project(&h).get("app.py.rej"), Some(&Snap::Special));
     run.stderr_starts_with(
         "  conflict  app.py (`app.py.2.rej` written beside it, as `app.py.rej` already exists)\n",
     );
