@@ -20,6 +20,7 @@ pub mod lock;
 pub mod merge;
 pub mod plan;
 pub mod printer;
+pub mod project;
 pub mod project_git;
 pub mod prompt;
 pub mod render;

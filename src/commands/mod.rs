@@ -22,6 +22,7 @@ use crate::inject;
 use crate::journal::FaultInjection;
 use crate::lock::ProjectLock;
 use crate::printer::{quote_path, Printer};
+use crate::project::Project;
 use crate::prompt::{NoPrompt, Prompter, TerminalPrompt};
 use crate::render::{self, clean_relative, Engine, Rendered};
 use crate::settings::{self, UserSettings};
@@ -704,8 +705,9 @@ impl Drop for Busy {
 
 /// Resolves an existing project folder, locks it for this command, and
 /// first rolls back what a killed graft run left half-written in it (every
-/// command does this before reading the project). The lock is held until
-/// the returned [`ProjectLock`] drops.
+/// command does this before reading the project), saying what it waits for
+/// and what it rolled back. The lock is held until the returned
+/// [`ProjectLock`] drops.
 pub fn open_project(
     env: &Env,
     dest: &Path,
@@ -713,42 +715,45 @@ pub fn open_project(
     verb: &'static str,
 ) -> Result<(PathBuf, ProjectLock), Error> {
     let dest = env.absolute(dest);
-    if !dest.is_dir() {
-        return Err(Error::io(
-            verb,
-            &dest,
-            std::io::Error::other("not a folder"),
-        ));
+    let opened = Project::open(
+        &dest,
+        verb,
+        &env.journals(),
+        env.locked_project.as_deref(),
+        || waiting(printer, &dest),
+    )?;
+    if opened.rolled_back {
+        rolled_back(printer, &dest);
     }
-    let lock = lock_project(env, &dest, printer)?;
-    roll_back_interrupted(env, &dest, printer)?;
-    Ok((dest, lock))
+    Ok((opened.project.dest, opened.project.lock))
 }
 
 /// Locks the project folder `dest`, saying so when another graft command
 /// holds it and this one waits.
 pub fn lock_project(env: &Env, dest: &Path, printer: &Printer) -> Result<ProjectLock, Error> {
-    if let Some(held) = &env.locked_project {
-        // A task or migration of the graft command that holds this lock.
-        if dest.canonicalize().ok().as_ref() == Some(held) {
-            return ProjectLock::inherited(dest);
-        }
-    }
-    ProjectLock::acquire(dest, || {
-        printer.info(&format!(
-            "waiting for another graft command working in `{}` to finish",
-            dest.display()
-        ))
+    Project::lock(dest, env.locked_project.as_deref(), || {
+        waiting(printer, dest)
     })
+}
+
+fn waiting(printer: &Printer, dest: &Path) {
+    printer.info(&format!(
+        "waiting for another graft command working in `{}` to finish",
+        dest.display()
+    ));
+}
+
+fn rolled_back(printer: &Printer, dest: &Path) {
+    printer.warn(&format!(
+        "rolled back an interrupted graft run in `{}`",
+        dest.display()
+    ));
 }
 
 /// Rolls back a journal left in `dest`, saying so.
 pub fn roll_back_interrupted(env: &Env, dest: &Path, printer: &Printer) -> Result<(), Error> {
     if crate::apply::recover(dest, &env.journals())? {
-        printer.warn(&format!(
-            "rolled back an interrupted graft run in `{}`",
-            dest.display()
-        ));
+        rolled_back(printer, dest);
     }
     Ok(())
 }

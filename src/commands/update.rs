@@ -25,51 +25,7 @@ use crate::tasks::{self, PreparedCommand};
 use crate::tree::{FileTree, Node};
 use crate::trust;
 
-/// The answers files a command works on: `-a`, else the default one, else
-/// every `.graft-answers*.yml` at the top of the project.
-pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>, Error> {
-    if let Some(a) = explicit {
-        if !dest.join(a).is_file() {
-            return Err(Error::NoAnswersFile {
-                dest: dest.to_path_buf(),
-                file: a.to_string(),
-            });
-        }
-        return Ok(vec![a.to_string()]);
-    }
-    for dialect in Dialect::ALL {
-        let default = dialect.default_answers_file();
-        if dest.join(default).is_file() {
-            return Ok(vec![default.to_string()]);
-        }
-    }
-    let mut found: Vec<String> = std::fs::read_dir(dest)
-        .map_err(|e| Error::io("read", dest, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            n.starts_with(".graft-answers") && (n.ends_with(".yml") || n.ends_with(".yaml"))
-        })
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        return Err(Error::NoAnswersFile {
-            dest: dest.to_path_buf(),
-            file: Dialect::default().default_answers_file().to_string(),
-        });
-    }
-    Ok(found)
-}
-
-/// Reads and parses an answers file of the project.
-pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
-    let path = dest.join(rel);
-    // Followed through a symlink, as reading it does.
-    let meta = std::fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?;
-    plan::require_regular(&path, &meta)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-    AnswersFile::parse(&text, rel)
-}
+pub use crate::project::{answers_files, read_answers};
 
 /// A template opened at the version a project records.
 pub struct Recorded {
