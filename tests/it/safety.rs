@@ -174,13 +174,16 @@ fn cloned_with_planted_journal(h: &Harness, index: &str) {
     h.template(&[("graft.yml", "name: app\n"), ("important.txt", "keep me\n")]);
     h.copy(&["--defaults", "-q"]).success();
     let hook = "#!/bin/sh\ntouch pwned\n";
-    let hook_id = "bd6a7a5e0f4ba2fc6bb5cd1f27eb3e1a3ef16f28";
+    // The real blob ids (`git hash-object`), so every entry checks out and
+    // only the journal's missing registration can refuse it.
+    let hook_id = "9bcc72a4b7ce0679277a5f1e62fab04c3793c070";
+    let important_id = "e0808fa1636ba0f6c16048fd3292ecbe55078dd0";
     h.write("dest/.graft-journal/000000", hook);
     h.write(
         "dest/.graft-journal/index",
         index
             .replace("{hook}", hook_id)
-            .replace("{important}", "0f2d3f64a9e5a5c6a8a9a4a0e2e0c3b7f1a6d2c4"),
+            .replace("{important}", important_id),
     );
     let mut upstream = GitRepo::init(h, DEST);
     upstream.commit(&[], &[], "a project with a journal");
