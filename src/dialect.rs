@@ -10,8 +10,31 @@
 //! variant here and its own configuration reader, not an edit of every
 //! stage.
 
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
 use crate::render::Engine;
 use crate::tree::{FileTree, Node};
+
+/// The facts of one run that a template may print: what graft does, from
+/// where, at which version, into which folder.
+pub struct RunFacts<'a> {
+    /// `copy`, `update` or `recopy`.
+    pub operation: &'a str,
+    /// The template's source as recorded in the answers file.
+    pub src_path: &'a str,
+    /// The ref asked for, if any.
+    pub vcs_ref: Option<&'a str>,
+    /// The version rendered, as `git describe` names it.
+    pub commit: Option<&'a str>,
+    /// Its full commit hash.
+    pub commit_sha: Option<&'a str>,
+    /// The answers file, relative to the destination; empty while it is
+    /// not known yet.
+    pub answers_file: &'a str,
+    pub dest: &'a Path,
+}
 
 /// A template format graft reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,11 +43,18 @@ pub enum Dialect {
     /// `.graft-answers.yml`.
     #[default]
     Graft,
+    /// Python Copier's: `copier.yml`, Jinja files ending in `.jinja`, and
+    /// `.copier-answers.yml`, rendered as Copier 9 renders them.
+    Copier,
 }
+
+/// The Copier release whose behaviour the Copier dialect reproduces; a
+/// template's `_min_copier_version` is checked against it.
+pub const COPIER_VERSION: &str = "9.19.1";
 
 impl Dialect {
     /// Every dialect, in the order detection tries them.
-    pub const ALL: [Dialect; 1] = [Dialect::Graft];
+    pub const ALL: [Dialect; 2] = [Dialect::Graft, Dialect::Copier];
 
     /// The dialect whose configuration file is at the root of `tree` (a
     /// file or a symlink to one), if any.
@@ -40,6 +70,7 @@ impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Graft => "graft",
+            Dialect::Copier => "Copier",
         }
     }
 
@@ -48,13 +79,28 @@ impl Dialect {
     pub fn config_files(self) -> &'static [&'static str] {
         match self {
             Dialect::Graft => &["graft.yml", "graft.yaml"],
+            Dialect::Copier => &["copier.yml", "copier.yaml"],
         }
     }
 
-    /// The excludes every template of the dialect starts with.
+    /// The excludes every template of the dialect starts with. A Copier
+    /// template that sets `_exclude`, or renders from a `_subdirectory`,
+    /// starts with none (see [`TemplateConfig::excludes`]).
+    ///
+    /// [`TemplateConfig::excludes`]: crate::config::TemplateConfig::excludes
     pub fn default_excludes(self) -> &'static [&'static str] {
         match self {
             Dialect::Graft => &["graft.yml", "graft.yaml", ".git", ".DS_Store", "~*"],
+            Dialect::Copier => &[
+                "copier.yaml",
+                "copier.yml",
+                "~*",
+                "*.py[co]",
+                "__pycache__",
+                ".git",
+                ".DS_Store",
+                ".svn",
+            ],
         }
     }
 
@@ -62,6 +108,7 @@ impl Dialect {
     pub fn default_answers_file(self) -> &'static str {
         match self {
             Dialect::Graft => ".graft-answers.yml",
+            Dialect::Copier => ".copier-answers.yml",
         }
     }
 
@@ -70,6 +117,7 @@ impl Dialect {
     pub fn default_templates_suffix(self) -> &'static str {
         match self {
             Dialect::Graft => ".hbs",
+            Dialect::Copier => ".jinja",
         }
     }
 
@@ -79,6 +127,9 @@ impl Dialect {
             Dialect::Graft => {
                 "# Managed by graft: change answers with `graft update --data KEY=VALUE`.\n"
             }
+            Dialect::Copier => {
+                "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
+            }
         }
     }
 
@@ -87,23 +138,127 @@ impl Dialect {
     pub fn context_key(self) -> &'static str {
         match self {
             Dialect::Graft => "_graft",
+            Dialect::Copier => "_copier_conf",
         }
     }
 
     /// The name of the environment variable `what` (`OPERATION`,
-    /// `ANSWER_NAME`, `STAGE`, …) that tasks and migrations see.
-    pub fn env_var(self, what: &str) -> String {
+    /// `ANSWER_NAME`, `STAGE`, …) that tasks and migrations see; `None`
+    /// when the dialect's tasks are not given it (Copier passes no answers
+    /// in the environment).
+    pub fn env_var(self, what: &str) -> Option<String> {
         match self {
-            Dialect::Graft => format!("GRAFT_{what}"),
+            Dialect::Graft => Some(format!("GRAFT_{what}")),
+            Dialect::Copier => match what {
+                "OPERATION" => Some("COPIER_OPERATION".to_string()),
+                "STAGE"
+                | "VERSION_FROM"
+                | "VERSION_TO"
+                | "VERSION_PEP440_FROM"
+                | "VERSION_PEP440_TO" => Some(what.to_string()),
+                _ => None,
+            },
         }
     }
 
-    /// A new engine for the dialect's templates, with its helpers.
-    pub fn engine(self) -> Engine {
+    /// The entries of the render context that hold the run's own facts:
+    /// `_graft` for graft's templates; Copier's `_copier_conf`,
+    /// `_folder_name`, `_copier_operation`, `_copier_python` and
+    /// `_copier_phase` for Copier's.
+    pub fn run_context(self, facts: &RunFacts) -> Map<String, Value> {
+        let dst_name = facts
+            .dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut out = Map::new();
         match self {
-            Dialect::Graft => Engine::new(),
+            Dialect::Graft => {
+                out.insert(
+                    self.context_key().into(),
+                    json!({
+                        "operation": facts.operation,
+                        "src_path": facts.src_path,
+                        "vcs_ref": facts.vcs_ref,
+                        "commit": facts.commit,
+                        "answers_file": facts.answers_file,
+                        "dst_name": dst_name,
+                    }),
+                );
+            }
+            Dialect::Copier => {
+                // Copier's recopy is a copy to its templates.
+                let operation = match facts.operation {
+                    "update" => "update",
+                    _ => "copy",
+                };
+                out.insert(
+                    self.context_key().into(),
+                    json!({
+                        "answers_file": facts.answers_file,
+                        "dst_path": facts.dest.to_string_lossy(),
+                        "src_path": facts.src_path,
+                        "vcs_ref": facts.vcs_ref,
+                        "vcs_ref_hash": facts.commit_sha,
+                        "sep": std::path::MAIN_SEPARATOR.to_string(),
+                        "os": copier_os(),
+                    }),
+                );
+                out.insert("_folder_name".into(), Value::String(dst_name));
+                out.insert("_copier_operation".into(), operation.into());
+                out.insert("_copier_python".into(), python().into());
+                out.insert("_copier_phase".into(), "render".into());
+            }
+        }
+        out
+    }
+
+    /// A new engine for a template of the dialect: `tree` is the whole
+    /// template (Jinja's includes and imports name files of it from its
+    /// root), `config` its configuration, `trusted` whether its commands
+    /// may run (Copier's `shell` filter). Also returns the warnings of the
+    /// set-up (an extension graft cannot run).
+    pub fn engine(
+        self,
+        tree: &FileTree,
+        config: &crate::config::TemplateConfig,
+        trusted: bool,
+    ) -> Result<(Engine, Vec<String>), crate::error::Error> {
+        match self {
+            Dialect::Graft => Ok((Engine::new(), Vec::new())),
+            Dialect::Copier => Engine::jinja(tree, config, trusted),
         }
     }
+}
+
+/// Copier's name of the operating system.
+fn copier_os() -> Option<&'static str> {
+    match std::env::consts::OS {
+        "linux" => Some("linux"),
+        "macos" => Some("macos"),
+        "windows" => Some("windows"),
+        _ => None,
+    }
+}
+
+/// The first `python3` (else `python`) on PATH, which Copier's templates
+/// know as `_copier_python`; `python3` when there is none.
+fn python() -> String {
+    static FOUND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            for name in ["python3", "python"] {
+                for dir in std::env::split_paths(&path) {
+                    let candidate = dir.join(name);
+                    if candidate.is_file() {
+                        return candidate.to_string_lossy().into_owned();
+                    }
+                }
+            }
+            "python3".to_string()
+        })
+        .clone()
 }
 
 #[cfg(test)]

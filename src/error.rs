@@ -112,6 +112,10 @@ pub enum Error {
     #[error("template needs graft {required} or newer; this is graft {current}")]
     TooOld { required: String, current: String },
 
+    /// A Copier template needs a newer Copier than graft matches.
+    #[error("template needs Copier {required} or newer; graft renders Copier templates as Copier {current} does")]
+    CopierTooOld { required: String, current: String },
+
     /// Reading or writing a file failed.
     #[error("cannot {action} `{}`", path.display())]
     Io {
@@ -308,7 +312,7 @@ impl Error {
             | Error::BinaryTemplate(_)
             | Error::NoConfig(_)
             | Error::Injection { .. } => "template_error",
-            Error::TooOld { .. } => "graft_too_old",
+            Error::TooOld { .. } | Error::CopierTooOld { .. } => "graft_too_old",
             Error::DataFile { .. } | Error::DataFileShape { .. } => "invalid_data_file",
             Error::MissingAnswer { .. } | Error::NoDefault { .. } => "missing_answer",
             Error::InvalidAnswer { .. } => "invalid_answer",

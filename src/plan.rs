@@ -182,7 +182,7 @@ pub fn plan_copy(
     rendered: &FileTree,
     dest: &Path,
     skip_if_exists: &PathMatcher,
-    answers: (&str, Vec<u8>),
+    answers: Option<(&str, Vec<u8>)>,
 ) -> Result<Plan, Error> {
     let mut plan = Plan::default();
     let mut entries = rendered.entries.iter().peekable();
@@ -210,7 +210,9 @@ pub fn plan_copy(
         let write = matches!(action, Action::Create | Action::Conflict).then(|| node.clone());
         plan.changes.push(Change::new(path, action, write, before));
     }
-    let (path, bytes) = answers;
+    let Some((path, bytes)) = answers else {
+        return Ok(plan);
+    };
     let node = Node::file(bytes);
     let before = read_node(dest, path)?;
     let action = match &before {

@@ -151,7 +151,7 @@ pub fn prepare_migrations(
             command,
             dialect,
             working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
-            env: vec![
+            env: [
                 (
                     dialect.env_var("STAGE"),
                     match stage {
@@ -163,7 +163,10 @@ pub fn prepare_migrations(
                 (dialect.env_var("VERSION_FROM"), from.to_string()),
                 (dialect.env_var("VERSION_TO"), to.to_string()),
                 (dialect.env_var("MIGRATION_VERSION"), m.version.to_string()),
-            ],
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name?, value)))
+            .collect(),
         });
     }
     Ok(out)
@@ -174,7 +177,7 @@ pub fn answer_env(dialect: Dialect, answers: &Map<String, Value>) -> Vec<(String
     answers
         .iter()
         .filter(|(k, _)| !k.starts_with('_'))
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
             let name = k
                 .chars()
                 .map(|c| {
@@ -189,7 +192,7 @@ pub fn answer_env(dialect: Dialect, answers: &Map<String, Value>) -> Vec<(String
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            (dialect.env_var(&format!("ANSWER_{name}")), value)
+            Some((dialect.env_var(&format!("ANSWER_{name}"))?, value))
         })
         .collect()
 }
@@ -219,9 +222,11 @@ pub fn run(
             p
         }
     };
+    if let Some(name) = cmd.dialect.env_var("OPERATION") {
+        process.env(name, operation);
+    }
     process
         .current_dir(&dir)
-        .env(cmd.dialect.env_var("OPERATION"), operation)
         .env(
             LOCKED_PROJECT_VAR,
             dest.canonicalize().unwrap_or_else(|_| dest.to_path_buf()),

@@ -54,6 +54,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let inputs = RenderInputs {
         operation: "copy",
         src_display: &src_display,
+        src_given: &args.src,
         vcs_ref: common.vcs_ref.as_deref(),
         revision: &revision,
         dest: &dest,
@@ -70,6 +71,9 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         printer.message(&super::render_message(&config, message, &inputs)?);
     }
     let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
+    for w in &project.warnings {
+        printer.warn(w);
+    }
     // The render shares every file it copied with the template tree; what
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);

@@ -12,11 +12,12 @@ pub mod update;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::answers::{self, AnswerSources, Answers};
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
+use crate::dialect::{Dialect, RunFacts};
 use crate::error::Error;
 use crate::inject;
 use crate::journal::FaultInjection;
@@ -159,8 +160,43 @@ pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
     }
 }
 
-/// Checks `_min_graft_version`.
+/// Checks `_min_graft_version`, or a Copier template's
+/// `_min_copier_version` against the Copier release graft matches.
 pub fn check_version(config: &TemplateConfig) -> Result<(), Error> {
+    if let Some(required) = &config.settings.min_copier_version {
+        let current = crate::dialect::COPIER_VERSION;
+        let release = |v: &str| -> Option<Vec<u64>> {
+            let v = v.trim().trim_start_matches(['v', 'V']);
+            let end = v
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(v.len());
+            let parts: Vec<u64> = v[..end]
+                .split('.')
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            (!parts.is_empty()).then_some(parts)
+        };
+        let Some(wanted) = release(required) else {
+            return Err(Error::config(
+                &config.file,
+                1,
+                format!("`_min_copier_version` is not a version: `{required}`"),
+            ));
+        };
+        let have = release(current).unwrap_or_default();
+        let padded = |v: &[u64]| {
+            let mut v = v.to_vec();
+            v.resize(v.len().max(wanted.len()).max(have.len()), 0);
+            v
+        };
+        if padded(&have) < padded(&wanted) {
+            return Err(Error::CopierTooOld {
+                required: required.clone(),
+                current: current.to_string(),
+            });
+        }
+    }
     if let Some(required) = &config.settings.min_graft_version {
         let current = semver::Version::parse(env!("CARGO_PKG_VERSION"))
             .unwrap_or_else(|_| semver::Version::new(0, 0, 0));
@@ -178,6 +214,9 @@ pub fn check_version(config: &TemplateConfig) -> Result<(), Error> {
 pub struct RenderInputs<'a> {
     pub operation: &'static str,
     pub src_display: &'a str,
+    /// The source as the person gave it (or as the answers file records
+    /// it), which a Copier answers file records as it is.
+    pub src_given: &'a str,
     pub vcs_ref: Option<&'a str>,
     pub revision: &'a Revision,
     pub dest: &'a Path,
@@ -200,11 +239,16 @@ pub struct ProjectRender {
     pub rendered: Rendered,
     pub answers: Answers,
     pub answers_path: String,
-    pub answers_text: String,
+    /// The answers file's text; `None` for a Copier template that does not
+    /// write one (Copier then records nothing).
+    pub answers_text: Option<String>,
     pub engine: Engine,
     /// Injections into files this render does not produce (files of the
     /// project or of another template).
     pub external_blocks: Vec<inject::Block>,
+    /// What the person should know about the render (a Copier extension
+    /// graft cannot run).
+    pub warnings: Vec<String>,
 }
 
 impl ProjectRender {
@@ -221,6 +265,22 @@ impl ProjectRender {
     }
 }
 
+fn run_facts<'a>(
+    inputs: &'a RenderInputs,
+    src_path: &'a str,
+    answers_file: &'a str,
+) -> RunFacts<'a> {
+    RunFacts {
+        operation: inputs.operation,
+        src_path,
+        vcs_ref: inputs.vcs_ref,
+        commit: inputs.revision.describe.as_deref(),
+        commit_sha: inputs.revision.sha.as_deref(),
+        answers_file,
+        dest: inputs.dest,
+    }
+}
+
 /// Answers the questions and renders the template.
 pub fn render_project(
     tree: &FileTree,
@@ -228,25 +288,28 @@ pub fn render_project(
     inputs: &RenderInputs,
     prompter: &mut dyn Prompter,
 ) -> Result<ProjectRender, Error> {
-    let mut engine = render::engine_for(tree, config)?;
+    let (mut engine, warnings) = render::engine_with_warnings(tree, config, inputs.trusted)?;
     if let Some(compiled) = &inputs.compiled {
         engine.share_compiled(compiled.clone());
     }
-    let dst_name = inputs
-        .dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut graft = json!({
-        "operation": inputs.operation,
-        "src_path": inputs.src_display,
-        "vcs_ref": inputs.vcs_ref,
-        "commit": inputs.revision.describe,
-        "answers_file": inputs.common.answers_file.clone().unwrap_or_else(|| config.settings.answers_file.clone()),
-        "dst_name": dst_name,
-    });
-    let mut base = Map::new();
-    base.insert(config.dialect.context_key().into(), graft.clone());
+    let src_record = match config.dialect {
+        Dialect::Copier => inputs.src_given,
+        Dialect::Graft => inputs.src_display,
+    };
+    let answers_file_raw = inputs
+        .common
+        .answers_file
+        .clone()
+        .unwrap_or_else(|| config.settings.answers_file.clone());
+    let mut base = config.dialect.run_context(&run_facts(
+        inputs,
+        src_record,
+        match config.dialect {
+            // Copier knows the answers file only once it is rendered.
+            Dialect::Copier => "",
+            Dialect::Graft => &answers_file_raw,
+        },
+    ));
     let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
     base.insert("_external_data".into(), Value::Object(external));
 
@@ -302,10 +365,26 @@ pub fn render_project(
             })
         }
     };
-    graft["answers_file"] = Value::String(answers_path.clone());
     answers
         .context
-        .insert(config.dialect.context_key().into(), graft);
+        .extend(
+            config
+                .dialect
+                .run_context(&run_facts(inputs, src_record, &answers_path)),
+        );
+    if config.dialect == Dialect::Copier {
+        // What Copier records, for a template that writes its own answers
+        // file from `{{ _copier_answers|to_nice_yaml }}`.
+        let mut remembered = Map::new();
+        if let Some(commit) = &inputs.revision.describe {
+            remembered.insert("_commit".into(), Value::String(commit.clone()));
+        }
+        remembered.insert("_src_path".into(), Value::String(src_record.to_string()));
+        remembered.extend(answers.recorded.clone());
+        answers
+            .context
+            .insert("_copier_answers".into(), Value::Object(remembered));
+    }
 
     let ctx = render::Context::of(&answers.context)?;
     let root = render::render_root(tree, config, &engine, &ctx)?;
@@ -319,8 +398,14 @@ pub fn render_project(
         &inputs.common.exclude,
     )?;
     drop(busy);
-    // graft writes the answers file itself.
-    rendered.tree.entries.remove(&answers_path);
+    // graft writes the answers file itself; a Copier template writes its
+    // own, which is kept as it wrote it.
+    let own_answers = match rendered.tree.entries.remove(&answers_path) {
+        Some(crate::tree::Node::File { bytes, .. }) if config.dialect == Dialect::Copier => {
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => None,
+    };
     rendered.sources.remove(&answers_path);
 
     let mut external_blocks = Vec::new();
@@ -341,13 +426,18 @@ pub fn render_project(
         }
     }
 
-    let answers_text = answers::AnswersFile {
-        src_path: inputs.src_display.to_string(),
-        commit: inputs.revision.describe.clone(),
-        commit_sha: inputs.revision.sha.clone(),
-        answers: answers.recorded.clone(),
-    }
-    .to_yaml(config.dialect)?;
+    let answers_text = match (config.dialect, own_answers) {
+        (Dialect::Copier, own) => own,
+        (Dialect::Graft, _) => Some(
+            answers::AnswersFile {
+                src_path: inputs.src_display.to_string(),
+                commit: inputs.revision.describe.clone(),
+                commit_sha: inputs.revision.sha.clone(),
+                answers: answers.recorded.clone(),
+            }
+            .to_yaml(config.dialect)?,
+        ),
+    };
     Ok(ProjectRender {
         rendered,
         answers,
@@ -355,6 +445,7 @@ pub fn render_project(
         answers_text,
         engine,
         external_blocks,
+        warnings,
     })
 }
 
@@ -577,17 +668,13 @@ pub fn render_message(
     inputs: &RenderInputs,
 ) -> Result<String, Error> {
     let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
-    let mut data = Map::new();
-    data.insert(
-        config.dialect.context_key().into(),
-        json!({
-            "operation": inputs.operation,
-            "src_path": inputs.src_display,
-            "vcs_ref": inputs.vcs_ref,
-            "commit": inputs.revision.describe,
-            "dst_name": inputs.dest.file_name().map(|n| n.to_string_lossy().into_owned()),
-        }),
-    );
+    let src_record = match config.dialect {
+        Dialect::Copier => inputs.src_given,
+        Dialect::Graft => inputs.src_display,
+    };
+    let data = config
+        .dialect
+        .run_context(&run_facts(inputs, src_record, ""));
     let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }
@@ -772,13 +859,16 @@ pub fn plan_over_project(
         &project.rendered.tree,
         dest,
         &skip,
-        (
-            &project.answers_path,
-            project.answers_text.clone().into_bytes(),
-        ),
+        project
+            .answers_text
+            .as_ref()
+            .map(|text| (project.answers_path.as_str(), text.clone().into_bytes())),
     )?;
     let injected = inject_into_project(dest, &project.external_blocks, &project.answers_path)?;
-    let answers_change = plan.changes.pop();
+    let answers_change = match project.answers_text {
+        Some(_) => plan.changes.pop(),
+        None => None,
+    };
     plan.changes.extend(injected);
     plan.changes.extend(answers_change);
     if dest.is_dir() {

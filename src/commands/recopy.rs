@@ -62,6 +62,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         let inputs = RenderInputs {
             operation: "recopy",
             src_display: &src,
+            src_given: &recorded_file.src_path,
             vcs_ref: common.vcs_ref.as_deref(),
             revision: &revision,
             dest: &dest,

@@ -438,6 +438,7 @@ fn update_one(
     let old_inputs = RenderInputs {
         operation: "update",
         src_display: &src,
+        src_given: &recorded_file.src_path,
         vcs_ref: recorded.reference.as_deref(),
         revision: &old_rev,
         dest,
@@ -490,6 +491,7 @@ fn update_one(
     let new_inputs = RenderInputs {
         operation: "update",
         src_display: &src,
+        src_given: &recorded_file.src_path,
         vcs_ref: common.vcs_ref.as_deref().filter(|r| *r != ":current:"),
         revision: &new_rev,
         dest,
@@ -554,7 +556,9 @@ fn update_one(
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
     plan.changes.extend(in_place_of_folders);
-    push_answers_file(&mut plan, dest, &new.answers_path, &new.answers_text)?;
+    if let Some(text) = &new.answers_text {
+        push_answers_file(&mut plan, dest, &new.answers_path, text)?;
+    }
     plan::free_extra_names(dest, &mut plan)?;
     let mut inside = apply::Inside::new(dest);
     for change in plan.writes() {
@@ -741,6 +745,7 @@ pub fn render_recorded(
     let inputs = RenderInputs {
         operation: "update",
         src_display: &src,
+        src_given: &file.src_path,
         vcs_ref: recorded.reference.as_deref(),
         revision: &recorded.revision,
         dest,

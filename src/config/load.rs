@@ -20,13 +20,14 @@ use crate::error::Error;
 use crate::tree::{FileTree, Node as TreeNode};
 
 /// Settings whose lists concatenate across documents instead of replacing.
-const LIST_SETTINGS: [&str; 6] = [
+const LIST_SETTINGS: [&str; 7] = [
     "_exclude",
     "_skip_if_exists",
     "_tasks",
     "_migrations",
     "_secret_questions",
     "_injections",
+    "_jinja_extensions",
 ];
 
 const QUESTION_FIELDS: [&str; 10] = [
@@ -62,11 +63,11 @@ pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
     let file = match present.as_slice() {
         [] => return Err(Error::NoConfig(name.to_string())),
         [one] => *one,
-        _ => {
+        [first, second, ..] => {
             return Err(Error::config(
-                "graft.yaml",
+                *second,
                 1,
-                "both `graft.yml` and `graft.yaml` exist; keep one",
+                format!("both `{first}` and `{second}` exist; keep one"),
             ))
         }
     };
@@ -80,14 +81,22 @@ pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
     let mut questions = Vec::new();
     for (key, entry) in &entries {
         if key.starts_with('_') {
-            apply_setting(&mut settings, key, entry)?;
+            apply_setting(dialect, &mut settings, key, entry)?;
         } else {
-            questions.push(question(key, entry)?);
+            questions.push(question(dialect, key, entry)?);
         }
     }
     for (key, items) in &lists {
+        // Copier concatenates only these across documents; its other
+        // lists are settings like any other, the last document winning.
+        let items = match (dialect, key.as_str()) {
+            (Dialect::Copier, "_tasks" | "_migrations" | "_injections") => {
+                &items[items.len() - 1..]
+            }
+            _ => &items[..],
+        };
         for (file, node) in items {
-            apply_list_setting(&mut settings, key, file, node)?;
+            apply_list_setting(dialect, &mut settings, key, file, node)?;
         }
     }
 
@@ -323,8 +332,34 @@ fn strings(file: &str, key: &str, node: &Node) -> Result<Vec<String>, Error> {
     }
 }
 
-fn apply_setting(settings: &mut Settings, key: &str, entry: &Entry) -> Result<(), Error> {
+fn apply_setting(
+    dialect: Dialect,
+    settings: &mut Settings,
+    key: &str,
+    entry: &Entry,
+) -> Result<(), Error> {
     let (file, node) = (entry.file.as_str(), &entry.node);
+    if dialect == Dialect::Copier {
+        match key {
+            "_envops" => {
+                return match node.to_json() {
+                    Value::Object(map) => {
+                        settings.envops = map;
+                        Ok(())
+                    }
+                    Value::Null => Ok(()),
+                    _ => Err(err(file, node, "`_envops` must be a mapping")),
+                }
+            }
+            "_min_copier_version" => {
+                settings.min_copier_version = Some(string(file, key, node)?);
+                return Ok(());
+            }
+            // graft's own settings mean nothing to Copier.
+            "_min_graft_version" | "_partials" => return Ok(()),
+            _ => {}
+        }
+    }
     match key {
         "_subdirectory" => settings.subdirectory = opt_string(file, key, node)?.unwrap_or_default(),
         "_templates_suffix" => {
@@ -361,6 +396,8 @@ fn apply_setting(settings: &mut Settings, key: &str, entry: &Entry) -> Result<()
                 .map(|(name, path)| Ok((name.clone(), string(file, key, path)?)))
                 .collect::<Result<_, Error>>()?;
         }
+        // Copier ignores settings it does not know, and so does its dialect.
+        _ if dialect == Dialect::Copier => {}
         _ => {
             return Err(Error::config(
                 file,
@@ -373,18 +410,37 @@ fn apply_setting(settings: &mut Settings, key: &str, entry: &Entry) -> Result<()
 }
 
 fn apply_list_setting(
+    dialect: Dialect,
     settings: &mut Settings,
     key: &str,
     file: &str,
     node: &Node,
 ) -> Result<(), Error> {
     match key {
-        "_exclude" => settings.exclude.extend(strings(file, key, node)?),
+        "_exclude" => {
+            settings.exclude_set = true;
+            settings.exclude.extend(strings(file, key, node)?)
+        }
+        "_jinja_extensions" if dialect == Dialect::Copier => {
+            settings.jinja_extensions.extend(strings(file, key, node)?)
+        }
+        "_jinja_extensions" => {
+            return Err(err(
+                file,
+                node,
+                "unknown setting `_jinja_extensions` (Jinja extensions are for Copier templates)",
+            ))
+        }
         "_skip_if_exists" => settings.skip_if_exists.extend(strings(file, key, node)?),
         "_secret_questions" => settings.secret_questions.extend(strings(file, key, node)?),
         "_tasks" => {
             for item in list_items(node) {
-                settings.tasks.push(task(file, item)?);
+                settings.tasks.push(task(dialect, file, item)?);
+            }
+        }
+        "_migrations" if dialect == Dialect::Copier => {
+            for item in list_items(node) {
+                settings.migrations.extend(copier_migration(file, item)?);
             }
         }
         "_migrations" => {
@@ -392,6 +448,7 @@ fn apply_list_setting(
                 settings.migrations.push(migration(file, item)?);
             }
         }
+        "_injections" if dialect == Dialect::Copier => {}
         "_injections" => {
             for item in list_items(node) {
                 settings.injections.push(injection(file, item)?);
@@ -451,7 +508,7 @@ fn fields<'a>(
     Ok(out)
 }
 
-fn task(file: &str, node: &Node) -> Result<Task, Error> {
+fn task(dialect: Dialect, file: &str, node: &Node) -> Result<Task, Error> {
     let origin = Origin {
         file: file.to_string(),
         line: node.line,
@@ -464,12 +521,17 @@ fn task(file: &str, node: &Node) -> Result<Task, Error> {
             origin,
         });
     };
-    let f = fields(
-        file,
-        map,
-        "a task",
-        &["command", "when", "working_directory"],
-    )?;
+    let allowed = ["command", "when", "working_directory"];
+    let map: Vec<(String, Node)> = match dialect {
+        // Copier reads the fields it knows and ignores the rest.
+        Dialect::Copier => map
+            .iter()
+            .filter(|(k, _)| allowed.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+        Dialect::Graft => map.clone(),
+    };
+    let f = fields(file, &map, "a task", &allowed)?;
     let Some(cmd) = f.get("command") else {
         return Err(err(file, node, "a task mapping needs `command`"));
     };
@@ -579,7 +641,7 @@ fn injection(file: &str, node: &Node) -> Result<Injection, Error> {
     })
 }
 
-fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
+fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Error> {
     let file = entry.file.as_str();
     let origin = Origin {
         file: file.to_string(),
@@ -613,7 +675,10 @@ fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
     let Yaml::Map(map) = &entry.node.value else {
         // Shorthand: `name: value` is `name: {default: value}`.
         let default = entry.node.to_json();
-        q.ty = QuestionType::infer(&default);
+        q.ty = match dialect {
+            Dialect::Copier => copier_type(Some(&default)),
+            Dialect::Graft => QuestionType::infer(&default),
+        };
         q.default = Some(default);
         return Ok(q);
     };
@@ -643,6 +708,8 @@ fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
             "secret" => q.secret = boolean(file, field, node)?,
             "placeholder" => q.placeholder = opt_string(file, field, node)?,
             "multiline" => q.multiline = boolean(file, field, node)?,
+            // Copier ignores the fields it does not know.
+            _ if dialect == Dialect::Copier => {}
             other => {
                 return Err(err(
                     file,
@@ -664,6 +731,7 @@ fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
     }
     q.ty = match explicit_type {
         Some(t) => t,
+        None if dialect == Dialect::Copier => copier_type(q.default.as_ref()),
         None => {
             let sample = match (&q.default, &q.choices) {
                 (Some(Value::Array(items)), _) if q.multiselect => items.first().cloned(),
@@ -677,6 +745,74 @@ fn question(name: &str, entry: &Entry) -> Result<Question, Error> {
         }
     };
     Ok(q)
+}
+
+/// The type Copier gives a question without `type`: that of its default
+/// when it is a string, a number or a bool, else `yaml`.
+fn copier_type(default: Option<&Value>) -> QuestionType {
+    match default {
+        Some(Value::Bool(_)) => QuestionType::Bool,
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => QuestionType::Int,
+        Some(Value::Number(_)) => QuestionType::Float,
+        Some(Value::String(_)) => QuestionType::Str,
+        _ => QuestionType::Yaml,
+    }
+}
+
+/// A `_migrations` entry in Copier's forms: `{version, command, when,
+/// working_directory}`, run after the update unless its `when` names the
+/// `before` stage, or the legacy `{version, before: [...], after: [...]}`.
+fn copier_migration(file: &str, node: &Node) -> Result<Vec<Migration>, Error> {
+    let origin = Origin {
+        file: file.to_string(),
+        line: node.line,
+    };
+    let Yaml::Map(map) = &node.value else {
+        return Err(err(
+            file,
+            node,
+            "a migration is a mapping with `version` and `command`",
+        ));
+    };
+    let get = |k: &str| map.iter().find(|(key, _)| key == k).map(|(_, n)| n);
+    let Some(version_node) = get("version") else {
+        return Err(err(file, node, "a migration needs `version`"));
+    };
+    let text = string(file, "version", version_node)?;
+    let version = parse_version(&text)
+        .ok_or_else(|| err(file, version_node, format!("`{text}` is not a version")))?;
+    let working_directory = match get("working_directory") {
+        Some(n) => opt_string(file, "working_directory", n)?,
+        None => None,
+    };
+    let mut out = Vec::new();
+    if let Some(cmd) = get("command") {
+        let when = get("when").map(|n| n.to_json());
+        let before = matches!(&when, Some(Value::String(w)) if w.contains("before"));
+        out.push(Migration {
+            command: command(file, cmd)?,
+            version: version.clone(),
+            stage: if before { Stage::Before } else { Stage::After },
+            when: if before { None } else { when },
+            working_directory: working_directory.clone(),
+            origin: origin.clone(),
+        });
+    }
+    for (key, stage) in [("before", Stage::Before), ("after", Stage::After)] {
+        if let Some(list) = get(key) {
+            for item in list_items(list) {
+                out.push(Migration {
+                    command: command(file, item)?,
+                    version: version.clone(),
+                    stage,
+                    when: None,
+                    working_directory: working_directory.clone(),
+                    origin: origin.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {

@@ -57,9 +57,12 @@ pub struct TemplateConfig {
 pub struct Settings {
     pub subdirectory: String,
     pub templates_suffix: String,
-    /// The template's own patterns; the dialect's default excludes come
-    /// first at use.
+    /// The template's own patterns; see [`TemplateConfig::excludes`] for
+    /// the dialect's defaults.
     pub exclude: Vec<String>,
+    /// Whether the template sets `_exclude` (a Copier template that does
+    /// replaces Copier's default excludes).
+    pub exclude_set: bool,
     pub skip_if_exists: Vec<String>,
     pub answers_file: String,
     pub tasks: Vec<Task>,
@@ -76,6 +79,12 @@ pub struct Settings {
     pub external_data: Vec<(String, String)>,
     /// Blocks this template wires into files of the project (SPEC §12).
     pub injections: Vec<Injection>,
+    /// Copier's `_envops`: how Jinja is set up (delimiters, whitespace).
+    pub envops: serde_json::Map<String, Value>,
+    /// Copier's `_jinja_extensions`, as declared.
+    pub jinja_extensions: Vec<String>,
+    /// Copier's `_min_copier_version`, as written.
+    pub min_copier_version: Option<String>,
 }
 
 /// Where an injected block goes relative to its marker line.
@@ -113,6 +122,7 @@ impl Settings {
             subdirectory: String::new(),
             templates_suffix: dialect.default_templates_suffix().to_string(),
             exclude: Vec::new(),
+            exclude_set: false,
             skip_if_exists: Vec::new(),
             answers_file: dialect.default_answers_file().to_string(),
             tasks: Vec::new(),
@@ -127,7 +137,39 @@ impl Settings {
             partials: "_partials".to_string(),
             external_data: Vec::new(),
             injections: Vec::new(),
+            envops: serde_json::Map::new(),
+            jinja_extensions: Vec::new(),
+            min_copier_version: None,
         }
+    }
+}
+
+impl TemplateConfig {
+    /// The exclude patterns of the template, its dialect's defaults first.
+    /// As Copier does, a Copier template that sets `_exclude`, or renders
+    /// from a `_subdirectory`, replaces the defaults.
+    pub fn excludes(&self) -> Vec<String> {
+        let s = &self.settings;
+        let defaults = match self.dialect {
+            Dialect::Graft => true,
+            Dialect::Copier => {
+                !s.exclude_set
+                    && s.subdirectory
+                        .trim_matches(|c| c == '/' || c == '.')
+                        .is_empty()
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        if defaults {
+            out.extend(
+                self.dialect
+                    .default_excludes()
+                    .iter()
+                    .map(|p| p.to_string()),
+            );
+        }
+        out.extend(s.exclude.iter().cloned());
+        out
     }
 }
 

@@ -6,6 +6,9 @@
 //! later stage can be handed a path that escapes the destination.
 
 mod engine;
+mod hbs;
+pub mod jinja;
+mod jinja_engine;
 mod nesting;
 mod paths;
 
@@ -34,14 +37,26 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
 }
 
-/// Builds the engine for a template: helpers plus the partials found under
-/// `_partials` (template-root relative), named by their path inside that
-/// folder without the template suffix.
+/// Builds the engine for a template: its dialect's engine, plus, for
+/// handlebars, the partials found under `_partials` (template-root
+/// relative), named by their path inside that folder without the template
+/// suffix. `trusted` says whether the template's commands may run (Jinja's
+/// `shell` filter).
 pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine, Error> {
-    let mut engine = config.dialect.engine();
+    engine_with_warnings(template, config, false).map(|(engine, _)| engine)
+}
+
+/// [`engine_for`], with the warnings of the engine's set-up (an extension
+/// a Copier template declares that graft cannot run).
+pub fn engine_with_warnings(
+    template: &FileTree,
+    config: &TemplateConfig,
+    trusted: bool,
+) -> Result<(Engine, Vec<String>), Error> {
+    let (mut engine, warnings) = config.dialect.engine(template, config, trusted)?;
     let dir = config.settings.partials.trim_matches('/');
-    if dir.is_empty() {
-        return Ok(engine);
+    if dir.is_empty() || !engine.uses_partials() {
+        return Ok((engine, warnings));
     }
     let prefix = format!("{dir}/");
     let suffix = config.settings.templates_suffix.as_str();
@@ -59,7 +74,7 @@ pub fn engine_for(template: &FileTree, config: &TemplateConfig) -> Result<Engine
         engine.add_partial(name, text, path)?;
     }
     engine.check_partials()?;
-    Ok(engine)
+    Ok((engine, warnings))
 }
 
 /// Renders `_subdirectory` and checks it stays inside the template.
@@ -94,11 +109,8 @@ const ALWAYS_EXCLUDED: [&str; 1] = ["/.graft-journal"];
 /// graft's own folders.
 pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
     let patterns: Vec<String> = config
-        .dialect
-        .default_excludes()
-        .iter()
-        .map(|s| s.to_string())
-        .chain(config.settings.exclude.iter().cloned())
+        .excludes()
+        .into_iter()
         .chain(extra.iter().cloned())
         .chain(ALWAYS_EXCLUDED.iter().map(|s| s.to_string()))
         .collect();
@@ -267,6 +279,7 @@ pub fn render(
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');
+        let p = if engine.uses_partials() { p } else { "" };
         match root {
             _ if p.is_empty() => None,
             "" => Some(p.to_string()),
