@@ -1,5 +1,8 @@
 //! User settings (`$GRAFT_SETTINGS`, else `<config dir>/graft/settings.yml`):
 //! default answers by question name, and the sources trusted to run tasks.
+//! Copier's settings file (`$COPIER_SETTINGS_PATH`, else
+//! `<config dir>/copier/settings.yml`) has the same two keys and is read
+//! too: graft's own defaults win, and both trust lists count.
 
 use std::path::{Path, PathBuf};
 
@@ -24,8 +27,39 @@ pub fn settings_path(env_value: Option<std::ffi::OsString>) -> Option<PathBuf> {
     }
 }
 
+/// Where Copier's settings file is: `COPIER_SETTINGS_PATH` wins over the
+/// platform dir.
+pub fn copier_settings_path(env_value: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    match env_value {
+        Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
+        _ => dirs::config_dir().map(|d| d.join("copier").join("settings.yml")),
+    }
+}
+
+/// graft's settings with Copier's under them: a default graft's file does
+/// not set comes from Copier's; a source either file trusts is trusted.
+pub fn load_both(graft: Option<&Path>, copier: Option<&Path>) -> Result<UserSettings, Error> {
+    let mut out = load(graft)?;
+    let theirs = load_file(copier, false)?;
+    for (k, v) in theirs.defaults {
+        out.defaults.entry(k).or_insert(v);
+    }
+    for t in theirs.trust {
+        if !out.trust.contains(&t) {
+            out.trust.push(t);
+        }
+    }
+    Ok(out)
+}
+
 /// Reads the settings file; a missing file is empty settings.
 pub fn load(path: Option<&Path>) -> Result<UserSettings, Error> {
+    load_file(path, true)
+}
+
+/// Reads a settings file; `strict` refuses keys other than `defaults` and
+/// `trust` (Copier ignores them in its own file).
+fn load_file(path: Option<&Path>, strict: bool) -> Result<UserSettings, Error> {
     let Some(path) = path else {
         return Ok(UserSettings::default());
     };
@@ -85,6 +119,7 @@ pub fn load(path: Option<&Path>) -> Result<UserSettings, Error> {
                     ))
                 }
             },
+            _ if !strict => {}
             other => {
                 return Err(Error::config(
                     &file,

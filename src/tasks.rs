@@ -100,7 +100,14 @@ pub fn prepare_tasks(
     context: &Map<String, Value>,
     secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
-    let ctx = Context::of(context)?;
+    let mut context = context.clone();
+    let mut env = Vec::new();
+    if dialect == Dialect::Copier {
+        // Copier's tasks see `_stage` and `$STAGE`.
+        context.insert("_stage".into(), "task".into());
+        env.extend(dialect.env_var("STAGE").map(|n| (n, "task".to_string())));
+    }
+    let ctx = Context::of(&context)?;
     let mut out = Vec::new();
     for task in tasks {
         let origin = format!("{} (task)", task.origin);
@@ -115,7 +122,7 @@ pub fn prepare_tasks(
             command,
             dialect,
             working_directory: working_directory(engine, &origin, &task.working_directory, &ctx)?,
-            env: Vec::new(),
+            env: env.clone(),
         });
     }
     Ok(out)

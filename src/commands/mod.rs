@@ -56,6 +56,8 @@ pub struct Env {
     pub stderr_terminal: bool,
     pub no_color: bool,
     pub settings_path: Option<PathBuf>,
+    /// Copier's user settings file, read under graft's.
+    pub copier_settings_path: Option<PathBuf>,
     pub cache_dir: PathBuf,
     pub faults: FaultInjection,
     /// The project folder whose lock the graft command that started this
@@ -73,6 +75,9 @@ impl Env {
             stderr_terminal,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             settings_path: settings::settings_path(std::env::var_os("GRAFT_SETTINGS")),
+            copier_settings_path: settings::copier_settings_path(std::env::var_os(
+                "COPIER_SETTINGS_PATH",
+            )),
             cache_dir: match std::env::var_os("GRAFT_CACHE_DIR") {
                 Some(d) if !d.is_empty() => PathBuf::from(d),
                 _ => dirs::cache_dir()
@@ -124,7 +129,10 @@ impl Env {
     }
 
     pub fn user_settings(&self) -> Result<UserSettings, Error> {
-        settings::load(self.settings_path.as_deref())
+        settings::load_both(
+            self.settings_path.as_deref(),
+            self.copier_settings_path.as_deref(),
+        )
     }
 }
 
@@ -854,7 +862,8 @@ pub fn plan_over_project(
     common: &CommonArgs,
     project: &ProjectRender,
 ) -> Result<crate::plan::Plan, Error> {
-    let skip = render::skip_matcher(config, &common.skip)?;
+    let ctx = render::Context::of(&project.answers.context)?;
+    let skip = render::skip_matcher_with(config, &common.skip, Some((&project.engine, &ctx)))?;
     let mut plan = crate::plan::plan_copy(
         &project.rendered.tree,
         dest,

@@ -108,8 +108,20 @@ const ALWAYS_EXCLUDED: [&str; 1] = ["/.graft-journal"];
 /// `_exclude` of a template: the defaults, its own patterns, `-x`, and
 /// graft's own folders.
 pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
-    let patterns: Vec<String> = config
-        .excludes()
+    exclude_matcher_with(config, extra, None)
+}
+
+/// [`exclude_matcher`], the template's patterns rendered first when an
+/// engine and context are given and the template is a Copier template
+/// (Copier renders them, and a pattern rendering to several lines is that
+/// many patterns).
+pub fn exclude_matcher_with(
+    config: &TemplateConfig,
+    extra: &[String],
+    render: Option<(&Engine, &Context)>,
+) -> Result<PathMatcher, Error> {
+    let own = rendered_patterns(config, config.excludes(), "_exclude", render)?;
+    let patterns: Vec<String> = own
         .into_iter()
         .chain(extra.iter().cloned())
         .chain(ALWAYS_EXCLUDED.iter().map(|s| s.to_string()))
@@ -119,14 +131,41 @@ pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<Path
 
 /// `_skip_if_exists` of a template plus `-s` patterns.
 pub fn skip_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMatcher, Error> {
-    let patterns: Vec<String> = config
-        .settings
-        .skip_if_exists
-        .iter()
-        .chain(extra)
-        .cloned()
-        .collect();
+    skip_matcher_with(config, extra, None)
+}
+
+/// [`skip_matcher`], rendering a Copier template's patterns as Copier does.
+pub fn skip_matcher_with(
+    config: &TemplateConfig,
+    extra: &[String],
+    render: Option<(&Engine, &Context)>,
+) -> Result<PathMatcher, Error> {
+    let own = rendered_patterns(
+        config,
+        config.settings.skip_if_exists.clone(),
+        "_skip_if_exists",
+        render,
+    )?;
+    let patterns: Vec<String> = own.into_iter().chain(extra.iter().cloned()).collect();
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
+}
+
+fn rendered_patterns(
+    config: &TemplateConfig,
+    patterns: Vec<String>,
+    setting: &str,
+    render: Option<(&Engine, &Context)>,
+) -> Result<Vec<String>, Error> {
+    let Some((engine, ctx)) = render.filter(|_| config.dialect == crate::dialect::Dialect::Copier)
+    else {
+        return Ok(patterns);
+    };
+    let mut out = Vec::new();
+    for p in patterns {
+        let text = engine.render(&format!("{} ({setting})", config.file), &p, ctx)?;
+        out.extend(text.lines().map(str::to_string));
+    }
+    Ok(out)
 }
 
 /// One template entry under the render root, with symlinks resolved.
@@ -275,7 +314,7 @@ pub fn render(
 ) -> Result<Rendered, Error> {
     let ctx = Context::of(context)?;
     let settings = &config.settings;
-    let exclude = exclude_matcher(config, extra_exclude)?;
+    let exclude = exclude_matcher_with(config, extra_exclude, Some((engine, &ctx)))?;
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');

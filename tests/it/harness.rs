@@ -205,7 +205,12 @@ impl Harness {
         let home = self.path("home");
         let mut env: Vec<(String, Option<String>)> = std::env::vars()
             .map(|(k, _)| k)
-            .filter(|k| k.starts_with("GRAFT_") || k.starts_with("GIT_") || k == "CLICOLOR_FORCE")
+            .filter(|k| {
+                k.starts_with("GRAFT_")
+                    || k.starts_with("GIT_")
+                    || k.starts_with("COPIER_")
+                    || k == "CLICOLOR_FORCE"
+            })
             .map(|k| (k, None))
             .collect();
         let set = [
