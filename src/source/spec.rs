@@ -34,6 +34,14 @@ impl SourceSpec {
         if src.is_empty() {
             return Err(not_a_source());
         }
+        // pip's and Copier's `git+https://…`, `git+file://…`: the URL after
+        // the marker.
+        if let Some(rest) = src.strip_prefix("git+") {
+            let scheme = rest.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if matches!(scheme.as_deref(), Some("https" | "http" | "file")) {
+                return SourceSpec::parse(rest, cwd);
+            }
+        }
         if let Some((scheme, _)) = src.split_once("://") {
             if is_scheme(scheme) {
                 return parse_scheme_url(src).map(|url| SourceSpec::Remote { url });
@@ -458,6 +466,11 @@ mod tests {
             ),
             ("file:///srv/t/repo.git", "file:///srv/t/repo.git"),
             ("file://localhost/srv/t", "file://localhost/srv/t"),
+            (
+                "git+https://github.com/o/r.git",
+                "https://github.com/o/r.git",
+            ),
+            ("git+file:///srv/t/repo.git", "file:///srv/t/repo.git"),
             ("git@github.com:o/r.git", "git@github.com:o/r.git"),
             ("git@myhost:o/r", "git@myhost:o/r"),
             ("github.com:o/r.git", "github.com:o/r.git"),
