@@ -128,25 +128,96 @@ pub fn prepare_tasks(
     Ok(out)
 }
 
-/// Renders the migrations of `stage` with `from < version <= to`.
+/// The two versions an update goes between, as versions and as `git
+/// describe` names them.
+pub struct Crossing<'a> {
+    pub from: &'a semver::Version,
+    pub to: &'a semver::Version,
+    pub from_commit: &'a str,
+    pub to_commit: &'a str,
+}
+
+/// A version as PEP 440 writes it (`1.0.0rc1`), which Copier's migrations
+/// see.
+fn pep440(v: &semver::Version) -> String {
+    let base = format!("{}.{}.{}", v.major, v.minor, v.patch);
+    if v.pre.is_empty() {
+        return base;
+    }
+    format!("{base}{}", v.pre.as_str().replace(['.', '-'], ""))
+}
+
+/// Renders the migrations of `stage` that the update crosses (`from <
+/// version <= to`, or every update for one without a version); graft's in
+/// version order, Copier's in the order the template lists them.
 pub fn prepare_migrations(
     dialect: Dialect,
     engine: &Engine,
     migrations: &[Migration],
     stage: Stage,
-    (from, to): (&semver::Version, &semver::Version),
+    crossing: &Crossing,
     context: &Map<String, Value>,
     secrets: &[String],
 ) -> Result<Vec<PreparedCommand>, Error> {
-    let ctx = Context::of(context)?;
+    let (from, to) = (crossing.from, crossing.to);
     let mut selected: Vec<&Migration> = migrations
         .iter()
-        .filter(|m| m.stage == stage && from < &m.version && &m.version <= to)
+        .filter(|m| m.stage.is_none_or(|s| s == stage))
+        .filter(|m| m.version.as_ref().is_none_or(|v| from < v && v <= to))
         .collect();
-    selected.sort_by(|a, b| a.version.cmp(&b.version));
+    if dialect == Dialect::Graft {
+        selected.sort_by(|a, b| a.version.cmp(&b.version));
+    }
+    let stage_name = match stage {
+        Stage::Before => "before",
+        Stage::After => "after",
+    };
     let mut out = Vec::new();
     for m in selected {
         let origin = format!("{} (migration)", m.origin);
+        // Copier's migrations see their facts as `_stage`, `_version_from`
+        // … and as `$STAGE`, `$VERSION_FROM` …
+        let mut facts: Vec<(&str, String)> = vec![
+            ("stage", stage_name.to_string()),
+            ("version_from", crossing.from_commit.to_string()),
+            ("version_to", crossing.to_commit.to_string()),
+            ("version_pep440_from", pep440(from)),
+            ("version_pep440_to", pep440(to)),
+        ];
+        if let Some(v) = &m.version {
+            let text = m.version_text.clone().unwrap_or_else(|| v.to_string());
+            facts.push(("version_current", text));
+            facts.push(("version_pep440_current", pep440(v)));
+        }
+        let mut context = context.clone();
+        let mut env = Vec::new();
+        match dialect {
+            Dialect::Copier => {
+                for (k, v) in &facts {
+                    context.insert(format!("_{k}"), Value::String(v.clone()));
+                    env.push((k.to_ascii_uppercase(), v.clone()));
+                }
+            }
+            Dialect::Graft => {
+                env.extend(
+                    [
+                        ("STAGE", stage_name.to_string()),
+                        ("VERSION_FROM", from.to_string()),
+                        ("VERSION_TO", to.to_string()),
+                        (
+                            "MIGRATION_VERSION",
+                            m.version
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        ),
+                    ]
+                    .into_iter()
+                    .filter_map(|(name, value)| Some((dialect.env_var(name)?, value))),
+                );
+            }
+        }
+        let ctx = Context::of(&context)?;
         if let Some(when) = &m.when {
             if !engine.condition(&origin, when, &ctx)? {
                 continue;
@@ -158,22 +229,7 @@ pub fn prepare_migrations(
             command,
             dialect,
             working_directory: working_directory(engine, &origin, &m.working_directory, &ctx)?,
-            env: [
-                (
-                    dialect.env_var("STAGE"),
-                    match stage {
-                        Stage::Before => "before",
-                        Stage::After => "after",
-                    }
-                    .to_string(),
-                ),
-                (dialect.env_var("VERSION_FROM"), from.to_string()),
-                (dialect.env_var("VERSION_TO"), to.to_string()),
-                (dialect.env_var("MIGRATION_VERSION"), m.version.to_string()),
-            ]
-            .into_iter()
-            .filter_map(|(name, value)| Some((name?, value)))
-            .collect(),
+            env,
         });
     }
     Ok(out)

@@ -414,7 +414,7 @@ fn update_one(
                 .settings
                 .migrations
                 .iter()
-                .filter(|m| from < &m.version && &m.version <= to)
+                .filter(|m| m.version.as_ref().is_none_or(|v| from < v && v <= to))
                 .map(|m| m.command.to_string()),
         );
     }
@@ -460,7 +460,12 @@ fn update_one(
             &project.engine,
             &new_config.settings.migrations,
             stage,
-            (from, to),
+            &tasks::Crossing {
+                from,
+                to,
+                from_commit: old_rev.describe.as_deref().unwrap_or_default(),
+                to_commit: new_rev.describe.as_deref().unwrap_or_default(),
+            },
             &project.answers.context,
             &tasks::secret_values(&new_config, &project.answers.context),
         ),

@@ -440,7 +440,8 @@ fn apply_list_setting(
         }
         "_migrations" if dialect == Dialect::Copier => {
             for item in list_items(node) {
-                settings.migrations.extend(copier_migration(file, item)?);
+                let found = copier_migration(settings, file, item)?;
+                settings.migrations.extend(found);
             }
         }
         "_migrations" => {
@@ -566,6 +567,7 @@ fn migration(file: &str, node: &Node) -> Result<Migration, Error> {
     let text = string(file, "version", version)?;
     let version = parse_version(&text)
         .ok_or_else(|| err(file, version, format!("`{text}` is not a version")))?;
+    let text = text.trim().to_string();
     let stage = match f.get("stage") {
         None => Stage::After,
         Some(n) => match n.as_str() {
@@ -576,8 +578,9 @@ fn migration(file: &str, node: &Node) -> Result<Migration, Error> {
     };
     Ok(Migration {
         command: command(file, cmd)?,
-        version,
-        stage,
+        version: Some(version),
+        version_text: Some(text),
+        stage: Some(stage),
         when: f.get("when").map(|n| n.to_json()),
         working_directory: match f.get("working_directory") {
             Some(n) => opt_string(file, "working_directory", n)?,
@@ -759,60 +762,89 @@ fn copier_type(default: Option<&Value>) -> QuestionType {
     }
 }
 
-/// A `_migrations` entry in Copier's forms: `{version, command, when,
-/// working_directory}`, run after the update unless its `when` names the
-/// `before` stage, or the legacy `{version, before: [...], after: [...]}`.
-fn copier_migration(file: &str, node: &Node) -> Result<Vec<Migration>, Error> {
+/// A `_migrations` entry in Copier's forms: a command (string or list)
+/// run on every update; `{command, version, when, working_directory}`,
+/// run before and after the merge where `when` (by default `_stage ==
+/// "after"`) holds, for the updates that cross `version` when it is given;
+/// or the legacy `{version, before: [...], after: [...]}`.
+fn copier_migration(settings: &Settings, file: &str, node: &Node) -> Result<Vec<Migration>, Error> {
     let origin = Origin {
         file: file.to_string(),
         line: node.line,
     };
+    let start = settings
+        .envops
+        .get("variable_start_string")
+        .and_then(Value::as_str)
+        .unwrap_or("{{");
+    let end = settings
+        .envops
+        .get("variable_end_string")
+        .and_then(Value::as_str)
+        .unwrap_or("}}");
+    let after_only = Value::String(format!("{start} _stage == \"after\" {end}"));
     let Yaml::Map(map) = &node.value else {
-        return Err(err(
-            file,
-            node,
-            "a migration is a mapping with `version` and `command`",
-        ));
+        return Ok(vec![Migration {
+            command: command(file, node)?,
+            version: None,
+            version_text: None,
+            stage: None,
+            when: Some(after_only),
+            working_directory: None,
+            origin,
+        }]);
     };
     let get = |k: &str| map.iter().find(|(key, _)| key == k).map(|(_, n)| n);
-    let Some(version_node) = get("version") else {
-        return Err(err(file, node, "a migration needs `version`"));
+    let (version, version_text) = match get("version") {
+        Some(n) => {
+            let text = string(file, "version", n)?;
+            let version = parse_version(&text)
+                .ok_or_else(|| err(file, n, format!("`{text}` is not a version")))?;
+            (Some(version), Some(text))
+        }
+        None => (None, None),
     };
-    let text = string(file, "version", version_node)?;
-    let version = parse_version(&text)
-        .ok_or_else(|| err(file, version_node, format!("`{text}` is not a version")))?;
-    let working_directory = match get("working_directory") {
-        Some(n) => opt_string(file, "working_directory", n)?,
-        None => None,
-    };
-    let mut out = Vec::new();
-    if let Some(cmd) = get("command") {
-        let when = get("when").map(|n| n.to_json());
-        let before = matches!(&when, Some(Value::String(w)) if w.contains("before"));
-        out.push(Migration {
-            command: command(file, cmd)?,
-            version: version.clone(),
-            stage: if before { Stage::Before } else { Stage::After },
-            when: if before { None } else { when },
-            working_directory: working_directory.clone(),
-            origin: origin.clone(),
-        });
-    }
-    for (key, stage) in [("before", Stage::Before), ("after", Stage::After)] {
-        if let Some(list) = get(key) {
-            for item in list_items(list) {
-                out.push(Migration {
-                    command: command(file, item)?,
-                    version: version.clone(),
-                    stage,
-                    when: None,
-                    working_directory: working_directory.clone(),
-                    origin: origin.clone(),
-                });
+    if get("before").is_some() || get("after").is_some() {
+        let Some(version) = version else {
+            return Err(err(
+                file,
+                node,
+                "a migration with `before` or `after` needs `version`",
+            ));
+        };
+        let mut out = Vec::new();
+        for (key, stage) in [("before", Stage::Before), ("after", Stage::After)] {
+            if let Some(list) = get(key) {
+                for item in list_items(list) {
+                    out.push(Migration {
+                        command: command(file, item)?,
+                        version: Some(version.clone()),
+                        version_text: version_text.clone(),
+                        stage: Some(stage),
+                        when: None,
+                        working_directory: None,
+                        origin: origin.clone(),
+                    });
+                }
             }
         }
+        return Ok(out);
     }
-    Ok(out)
+    let Some(cmd) = get("command") else {
+        return Err(err(file, node, "a migration needs `command`"));
+    };
+    Ok(vec![Migration {
+        command: command(file, cmd)?,
+        version,
+        version_text,
+        stage: None,
+        when: Some(get("when").map_or(after_only, |n| n.to_json())),
+        working_directory: match get("working_directory") {
+            Some(n) => opt_string(file, "working_directory", n)?,
+            None => None,
+        },
+        origin,
+    }])
 }
 
 fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {

@@ -242,8 +242,14 @@ pub enum Stage {
 #[derive(Clone, Debug)]
 pub struct Migration {
     pub command: Command,
-    pub version: semver::Version,
-    pub stage: Stage,
+    /// The version that brings it; `None` runs it on every update (a
+    /// Copier migration without `version`).
+    pub version: Option<semver::Version>,
+    /// `version` as the template wrote it (`v2.0.0`).
+    pub version_text: Option<String>,
+    /// When it runs; `None` runs it before and after the merge, its `when`
+    /// telling the two apart by `_stage` (Copier's migrations).
+    pub stage: Option<Stage>,
     pub when: Option<Value>,
     pub working_directory: Option<String>,
     pub origin: Origin,
