@@ -129,6 +129,15 @@ impl Harness {
         cmd
     }
 
+    /// Another program (Python Copier, say) run the way graft is: in
+    /// [`Harness::root`], with the harness environment.
+    pub fn program(&self, program: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        apply_env(&mut cmd, &self.env());
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
     /// Runs `graft ARGS` to the end.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::of(self.graft(args))
