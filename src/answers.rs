@@ -221,6 +221,8 @@ fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
         {
             parse_text(q.ty, text)
         }
+        // A multiselect default written as text is a YAML list (Copier).
+        Value::String(text) if q.multiselect => parse_answer(q, text),
         other => cast_answer(q, other),
     }
 }
@@ -319,9 +321,37 @@ fn choices(
         return Ok(Vec::new());
     };
     let c = context(ctx).map_err(|e| e.to_string())?;
+    let rendered;
+    let list = match &q.choices_template {
+        Some(template) => {
+            let where_ = format!("{} (choices of `{}`)", q.origin, q.name);
+            let text = engine
+                .render(&where_, template, &c)
+                .map_err(|e| error_text(&e))?;
+            rendered = crate::config::choices_from_text(&text, &where_, &q.name)
+                .map_err(|e| error_text(&e))?;
+            &rendered
+        }
+        None => list,
+    };
+    let jinja = engine.is_jinja();
     list.iter()
         .map(|choice| {
-            let value = cast(q.ty, &choice.value)?;
+            // Copier renders every label and value of its choices.
+            let (label, value) = if jinja {
+                let where_ = format!("{} (choice of `{}`)", q.origin, q.name);
+                (
+                    engine
+                        .render(&where_, &choice.label, &c)
+                        .map_err(|e| error_text(&e))?,
+                    engine
+                        .render_value(&where_, &choice.value, &c)
+                        .map_err(|e| error_text(&e))?,
+                )
+            } else {
+                (choice.label.clone(), choice.value.clone())
+            };
+            let value = cast(q.ty, &value)?;
             let disabled = match &choice.validator {
                 Some(v) => {
                     let out = engine
@@ -336,7 +366,7 @@ fn choices(
                 }
                 None => None,
             };
-            Ok((choice.label.clone(), value, disabled))
+            Ok((label, value, disabled))
         })
         .collect()
 }

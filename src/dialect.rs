@@ -34,6 +34,8 @@ pub struct RunFacts<'a> {
     /// not known yet.
     pub answers_file: &'a str,
     pub dest: &'a Path,
+    /// The destination as the person gave it.
+    pub dest_given: &'a Path,
 }
 
 /// A template format graft reads.
@@ -196,7 +198,7 @@ impl Dialect {
                     self.context_key().into(),
                     json!({
                         "answers_file": facts.answers_file,
-                        "dst_path": facts.dest.to_string_lossy(),
+                        "dst_path": facts.dest_given.to_string_lossy(),
                         "src_path": facts.src_path,
                         "vcs_ref": facts.vcs_ref,
                         "vcs_ref_hash": facts.commit_sha,
@@ -205,6 +207,7 @@ impl Dialect {
                     }),
                 );
                 out.insert("_folder_name".into(), Value::String(dst_name));
+                // Seen by tasks and `_exclude` patterns, not by files.
                 out.insert("_copier_operation".into(), operation.into());
                 out.insert("_copier_python".into(), python().into());
                 out.insert("_copier_phase".into(), "render".into());

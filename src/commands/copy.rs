@@ -55,6 +55,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         operation: "copy",
         src_display: &src_display,
         src_given: &args.src,
+        dest_given: &args.dest,
         vcs_ref: common.vcs_ref.as_deref(),
         revision: &revision,
         dest: &dest,

@@ -225,6 +225,9 @@ pub struct RenderInputs<'a> {
     /// The source as the person gave it (or as the answers file records
     /// it), which a Copier answers file records as it is.
     pub src_given: &'a str,
+    /// DEST as the person gave it, which Copier's `_copier_conf.dst_path`
+    /// shows as it is.
+    pub dest_given: &'a Path,
     pub vcs_ref: Option<&'a str>,
     pub revision: &'a Revision,
     pub dest: &'a Path,
@@ -286,6 +289,7 @@ fn run_facts<'a>(
         commit_sha: inputs.revision.sha.as_deref(),
         answers_file,
         dest: inputs.dest,
+        dest_given: inputs.dest_given,
     }
 }
 

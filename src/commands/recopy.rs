@@ -63,6 +63,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             operation: "recopy",
             src_display: &src,
             src_given: &recorded_file.src_path,
+            dest_given: &args.dest,
             vcs_ref: common.vcs_ref.as_deref(),
             revision: &revision,
             dest: &dest,

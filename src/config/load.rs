@@ -667,6 +667,7 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
         help: None,
         default: None,
         choices: None,
+        choices_template: None,
         multiselect: false,
         when: None,
         validator: None,
@@ -704,12 +705,26 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
             }
             "help" => q.help = opt_string(file, field, node)?,
             "default" => q.default = Some(node.to_json()),
-            "choices" => q.choices = Some(choices(file, name, node)?),
+            "choices" => match &node.value {
+                // Copier renders a string of choices and reads it as YAML.
+                Yaml::Str(text) if dialect == Dialect::Copier => {
+                    q.choices_template = Some(text.clone());
+                    q.choices = Some(Vec::new());
+                }
+                _ => q.choices = Some(choices(file, name, node)?),
+            },
             "multiselect" => q.multiselect = boolean(file, field, node)?,
             "when" => q.when = Some(node.to_json()),
             "validator" => q.validator = opt_string(file, field, node)?,
             "secret" => q.secret = boolean(file, field, node)?,
             "placeholder" => q.placeholder = opt_string(file, field, node)?,
+            // Copier renders `multiline`, which only shapes the prompt.
+            "multiline" if dialect == Dialect::Copier && matches!(node.value, Yaml::Str(_)) => {
+                q.multiline = node
+                    .as_str()
+                    .and_then(crate::answers::parse_bool)
+                    .unwrap_or(true)
+            }
             "multiline" => q.multiline = boolean(file, field, node)?,
             // Copier ignores the fields it does not know.
             _ if dialect == Dialect::Copier => {}
@@ -847,7 +862,13 @@ fn copier_migration(settings: &Settings, file: &str, node: &Node) -> Result<Vec<
     }])
 }
 
-fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {
+/// The choices a rendered `choices` template gives, read as YAML.
+pub fn choices_from_text(text: &str, file: &str, question: &str) -> Result<Vec<Choice>, Error> {
+    let node = super::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
+    choices(file, question, &node)
+}
+
+pub(super) fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {
     let label_of = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -7,7 +7,7 @@
 mod load;
 pub mod yaml;
 
-pub use load::load;
+pub use load::{choices_from_text, load};
 
 use serde_json::Value;
 
@@ -322,6 +322,9 @@ pub struct Question {
     pub help: Option<String>,
     pub default: Option<Value>,
     pub choices: Option<Vec<Choice>>,
+    /// Choices written as a template that renders to a YAML list or
+    /// mapping (Copier); `choices` is then empty until it is rendered.
+    pub choices_template: Option<String>,
     pub multiselect: bool,
     /// Templated bool; `None` means always asked.
     pub when: Option<Value>,

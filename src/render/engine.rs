@@ -91,6 +91,11 @@ impl Engine {
         Ok((Engine(Kind::Jinja(Box::new(jinja))), warnings))
     }
 
+    /// Whether this is the Jinja engine of Copier's templates.
+    pub fn is_jinja(&self) -> bool {
+        matches!(self.0, Kind::Jinja(_))
+    }
+
     /// Whether this engine takes partials from a folder of the template
     /// (handlebars); Jinja includes files by their path instead.
     pub fn uses_partials(&self) -> bool {

@@ -315,6 +315,15 @@ pub fn render(
     let ctx = Context::of(context)?;
     let settings = &config.settings;
     let exclude = exclude_matcher_with(config, extra_exclude, Some((engine, &ctx)))?;
+    // Copier gives `_copier_operation` to tasks and `_exclude`, not files.
+    let ctx = match context {
+        Value::Object(map) if map.contains_key("_copier_operation") => {
+            let mut map = map.clone();
+            map.remove("_copier_operation");
+            Context::of(&map)?
+        }
+        _ => ctx,
+    };
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');
