@@ -6,6 +6,7 @@
 //! later stage can be handed a path that escapes the destination.
 
 mod engine;
+pub mod jinja;
 mod nesting;
 mod paths;
 
