@@ -114,10 +114,21 @@ pub fn resolve(
         let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
             Some((parse_answer(q, text), "`--data`".to_string()))
         } else {
-            sources
-                .data_file
-                .get(&q.name)
-                .map(|v| (cast_answer(q, v), "`--data-file`".to_string()))
+            sources.data_file.get(&q.name).map(|v| {
+                let cast = match v {
+                    // Copier reads a text answer of a yaml or json question
+                    // as YAML or JSON, wherever it comes from.
+                    Value::String(text)
+                        if config.dialect == Dialect::Copier
+                            && !q.multiselect
+                            && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+                    {
+                        parse_text(q.ty, text)
+                    }
+                    v => cast_answer(q, v),
+                };
+                (cast, "`--data-file`".to_string())
+            })
         };
         let given = match given {
             Some((parsed, origin)) => {
@@ -183,6 +194,24 @@ pub fn resolve(
                     }
                 }
             }
+        };
+        let value = match value {
+            // Copier keeps a multiselect answer in the order of the choices.
+            Value::Array(picked) if q.multiselect && config.dialect == Dialect::Copier => {
+                let options = choices(engine, q, &answers.context).unwrap_or_default();
+                let mut ordered: Vec<Value> = options
+                    .iter()
+                    .filter(|(_, v, _)| picked.contains(v))
+                    .map(|(_, v, _)| v.clone())
+                    .collect();
+                let rest: Vec<Value> = picked
+                    .into_iter()
+                    .filter(|v| !ordered.contains(v))
+                    .collect();
+                ordered.extend(rest);
+                Value::Array(ordered)
+            }
+            other => other,
         };
         if !q.secret {
             answers.recorded.insert(q.name.clone(), value.clone());

@@ -20,6 +20,9 @@ use crate::tree::{FileTree, Node};
 /// The facts of one run that a template may print: what graft does, from
 /// where, at which version, into which folder.
 pub struct RunFacts<'a> {
+    /// More of the run's settings, which Copier's `_copier_conf` holds
+    /// (`data`, `defaults`, `pretend`, …).
+    pub conf: &'a Map<String, Value>,
     /// `copy`, `update` or `recopy`.
     pub operation: &'a str,
     /// The template's source as recorded in the answers file.
@@ -194,18 +197,19 @@ impl Dialect {
                     "update" => "update",
                     _ => "copy",
                 };
-                out.insert(
-                    self.context_key().into(),
-                    json!({
-                        "answers_file": facts.answers_file,
-                        "dst_path": facts.dest_given.to_string_lossy(),
-                        "src_path": facts.src_path,
-                        "vcs_ref": facts.vcs_ref,
-                        "vcs_ref_hash": facts.commit_sha,
-                        "sep": std::path::MAIN_SEPARATOR.to_string(),
-                        "os": copier_os(),
-                    }),
-                );
+                let mut conf = json!({
+                    "src_path": facts.src_path,
+                    "dst_path": facts.dest_given.to_string_lossy(),
+                    "answers_file": facts.answers_file,
+                    "vcs_ref": facts.vcs_ref,
+                    "vcs_ref_hash": facts.commit_sha,
+                });
+                if let Value::Object(map) = &mut conf {
+                    map.extend(facts.conf.clone());
+                    map.insert("sep".into(), std::path::MAIN_SEPARATOR.to_string().into());
+                    map.insert("os".into(), copier_os().into());
+                }
+                out.insert(self.context_key().into(), conf);
                 out.insert("_folder_name".into(), Value::String(dst_name));
                 // Seen by tasks and `_exclude` patterns, not by files.
                 out.insert("_copier_operation".into(), operation.into());

@@ -280,8 +280,10 @@ fn run_facts<'a>(
     inputs: &'a RenderInputs,
     src_path: &'a str,
     answers_file: &'a str,
+    conf: &'a Map<String, Value>,
 ) -> RunFacts<'a> {
     RunFacts {
+        conf,
         operation: inputs.operation,
         src_path,
         vcs_ref: inputs.vcs_ref,
@@ -291,6 +293,36 @@ fn run_facts<'a>(
         dest: inputs.dest,
         dest_given: inputs.dest_given,
     }
+}
+
+/// The settings of the run that Copier shows its templates in
+/// `_copier_conf` besides the paths: the data given, the flags.
+fn copier_conf(inputs: &RenderInputs, sources: &AnswerSources) -> Map<String, Value> {
+    let mut data = sources.data_file.clone();
+    for (k, v) in &sources.data {
+        data.insert(k.clone(), Value::String(v.clone()));
+    }
+    let common = inputs.common;
+    let mut out = Map::new();
+    let mut put = |k: &str, v: Value| {
+        out.insert(k.to_string(), v);
+    };
+    put("data", Value::Object(data));
+    put("defaults", inputs.use_defaults.into());
+    put("user_defaults", Value::Object(inputs.user.defaults.clone()));
+    put("overwrite", false.into());
+    put("pretend", common.pretend.into());
+    put("quiet", common.quiet.into());
+    put("unsafe", inputs.trusted.into());
+    put("skip_answered", inputs.skip_answered.into());
+    put("skip_tasks", common.skip_tasks.into());
+    put("exclude", common.exclude.clone().into());
+    put("skip_if_exists", common.skip.clone().into());
+    put("use_prereleases", common.prereleases.into());
+    put("cleanup_on_error", true.into());
+    put("conflict", "inline".into());
+    put("context_lines", 3.into());
+    out
 }
 
 /// Answers the questions and renders the template.
@@ -313,18 +345,6 @@ pub fn render_project(
         .answers_file
         .clone()
         .unwrap_or_else(|| config.settings.answers_file.clone());
-    let mut base = config.dialect.run_context(&run_facts(
-        inputs,
-        src_record,
-        match config.dialect {
-            // Copier knows the answers file only once it is rendered.
-            Dialect::Copier => "",
-            Dialect::Graft => &answers_file_raw,
-        },
-    ));
-    let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
-    base.insert("_external_data".into(), Value::Object(external));
-
     let mut data = Vec::new();
     for d in &inputs.common.data {
         data.push(answers::split_data(d)?);
@@ -340,6 +360,20 @@ pub fn render_project(
         use_defaults: inputs.use_defaults,
         skip_answered: inputs.skip_answered,
     };
+    let conf = copier_conf(inputs, &sources);
+    let mut base = config.dialect.run_context(&run_facts(
+        inputs,
+        src_record,
+        match config.dialect {
+            // Copier knows the answers file only once it is rendered.
+            Dialect::Copier => "",
+            Dialect::Graft => &answers_file_raw,
+        },
+        &conf,
+    ));
+    let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
+    base.insert("_external_data".into(), Value::Object(external));
+
     let mut answers = answers::resolve(config, &engine, base, &sources, prompter)?;
 
     let answers_path = match &inputs.common.answers_file {
@@ -382,7 +416,7 @@ pub fn render_project(
         .extend(
             config
                 .dialect
-                .run_context(&run_facts(inputs, src_record, &answers_path)),
+                .run_context(&run_facts(inputs, src_record, &answers_path, &conf)),
         );
     if config.dialect == Dialect::Copier {
         // What Copier records, for a template that writes its own answers
@@ -686,7 +720,7 @@ pub fn render_message(
     };
     let data = config
         .dialect
-        .run_context(&run_facts(inputs, src_record, ""));
+        .run_context(&run_facts(inputs, src_record, "", &Map::new()));
     let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }

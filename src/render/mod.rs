@@ -170,8 +170,15 @@ fn rendered_patterns(
 
 /// One template entry under the render root, with symlinks resolved.
 enum ViewNode<'a> {
-    File { bytes: &'a Bytes, executable: bool },
-    Symlink { target: &'a str },
+    File {
+        bytes: &'a Bytes,
+        executable: bool,
+        /// Reached through a symlink to it.
+        via_link: bool,
+    },
+    Symlink {
+        target: &'a str,
+    },
     Dir,
 }
 
@@ -227,6 +234,7 @@ fn add_view_entry<'a>(
             ViewNode::File {
                 bytes,
                 executable: *executable,
+                via_link: false,
             },
         )),
         Node::Dir => out.push((rel, ViewNode::Dir)),
@@ -265,7 +273,12 @@ fn add_view_entry<'a>(
                         )?;
                     }
                 }
-                other => add_view_entry(template, &resolved, rel, other, preserve, depth + 1, out)?,
+                other => {
+                    add_view_entry(template, &resolved, rel, other, preserve, depth + 1, out)?;
+                    if let Some((_, ViewNode::File { via_link, .. })) = out.last_mut() {
+                        *via_link = true;
+                    }
+                }
             }
         }
     }
@@ -343,6 +356,9 @@ pub fn render(
     };
 
     let entries = view(template, root, settings.preserve_symlinks)?;
+    // Copier takes a file's mode from git's index, where a symlink it
+    // follows has no executable bit.
+    let link_mode = engine.is_jinja();
     let suffixed: std::collections::HashSet<&str> = if suffix.is_empty() {
         Default::default()
     } else {
@@ -383,6 +399,15 @@ pub fn render(
         let is_file = matches!(node, ViewNode::File { .. });
         let mut templated = false;
         let mut raw_name = name;
+        // A Copier template's kept symlink named `X.jinja` is `X`, its
+        // target rendered.
+        let templated_link = engine.is_jinja()
+            && !suffix.is_empty()
+            && matches!(node, ViewNode::Symlink { .. })
+            && name.strip_suffix(suffix).is_some_and(|s| !s.is_empty());
+        if templated_link {
+            raw_name = &name[..name.len() - suffix.len()];
+        }
         if is_file {
             if suffix.is_empty() {
                 templated = true;
@@ -421,7 +446,9 @@ pub fn render(
         } else {
             format!("{parent_out}/{rendered_rel}")
         };
-        if exclude.matches(&path, is_dir) {
+        // Copier matches a folder's path as it matches a file's, so `build/`
+        // drops what is in `build` but not the folder.
+        if exclude.matches(&path, is_dir && !engine.is_jinja()) {
             if is_dir {
                 dirs.insert(rel.clone(), None);
             }
@@ -448,6 +475,13 @@ pub fn render(
                 }
             }
             ViewNode::Symlink { target } => {
+                let rendered_target;
+                let target = if templated_link {
+                    rendered_target = engine.render(&source, target, &ctx)?;
+                    rendered_target.as_str()
+                } else {
+                    target
+                };
                 let parent_dir = path.rsplit_once('/').map_or("", |(p, _)| p);
                 match resolve_link(parent_dir, target) {
                     None => {
@@ -477,7 +511,11 @@ pub fn render(
                 );
                 out.sources.insert(path, source);
             }
-            ViewNode::File { bytes, executable } => {
+            ViewNode::File {
+                bytes,
+                executable,
+                via_link,
+            } => {
                 match claimed.get(&path) {
                     Some(_) => return Err(collision(&out, &path, source)),
                     None if out.tree.get(&path).is_some() => {
@@ -491,7 +529,7 @@ pub fn render(
                     path,
                     source,
                     bytes,
-                    executable: *executable,
+                    executable: *executable && !(link_mode && *via_link),
                     templated,
                 });
             }

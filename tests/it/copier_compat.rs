@@ -342,7 +342,7 @@ fn python_copier() -> Option<PathBuf> {
 }
 
 #[test]
-#[ignore = "needs the Jinja filter library"]
+
 fn every_fixture_renders_what_python_copier_rendered() {
     check_all(|scenario| scenario.check(|h| h.std_command(Vec::<&str>::new())));
 }
@@ -406,7 +406,7 @@ fn every_scenario_is_complete_and_passes_only_flags_both_tools_share() {
 }
 
 #[test]
-#[ignore = "needs the Jinja filter library"]
+
 fn jinja2_time_now_renders_the_current_date_in_the_asked_format() {
     // Time-dependent, so not a fixture: only the shape is asserted.
     let h = Harness::new();
