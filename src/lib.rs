@@ -54,31 +54,10 @@ where
             return code;
         }
     };
-    let env = match Env::from_process() {
-        Ok(env) => env,
-        Err(e) => {
-            Printer::default().error(&e);
-            return e.exit_code();
-        }
+    let Some(env) = process_env() else {
+        return EXIT_FAILURE;
     };
-    commands::start_libgit2();
-    let (result, printer) = match &cli.command {
-        Command::Copy(args) => (commands::copy::run(args, &env), env.printer(&args.common)),
-        Command::Update(args) => (commands::update::run(args, &env), env.printer(&args.common)),
-        Command::Recopy(args) => (commands::recopy::run(args, &env), env.printer(&args.common)),
-        Command::Check(args) => (
-            commands::check::run(args, &env),
-            env.printer(&Default::default()),
-        ),
-        Command::Diff(args) => (
-            commands::diff::run(args, &env),
-            env.printer(&Default::default()),
-        ),
-        Command::Remove(args) => (
-            commands::remove::run(args, &env),
-            env.printer(&Default::default()),
-        ),
-    };
+    let (result, printer) = execute(&cli.command, &env);
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -89,6 +68,39 @@ where
             }
             e.exit_code()
         }
+    }
+}
+
+/// The process environment, or `None` after printing why it cannot be read.
+fn process_env() -> Option<Env> {
+    match Env::from_process() {
+        Ok(env) => Some(env),
+        Err(e) => {
+            Printer::default().error(&e);
+            None
+        }
+    }
+}
+
+/// Runs one graft command: its result, and the printer its error goes to.
+fn execute(command: &Command, env: &Env) -> (Result<i32, error::Error>, Printer) {
+    commands::start_libgit2();
+    match command {
+        Command::Copy(args) => (commands::copy::run(args, env), env.printer(&args.common)),
+        Command::Update(args) => (commands::update::run(args, env), env.printer(&args.common)),
+        Command::Recopy(args) => (commands::recopy::run(args, env), env.printer(&args.common)),
+        Command::Check(args) => (
+            commands::check::run(args, env),
+            env.printer(&Default::default()),
+        ),
+        Command::Diff(args) => (
+            commands::diff::run(args, env),
+            env.printer(&Default::default()),
+        ),
+        Command::Remove(args) => (
+            commands::remove::run(args, env),
+            env.printer(&Default::default()),
+        ),
     }
 }
 
