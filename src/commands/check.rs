@@ -18,6 +18,12 @@ pub struct CheckReport {
     pub latest_version: Option<String>,
     pub update_available: bool,
     pub drift: Drift,
+    /// The template is a git repository (a folder has no versions).
+    #[serde(skip)]
+    pub git: bool,
+    /// The recorded revision is, or descends from, a version tag.
+    #[serde(skip)]
+    pub recorded_version_known: bool,
 }
 
 #[derive(Debug, Serialize, Default)]
@@ -98,6 +104,8 @@ pub fn check(args: &CheckArgs, env: &Env, printer: &Printer) -> Result<Vec<Check
             latest_version: latest.map(|(_, tag)| tag),
             update_available,
             drift: d,
+            git: recorded.repo.is_git(),
+            recorded_version_known: recorded.revision.version.is_some(),
         });
     }
     Ok(reports)
