@@ -96,6 +96,10 @@ pub struct CopyArgs {
     /// Same as `--defaults --overwrite`.
     #[arg(long)]
     pub force: bool,
+    /// Keep the destination this run created when it fails, with whatever
+    /// was written (Copier's `--no-cleanup`; not a flag of graft's own).
+    #[arg(skip)]
+    pub keep_on_error: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +133,10 @@ pub struct RecopyArgs {
     /// Ask only questions that have no recorded answer.
     #[arg(long)]
     pub skip_answered: bool,
+    /// Without `--vcs-ref`, render the latest version instead of the
+    /// recorded one, as Copier's `recopy` does (not a flag of graft's own).
+    #[arg(skip)]
+    pub latest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -68,6 +68,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A switch of Copier's command line that graft cannot honour.
+    #[error("`{flag}` is not supported: {reason}")]
+    UnsupportedFlag { flag: String, reason: String },
+
+    /// `copier check-update` on a project whose versions cannot be compared.
+    #[error("cannot check for a newer version: {reason}")]
+    CannotCheck { reason: String },
+
     /// A `--data` argument without `=`.
     #[error("`--data {0}` is not of the form KEY=VALUE")]
     DataSyntax(String),
@@ -304,7 +312,8 @@ impl Error {
     /// a missing template. The names are part of graft's interface.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Usage(_) | Error::DataSyntax(_) => "usage",
+            Error::Usage(_) | Error::DataSyntax(_) | Error::UnsupportedFlag { .. } => "usage",
+            Error::CannotCheck { .. } => "cannot_check",
             Error::Config { .. }
             | Error::Render { .. }
             | Error::BadSymlink { .. }

@@ -102,7 +102,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let (plan, task_entries) = match written {
         Ok(done) => done,
         Err(e) => {
-            if let Some(created) = created {
+            if let Some(created) = created.filter(|_| !args.keep_on_error) {
                 let _ = std::fs::remove_dir_all(created);
             }
             return Err(e);

@@ -3,6 +3,7 @@
 //! the only layer that reads the environment or prints.
 
 pub mod check;
+pub mod check_update;
 pub mod copy;
 pub mod diff;
 pub mod recopy;

@@ -1,6 +1,7 @@
 //! `graft recopy [DEST]`: render the recorded (or `--vcs-ref`) version from
 //! scratch with the recorded answers and write it over the project, keeping
-//! files the template does not produce.
+//! files the template does not produce. (`copier recopy` renders the latest
+//! version without `--vcs-ref`, as Copier does.)
 
 use super::update::{
     answers_files, load_template, open_recorded, open_template, read_answers, Recorded,
@@ -15,6 +16,16 @@ use crate::source::Revision;
 use crate::tasks;
 use crate::trust;
 
+/// Whether the recorded version is the one to render: without
+/// `--vcs-ref` (unless Copier's recopy asked for the latest), or with
+/// `:current:`.
+fn renders_recorded(args: &RecopyArgs) -> bool {
+    match args.common.vcs_ref.as_deref() {
+        None => !args.latest,
+        Some(r) => r == ":current:",
+    }
+}
+
 pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
@@ -28,7 +39,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             Ok(recorded) => recorded,
             // An explicit ref makes the recorded one irrelevant.
             Err(Error::OldVersionMissing { .. } | Error::NoRecordedVersion { .. })
-                if common.vcs_ref.as_deref().is_some_and(|r| r != ":current:") =>
+                if !renders_recorded(args) =>
             {
                 let (spec, repo) = open_template(&recorded_file, &dest, env, common)?;
                 Recorded {
@@ -45,9 +56,11 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             printer.warn(w);
         }
         let src = recorded.spec.display();
-        let revision = match common.vcs_ref.as_deref() {
-            None | Some(":current:") => recorded.revision.clone(),
-            Some(r) => recorded.repo.resolve(Some(r), common.prereleases)?,
+        let revision = if renders_recorded(args) {
+            recorded.revision.clone()
+        } else {
+            let explicit = common.vcs_ref.as_deref();
+            recorded.repo.resolve(explicit, common.prereleases)?
         };
         for w in &revision.warnings {
             printer.warn(w);
