@@ -103,6 +103,47 @@ pub enum SourceError {
     #[error("template entry `{path}` in `{src}` has an invalid name")]
     InvalidEntryName { path: String, src: String },
 
+    /// The `.gitmodules` of a repository is not git's config syntax.
+    #[error("the `.gitmodules` of `{src}` is not valid git config (line {line})")]
+    BadGitmodules { src: String, line: usize },
+
+    /// A gitlink (submodule entry) that `.gitmodules` gives no URL for.
+    #[error("submodule `{path}` has no URL in the `.gitmodules` of `{src}`")]
+    SubmoduleNotConfigured { path: String, src: String },
+
+    /// A submodule URL graft cannot or will not fetch.
+    #[error("submodule `{path}` of `{src}` has an unusable URL `{url}`: {reason}")]
+    SubmoduleUrl {
+        path: String,
+        /// As written in `.gitmodules`, without credentials.
+        url: String,
+        src: String,
+        reason: String,
+    },
+
+    /// A submodule's repository could not be opened, fetched or read.
+    #[error("cannot read submodule `{path}` from `{url}`")]
+    Submodule {
+        path: String,
+        url: String,
+        #[source]
+        source: Box<SourceError>,
+    },
+
+    /// A submodule's repository lacks the commit the template records.
+    #[error("submodule `{path}` is at commit `{commit}`, which `{url}` does not have")]
+    SubmoduleCommitMissing {
+        path: String,
+        url: String,
+        commit: String,
+        /// Whether the repository was read from the cache without fetching.
+        offline: bool,
+    },
+
+    /// Submodules nested deeper than graft follows them.
+    #[error("submodule `{path}` is nested more than {limit} submodules deep")]
+    SubmoduleTooDeep { path: String, limit: usize },
+
     /// A filesystem operation failed.
     #[error("cannot {action} `{path}`")]
     Io {
@@ -142,6 +183,14 @@ impl SourceError {
             SourceError::NonUtf8Path { .. } | SourceError::InvalidEntryName { .. } => {
                 "template_error"
             }
+            SourceError::BadGitmodules { .. }
+            | SourceError::SubmoduleNotConfigured { .. }
+            | SourceError::SubmoduleUrl { .. }
+            | SourceError::SubmoduleCommitMissing { .. }
+            | SourceError::SubmoduleTooDeep { .. } => "submodule",
+            // What went wrong, not where: `offline_without_cache` and
+            // `unreachable_source` mean the same for a submodule.
+            SourceError::Submodule { source, .. } => source.kind(),
             SourceError::Io { .. } => "io",
             SourceError::Git { .. } => "git",
         }
@@ -212,6 +261,33 @@ impl SourceError {
                 Some("rename it: graft only handles UTF-8 paths".to_string())
             }
             SourceError::InvalidEntryName { .. } => None,
+            SourceError::BadGitmodules { .. } => {
+                Some("`git config -f .gitmodules --list` shows where git stops reading it".to_string())
+            }
+            SourceError::SubmoduleNotConfigured { path, .. } => Some(format!(
+                "register it with `git submodule add URL {path}`, or drop it with `git rm --cached {path}`"
+            )),
+            SourceError::SubmoduleUrl { .. } => {
+                Some("correct the submodule's `url` in `.gitmodules`".to_string())
+            }
+            SourceError::Submodule { source, .. } => match **source {
+                SourceError::Unreachable { .. }
+                | SourceError::UnsupportedProtocol { .. }
+                | SourceError::Auth { .. }
+                | SourceError::OfflineNoCache { .. }
+                | SourceError::CacheCorrupt { .. }
+                | SourceError::MirrorDamaged { .. } => source.hint(),
+                _ => Some("check the submodule's `url` in `.gitmodules`".to_string()),
+            },
+            SourceError::SubmoduleCommitMissing { offline: true, .. } => Some(
+                "the cached copy may be older than the template; run once without --offline"
+                    .to_string(),
+            ),
+            SourceError::SubmoduleCommitMissing { .. } => Some(
+                "push that commit to a branch or tag of the submodule's repository (graft fetches only those)"
+                    .to_string(),
+            ),
+            SourceError::SubmoduleTooDeep { .. } => None,
             SourceError::Io { .. } | SourceError::Git { .. } => None,
         }
     }

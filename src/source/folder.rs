@@ -13,6 +13,7 @@ use std::path::Path;
 
 use git2::Repository;
 
+use super::submodule::{Gitlink, Links};
 use super::SourceError;
 use crate::tree::{is_executable, FileTree, Node};
 
@@ -29,8 +30,8 @@ pub fn read_folder(root: &Path, src: &str) -> Result<FileTree, SourceError> {
 
 /// Reads the working tree of a non-bare repository as the author sees it:
 /// tracked files that still exist, plus untracked files git does not
-/// ignore. Submodules and nested repositories are left out, like the
-/// submodule entries of a commit.
+/// ignore. Submodules and nested repositories are left out: the files of
+/// submodules come from their own repositories (see [`worktree_links`]).
 pub fn read_worktree(repo: &Repository, root: &Path, src: &str) -> Result<FileTree, SourceError> {
     let index = repo.index().map_err(|source| SourceError::Git {
         action: "read the index",
@@ -78,6 +79,47 @@ pub fn read_worktree(repo: &Repository, root: &Path, src: &str) -> Result<FileTr
         } else {
             Verdict::Skip
         }
+    })
+}
+
+/// The submodules of a working tree, as `git add -A` would record them:
+/// every gitlink of the index at the commit checked out in its folder (the
+/// staged one when it is not checked out), and the `.gitmodules` file of
+/// the working tree.
+pub fn worktree_links(repo: &Repository, root: &Path, src: &str) -> Result<Links, SourceError> {
+    let index = repo.index().map_err(|source| SourceError::Git {
+        action: "read the index",
+        src: src.to_string(),
+        source,
+    })?;
+    let mut gitlinks = Vec::new();
+    for entry in index.iter().filter(|e| e.mode == 0o160000) {
+        let Ok(path) = String::from_utf8(entry.path) else {
+            continue;
+        };
+        let checked_out = Repository::open(root.join(&path))
+            .ok()
+            .and_then(|sub| sub.head().ok()?.peel_to_commit().ok().map(|c| c.id()));
+        gitlinks.push(Gitlink {
+            commit: checked_out.unwrap_or(entry.id),
+            path,
+        });
+    }
+    let file = root.join(".gitmodules");
+    let gitmodules = match fs::symlink_metadata(&file) {
+        Ok(meta) if meta.is_file() && !gitlinks.is_empty() => {
+            let bytes = fs::read(&file).map_err(|source| SourceError::Io {
+                action: "read",
+                path: file.clone(),
+                source,
+            })?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => None,
+    };
+    Ok(Links {
+        gitlinks,
+        gitmodules,
     })
 }
 

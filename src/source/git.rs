@@ -19,6 +19,7 @@ use git2::{
 };
 use semver::Version;
 
+use super::submodule::Gitlink;
 use super::version::{latest, nearest_version, version_tags, VersionTag};
 use super::{Revision, SourceError};
 use crate::tree::{Bytes, FileTree, Node};
@@ -340,20 +341,25 @@ fn walk(
 pub type FileId = (Oid, i32);
 
 /// The blob id and mode of every file and symlink of a commit, by path,
-/// without reading any file.
+/// without reading any file; and its gitlinks.
 pub fn commit_files(
     repo: &Repository,
     sha: &str,
     src: &str,
-) -> Result<HashMap<String, FileId>, SourceError> {
+) -> Result<(HashMap<String, FileId>, Vec<Gitlink>), SourceError> {
     let mut out = HashMap::new();
+    let mut gitlinks = Vec::new();
     walk(repo, sha, src, |path, id, mode| {
-        if mode != 0o040000 && mode != 0o160000 {
-            out.insert(path, (id, mode));
+        match mode {
+            0o040000 => {}
+            0o160000 => gitlinks.push(Gitlink { path, commit: id }),
+            _ => {
+                out.insert(path, (id, mode));
+            }
         }
         Ok(())
     })?;
-    Ok(out)
+    Ok((out, gitlinks))
 }
 
 /// File contents already read from a repository, by blob id. It does not
@@ -361,7 +367,8 @@ pub fn commit_files(
 pub type BlobCache = HashMap<Oid, Weak<[u8]>>;
 
 /// Reads the directories of a commit's tree, and the files and symlinks
-/// for which `keep` says yes, into memory. Submodules are skipped.
+/// for which `keep` says yes, into memory; and lists its gitlinks, whose
+/// files are in other repositories (see `submodule.rs`).
 ///
 /// `blobs` carries contents between calls: an update reads two commits that
 /// share most files, and each shared file is then read (inflated) once and
@@ -372,12 +379,13 @@ pub fn read_commit_tree(
     src: &str,
     blobs: &mut BlobCache,
     keep: &dyn Fn(&str) -> bool,
-) -> Result<FileTree, SourceError> {
+) -> Result<(FileTree, Vec<Gitlink>), SourceError> {
     let mut out = FileTree::new();
+    let mut gitlinks = Vec::new();
     walk(repo, sha, src, |path, id, mode| {
         match mode {
             0o040000 => out.insert(&path, Node::Dir),
-            0o160000 => {}
+            0o160000 => gitlinks.push(Gitlink { path, commit: id }),
             _ if !keep(&path) => {}
             mode => {
                 let bytes = match blobs.get(&id).and_then(Weak::upgrade) {
@@ -410,7 +418,36 @@ pub fn read_commit_tree(
         }
         Ok(())
     })?;
-    Ok(out)
+    Ok((out, gitlinks))
+}
+
+/// The text of the `.gitmodules` file at the root of a commit; `None` when
+/// there is none, or it is not a regular file (git refuses a symlink).
+pub fn gitmodules(repo: &Repository, sha: &str, src: &str) -> Result<Option<String>, SourceError> {
+    let oid = Oid::from_str(sha).map_err(git_err("read a commit", src))?;
+    let commit = repo
+        .find_commit(oid)
+        .map_err(git_err("read a commit", src))?;
+    let tree = commit.tree().map_err(git_err("read a tree", src))?;
+    let Some(entry) = tree.get_name(".gitmodules") else {
+        return Ok(None);
+    };
+    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+        return Ok(None);
+    }
+    let blob = repo
+        .find_blob(entry.id())
+        .map_err(git_err("read a file", src))?;
+    Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+}
+
+/// Whether the repository holds the commit `oid`.
+pub fn has_commit(repo: &Repository, oid: Oid, src: &str) -> Result<bool, SourceError> {
+    match repo.find_object(oid, None) {
+        Ok(object) => Ok(object.peel_to_commit().is_ok_and(|c| c.id() == oid)),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(false),
+        Err(e) => Err(git_err("read a commit", src)(e)),
+    }
 }
 
 /// The tree path of an entry, or `None` for entries to skip (`.git`).

@@ -4,7 +4,8 @@
 //! repository or folder, or fetches a remote into its cached bare mirror,
 //! [`TemplateRepo::resolve`] picks a commit (a version tag by default) and
 //! describes it, and [`TemplateRepo::read_tree`] reads that commit's files
-//! into a [`FileTree`]. Nothing here renders, prompts, prints (except the
+//! into a [`FileTree`], with the files of its submodules under their paths
+//! (`submodule.rs`). Nothing here renders, prompts, prints (except the
 //! optional fetch progress bar) or writes outside the cache; loading
 //! `graft.yml` from the tree is the caller's job.
 
@@ -13,7 +14,9 @@ mod error;
 mod fetch;
 mod folder;
 mod git;
+mod gitmodules;
 mod spec;
+mod submodule;
 mod version;
 
 #[cfg(test)]
@@ -30,6 +33,7 @@ use crate::tree::{FileTree, Node};
 pub use error::SourceError;
 pub use git::{FileId, NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
 pub use spec::{cache_dir_name, percent_decode, strip_credentials, SourceSpec};
+pub use submodule::MAX_DEPTH as MAX_SUBMODULE_DEPTH;
 pub use version::parse_version_tag;
 
 /// The warning added when a local template has uncommitted changes that the
@@ -107,6 +111,11 @@ pub struct TemplateRepo {
     kind: Kind,
     /// Contents read so far, shared by every tree read from this template.
     blobs: std::sync::Mutex<git::BlobCache>,
+    /// How the template was opened; its submodules are opened alike.
+    opts: SourceOptions,
+    /// The repositories of the submodules read so far, at any depth, by
+    /// where they are: each is opened, and fetched, once per run.
+    submodules: RefCell<HashMap<String, TemplateRepo>>,
 }
 
 enum Kind {
@@ -174,6 +183,8 @@ impl TemplateRepo {
             spec: spec.clone(),
             kind,
             blobs: Default::default(),
+            opts: opts.clone(),
+            submodules: Default::default(),
         };
         if matches!(spec, SourceSpec::Remote { .. }) {
             template.with_repo(|repo| git::check_usable(repo, &src))?;
@@ -289,7 +300,8 @@ impl TemplateRepo {
     }
 
     /// Reads the files of `rev` (from [`TemplateRepo::resolve`] of this
-    /// template). A git revision without `sha` reads HEAD.
+    /// template), with the files of its submodules under their paths. A
+    /// git revision without `sha` reads HEAD.
     pub fn read_tree(&self, rev: &Revision) -> Result<FileTree, SourceError> {
         self.read_tree_filtered(rev, &|_| true)
     }
@@ -309,21 +321,85 @@ impl TemplateRepo {
                 repo,
                 workdir: Some(workdir),
                 ..
-            } if rev.worktree => folder::read_worktree(&*opened(repo, &self.spec)?, workdir, &src),
+            } if rev.worktree => {
+                let (mut tree, links) = {
+                    let repo = opened(repo, &self.spec)?;
+                    (
+                        folder::read_worktree(&repo, workdir, &src)?,
+                        folder::worktree_links(&repo, workdir, &src)?,
+                    )
+                };
+                self.graft_submodules(
+                    links,
+                    |sub, sha, _| sub.read_commit(sha, &|_| true),
+                    |prefix, part| graft_tree(&mut tree, prefix, part),
+                )?;
+                Ok(tree)
+            }
             Kind::Git { .. } => {
                 let sha = self.commit_of(rev)?;
-                self.with_repo(|repo| {
-                    // Entries are inserted whole, so a poisoned cache is still sound.
-                    let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
-                    git::read_commit_tree(repo, &sha, &src, &mut blobs, keep)
-                })
+                let (mut tree, links) = self.read_commit(&sha, keep)?;
+                self.graft_submodules(
+                    links,
+                    |sub, sha, prefix| sub.read_commit(sha, &|p| keep(&format!("{prefix}/{p}"))),
+                    |prefix, part| graft_tree(&mut tree, prefix, part),
+                )?;
+                Ok(tree)
             }
         }
     }
 
+    /// The folders of commit `sha`, its files for which `keep` says yes,
+    /// and its submodules.
+    fn read_commit(
+        &self,
+        sha: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<(FileTree, submodule::Links), SourceError> {
+        let src = self.spec.display();
+        self.with_repo(|repo| {
+            // Entries are inserted whole, so a poisoned cache is still sound.
+            let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
+            let (tree, gitlinks) = git::read_commit_tree(repo, sha, &src, &mut blobs, keep)?;
+            let links = self.links(repo, sha, gitlinks)?;
+            Ok((tree, links))
+        })
+    }
+
+    /// The file ids of commit `sha`, and its submodules.
+    fn commit_ids(
+        &self,
+        sha: &str,
+    ) -> Result<(HashMap<String, FileId>, submodule::Links), SourceError> {
+        let src = self.spec.display();
+        self.with_repo(|repo| {
+            let (ids, gitlinks) = git::commit_files(repo, sha, &src)?;
+            let links = self.links(repo, sha, gitlinks)?;
+            Ok((ids, links))
+        })
+    }
+
+    /// `gitlinks` of commit `sha`, with its `.gitmodules` if there are any.
+    fn links(
+        &self,
+        repo: &Repository,
+        sha: &str,
+        gitlinks: Vec<submodule::Gitlink>,
+    ) -> Result<submodule::Links, SourceError> {
+        let gitmodules = if gitlinks.is_empty() {
+            None
+        } else {
+            git::gitmodules(repo, sha, &self.spec.display())?
+        };
+        Ok(submodule::Links {
+            gitlinks,
+            gitmodules,
+        })
+    }
+
     /// The blob id and mode of every file and symlink of `rev` by path,
-    /// read from tree objects only; `None` when `rev` is not a commit (a
-    /// plain folder, or a working tree).
+    /// its submodules' included, read from tree objects only; `None` when
+    /// `rev` is not a commit (a plain folder, or a working tree).
     pub fn file_ids(
         &self,
         rev: &Revision,
@@ -331,8 +407,18 @@ impl TemplateRepo {
         match &self.kind {
             Kind::Git { .. } if !rev.worktree => {
                 let sha = self.commit_of(rev)?;
-                self.with_repo(|repo| git::commit_files(repo, &sha, &self.spec.display()))
-                    .map(Some)
+                let (mut ids, links) = self.commit_ids(&sha)?;
+                self.graft_submodules(
+                    links,
+                    |sub, sha, _| sub.commit_ids(sha),
+                    |prefix, part| {
+                        ids.extend(
+                            part.into_iter()
+                                .map(|(p, id)| (format!("{prefix}/{p}"), id)),
+                        )
+                    },
+                )?;
+                Ok(Some(ids))
             }
             _ => Ok(None),
         }
@@ -396,6 +482,14 @@ fn open_local(path: &Path, src: &str) -> Result<Kind, SourceError> {
             source,
         }),
         Err(_) => Ok(Kind::Folder(path.to_path_buf())),
+    }
+}
+
+/// Puts the files of a submodule, `part`, into `tree` under `prefix`.
+fn graft_tree(tree: &mut FileTree, prefix: &str, part: FileTree) {
+    tree.insert(prefix, Node::Dir);
+    for (path, node) in part.entries {
+        tree.entries.insert(format!("{prefix}/{path}"), node);
     }
 }
 

@@ -1,9 +1,40 @@
 //! Version tags: which tags are versions, how they order, which is latest.
 //!
 //! A tag is a version when its name, without an optional `v`, is a semver
-//! version; `1` and `1.2` count as `1.0.0` and `1.2.0`. Other tags are
-//! ignored here (they still show up in `git describe`). This module reads
-//! refs and the commit graph but never resolves user input; see `git.rs`.
+//! version; `1` and `1.2` count as `1.0.0` and `1.2.0`. A name semver
+//! refuses is read as PEP 440 spells versions, the way Copier orders a
+//! template's tags (`1.0.0rc1`, `1.0.0.dev3`, `1.0.0.post1`, `1.2.3.4`), and
+//! written as the semver version that orders the same way:
+//!
+//! | PEP 440 | semver | why |
+//! |---|---|---|
+//! | `1.0.0a1`, `b2`, `rc3` (`alpha`, `c`, `pre`, `preview`...) | `1.0.0-alpha.1`, `-beta.2`, `-rc.3` | alpha < beta < rc, and `1.0.0-alpha.1` is the same version in both spellings |
+//! | `1.0.0.dev3` | `1.0.0-0.dev.3` | a numeric identifier sorts below every alpha |
+//! | `1.0.0a1.post2`, `1.0.0a1.dev2` | `1.0.0-alpha.1.post.2`, `-alpha.1.dev.2` | between `alpha.1` and `alpha.2` |
+//! | `1.0.0.post1` | `1.0.0+post.1` | the `semver` crate orders build metadata after the bare release (the semver spec leaves it out) |
+//! | `1.2.3.4`, `1.2.3.4.post1` | `1.2.3+4`, `1.2.3+4.post.1` | after `1.2.3`, before `1.2.4` |
+//! | `1.0+abc` | `1.0.0+abc` | local versions are build metadata |
+//!
+//! Where the two orders cannot agree, the tag is left out rather than put
+//! in the wrong place among releases: an epoch other than `0!`, a
+//! development release of a post release (`1.0.post1.dev2`), and a pre- or
+//! development release of a version of four or more parts (`1.2.3.4rc1`);
+//! PEP 440 calls all but the first prereleases.
+//!
+//! Known differences from Copier's order, all between unusual spellings:
+//! `1.0.0a1.dev2` sorts after `1.0.0a1` (PEP 440: before); a local version
+//! orders as semver build metadata (`1.0+ubuntu` after `1.0.post1`,
+//! `1.2.3+5` after `1.2.3.4`); a post release sorts after the versions of
+//! more parts that start like it (`1.2.3.post1` after `1.2.3.4`); and a
+//! name semver reads keeps the semver meaning it always had here, so
+//! `1.0.0-1`, `1.0.0-r3` and `1.0.0-post.1` are prereleases (PEP 440: post
+//! releases), `1.0.0-dev.1` sorts between beta and rc, `-preview.1` before
+//! `-rc.1`, `-rc10` before `-rc2`, `-a.1` and `-alpha2` are not `alpha.1`
+//! and `alpha.2`, and `1.0.0-foo` is a version (PEP 440: not one).
+//!
+//! Other tags are ignored here (they still show up in `git describe`). This
+//! module reads refs and the commit graph but never resolves user input;
+//! see `git.rs`.
 
 use git2::{Oid, Repository};
 use semver::Version;
@@ -17,8 +48,15 @@ pub struct VersionTag {
     pub commit: Oid,
 }
 
-/// Parses a tag name as a version: `v1.2.3`, `1.2.3-rc.1`, `v1`, `1.2`.
+/// Parses a tag name as a version: `v1.2.3`, `1.2.3-rc.1`, `v1`, `1.2`,
+/// and what only PEP 440 reads as one (`1.0.0rc1`, `1.0.0.post1`), written
+/// as the semver version that orders the same way (see the module docs).
 pub fn parse_version_tag(tag: &str) -> Option<Version> {
+    parse_semver(tag).or_else(|| Pep440::parse(tag).and_then(Pep440::into_semver))
+}
+
+/// The semver reading: `v1.2.3`, `1.2.3-rc.1`, `v1`, `1.2`.
+fn parse_semver(tag: &str) -> Option<Version> {
     let bare = tag
         .strip_prefix('v')
         .or_else(|| tag.strip_prefix('V'))
@@ -37,6 +75,226 @@ pub fn parse_version_tag(tag: &str) -> Option<Version> {
         _ => bare,
     };
     Version::parse(text).ok()
+}
+
+/// A version as PEP 440 spells it, in its normalised parts: what
+/// `packaging.version.Version` (which Copier sorts tags with) accepts.
+#[derive(Debug, PartialEq, Eq)]
+struct Pep440 {
+    epoch: u64,
+    release: Vec<u64>,
+    /// `alpha`, `beta` or `rc`, and its number.
+    pre: Option<(&'static str, u64)>,
+    post: Option<u64>,
+    dev: Option<u64>,
+    /// Lowercase, without separators.
+    local: Vec<String>,
+}
+
+impl Pep440 {
+    /// Reads `text` as packaging's `VERSION_PATTERN` does (ASCII, any case,
+    /// an optional `v`), without its leading and trailing whitespace.
+    fn parse(text: &str) -> Option<Pep440> {
+        let lower = text.to_ascii_lowercase();
+        let mut s = Scanner {
+            s: lower.as_bytes(),
+            at: 0,
+        };
+        s.eat(b'v');
+        let start = s.at;
+        let epoch = match s.number()? {
+            Some(n) if s.eat(b'!') => n,
+            _ => {
+                s.at = start;
+                0
+            }
+        };
+        let mut release = vec![s.number()??];
+        loop {
+            let before = s.at;
+            if !s.eat(b'.') {
+                break;
+            }
+            match s.number()? {
+                Some(n) => release.push(n),
+                None => {
+                    s.at = before;
+                    break;
+                }
+            }
+        }
+        const PRE: [(&str, &str); 8] = [
+            ("alpha", "alpha"),
+            ("a", "alpha"),
+            ("beta", "beta"),
+            ("b", "beta"),
+            ("preview", "rc"),
+            ("pre", "rc"),
+            ("c", "rc"),
+            ("rc", "rc"),
+        ];
+        let pre = s.optional(|s| {
+            s.separator();
+            let phase = s.word(&PRE)?;
+            s.separator();
+            Some((phase, s.number()?.unwrap_or(0)))
+        });
+        let post = s.optional(|s| {
+            if s.eat(b'-') {
+                if let Some(n) = s.number()? {
+                    return Some(n);
+                }
+                s.at -= 1;
+            }
+            s.separator();
+            s.word(&[("post", ""), ("rev", ""), ("r", "")])?;
+            s.separator();
+            Some(s.number()?.unwrap_or(0))
+        });
+        let dev = s.optional(|s| {
+            s.separator();
+            s.word(&[("dev", "")])?;
+            s.separator();
+            Some(s.number()?.unwrap_or(0))
+        });
+        let mut local = Vec::new();
+        if s.eat(b'+') {
+            loop {
+                let segment = s.take_while(|b| b.is_ascii_alphanumeric());
+                if segment.is_empty() {
+                    return None;
+                }
+                // Numbers compare as numbers: `+007` is `+7`.
+                let segment = if segment.bytes().all(|b| b.is_ascii_digit()) {
+                    let trimmed = segment.trim_start_matches('0');
+                    if trimmed.is_empty() {
+                        "0"
+                    } else {
+                        trimmed
+                    }
+                } else {
+                    segment
+                };
+                local.push(segment.to_string());
+                if !(s.eat(b'.') || s.eat(b'_') || s.eat(b'-')) {
+                    break;
+                }
+            }
+        }
+        (s.at == s.s.len()).then_some(Pep440 {
+            epoch,
+            release,
+            pre,
+            post,
+            dev,
+            local,
+        })
+    }
+
+    /// The semver version with the same place in the order, or `None` where
+    /// there is none (see the module docs).
+    fn into_semver(self) -> Option<Version> {
+        let part = |i: usize| self.release.get(i).copied().unwrap_or(0);
+        let mut extra = self.release.get(3..).unwrap_or_default().to_vec();
+        while extra.last() == Some(&0) {
+            extra.pop();
+        }
+        let prerelease = self.pre.is_some() || self.dev.is_some();
+        if self.epoch != 0
+            || (prerelease && !extra.is_empty())
+            || (self.pre.is_none() && self.post.is_some() && self.dev.is_some())
+        {
+            return None;
+        }
+        let mut pre: Vec<String> = Vec::new();
+        let mut build: Vec<String> = extra.iter().map(u64::to_string).collect();
+        match self.pre {
+            Some((phase, n)) => {
+                pre.extend([phase.to_string(), n.to_string()]);
+                if let Some(post) = self.post {
+                    pre.extend(["post".to_string(), post.to_string()]);
+                }
+                if let Some(dev) = self.dev {
+                    pre.extend(["dev".to_string(), dev.to_string()]);
+                }
+            }
+            None => {
+                if let Some(dev) = self.dev {
+                    pre.extend(["0".to_string(), "dev".to_string(), dev.to_string()]);
+                }
+                if let Some(post) = self.post {
+                    build.extend(["post".to_string(), post.to_string()]);
+                }
+            }
+        }
+        build.extend(self.local);
+        Some(Version {
+            major: part(0),
+            minor: part(1),
+            patch: part(2),
+            pre: semver::Prerelease::new(&pre.join(".")).ok()?,
+            build: semver::BuildMetadata::new(&build.join(".")).ok()?,
+        })
+    }
+}
+
+/// A cursor over the lowercased text of a version.
+struct Scanner<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.s.get(self.at) == Some(&b);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &str {
+        let start = self.at;
+        while self.s.get(self.at).is_some_and(|&b| f(b)) {
+            self.at += 1;
+        }
+        // Only ASCII bytes are ever taken.
+        std::str::from_utf8(&self.s[start..self.at]).unwrap_or_default()
+    }
+
+    /// All the digits here, as a number: `Some(None)` when there are none,
+    /// `None` when they do not fit (the whole version is then refused).
+    fn number(&mut self) -> Option<Option<u64>> {
+        let digits = self.take_while(|b| b.is_ascii_digit());
+        if digits.is_empty() {
+            return Some(None);
+        }
+        digits.parse().ok().map(Some)
+    }
+
+    /// One of `._-`, if there is one here.
+    fn separator(&mut self) {
+        let _ = self.eat(b'.') || self.eat(b'_') || self.eat(b'-');
+    }
+
+    /// The normal form of the first of `words` spelled here.
+    fn word(&mut self, words: &[(&str, &'static str)]) -> Option<&'static str> {
+        let rest = &self.s[self.at..];
+        let (word, normal) = words.iter().find(|(w, _)| rest.starts_with(w.as_bytes()))?;
+        self.at += word.len();
+        Some(normal)
+    }
+
+    /// Runs `part`, an optional group of the pattern: where it does not
+    /// match (or holds a number too large), nothing is consumed.
+    fn optional<T>(&mut self, part: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let start = self.at;
+        let found = part(self);
+        if found.is_none() {
+            self.at = start;
+        }
+        found
+    }
 }
 
 /// All version tags of the repository, lowest first. Tags that do not peel
@@ -137,12 +395,13 @@ mod tests {
             ("", None),
             ("latest", None),
             ("release-1.0", None),
-            ("v1.2.3.4", None),
-            ("v01.2.3", None),
+            // PEP 440 reads these; semver alone does not.
+            ("v1.2.3.4", Some("1.2.3+4")),
+            ("v01.2.3", Some("1.2.3")),
             ("v1.", None),
             (".1", None),
             ("vv1.0.0", None),
-            ("v1.2-rc.1", None),
+            ("v1.2-rc.1", Some("1.2.0-rc.1")),
             ("1..2", None),
         ];
         for (tag, want) in table {
@@ -167,6 +426,155 @@ mod tests {
         assert_eq!(latest(&tags, true).unwrap().name, "v2.0.0-rc.1");
         assert_eq!(latest(&tags[..0], true), None);
         assert_eq!(latest(&tags[4..], false), None);
+    }
+
+    /// `sorted(TAGS, key=packaging.version.Version)`, as packaging 26.4
+    /// (Copier 9.19.1's) printed it; no two of them are equal.
+    const PACKAGING_ORDER: [&str; 36] = [
+        "1.0.0.dev3",
+        "1.0.0.dev10",
+        "1.0.0a1",
+        "1.0.0a1.post2",
+        "1.0.0-alpha.2",
+        "1.0.0_alpha_4",
+        "1.0.0a10",
+        "1.0.0b2",
+        "1.0.0-beta.3",
+        "1.0.0rc1",
+        "1.0.0rc1.post1",
+        "v1.0.0-rc.2",
+        "V1.0.0RC3",
+        "1.0.0c5",
+        "1.0.0",
+        "1.0+abc",
+        "1.0.0+local.7",
+        "v1.0.0.post1",
+        "1.0.0.post2",
+        "1.0.0.rev4",
+        "1.0.1.dev0",
+        "1.0.1",
+        "1.2.3",
+        "1.2.3.0.1",
+        "1.2.3.4",
+        "1.2.3.4.post1",
+        "1.2.3.10",
+        "1.2.4rc1",
+        "1.2.4",
+        "0!1.5",
+        "2.0.0a1",
+        "2.0b1",
+        "v2",
+        "2.0.0.post1",
+        "2.1",
+        "2.1-1",
+    ];
+
+    /// `[Version(t).is_prerelease for t in PACKAGING_ORDER]`.
+    const PACKAGING_PRERELEASE: [bool; 36] = [
+        true, true, true, true, true, true, true, true, true, true, true, true, true, true, false,
+        false, false, false, false, false, true, false, false, false, false, false, false, true,
+        false, false, true, true, false, false, false, false,
+    ];
+
+    fn tag(name: &str) -> VersionTag {
+        VersionTag {
+            version: parse_version_tag(name).unwrap_or_else(|| panic!("{name} is no version")),
+            name: name.to_string(),
+            commit: Oid::ZERO_SHA1,
+        }
+    }
+
+    #[test]
+    fn orders_tags_as_copier_does() {
+        let mut tags: Vec<VersionTag> = PACKAGING_ORDER.iter().rev().map(|n| tag(n)).collect();
+        tags.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, PACKAGING_ORDER);
+        for pair in tags.windows(2) {
+            assert!(pair[0].version < pair[1].version, "{pair:?}");
+        }
+        for (t, pre) in tags.iter().zip(PACKAGING_PRERELEASE) {
+            assert_eq!(!t.version.pre.is_empty(), pre, "{}", t.name);
+        }
+        assert_eq!(latest(&tags, false).unwrap().name, "2.1-1");
+        assert_eq!(latest(&tags[..29], false).unwrap().name, "1.2.4");
+        assert_eq!(latest(&tags[..28], true).unwrap().name, "1.2.4rc1");
+    }
+
+    #[test]
+    fn reads_pep440_spellings() {
+        let table = [
+            ("1.0.0a1", "1.0.0-alpha.1"),
+            ("1.0.0.a1", "1.0.0-alpha.1"),
+            ("1.0.0a", "1.0.0-alpha.0"),
+            ("1.0-rc", "1.0.0-rc.0"),
+            ("1.0pre2", "1.0.0-rc.2"),
+            ("1.0.dev", "1.0.0-0.dev.0"),
+            ("1.0a-dev", "1.0.0-alpha.0.dev.0"),
+            ("1.0a.post1", "1.0.0-alpha.0.post.1"),
+            ("1.0.post", "1.0.0+post.0"),
+            ("1.0-r", "1.0.0+post.0"),
+            ("1.0rev", "1.0.0+post.0"),
+            ("1.0-1", "1.0.0+post.1"),
+            ("1.0+ABC", "1.0.0+abc"),
+            ("1.0+a_b-c", "1.0.0+a.b.c"),
+            ("1.2.3.4.0", "1.2.3+4"),
+            ("1.2.3.0", "1.2.3"),
+            ("0!1.0", "1.0.0"),
+            ("v1.0.0RC1", "1.0.0-rc.1"),
+        ];
+        for (tag, want) in table {
+            assert_eq!(parse_version_tag(tag), Some(v(want)), "{tag}");
+        }
+        // Equal as PEP 440 versions, equal here.
+        assert_eq!(parse_version_tag("1.0"), parse_version_tag("1.0.0.0"));
+        assert_eq!(
+            parse_version_tag("1.0.0a1"),
+            parse_version_tag("1.0.0-alpha.1")
+        );
+    }
+
+    #[test]
+    fn refuses_what_neither_reads_or_cannot_be_placed() {
+        for tag in [
+            // Not PEP 440 either (packaging raises InvalidVersion).
+            "1.0-",
+            "1.0.0+",
+            "1.0_",
+            "1.0a1+",
+            "1.0.0+a..b",
+            "1.0 ",
+            " 1.0",
+            "99999999999999999999999.0",
+            "1.0a99999999999999999999999",
+            "1.0é",
+            // PEP 440, but with no place in the semver order.
+            "1!2.0",
+            "1.0.0.post1.dev2",
+            "1.2.3.4rc1",
+            "1.2.3.4.dev1",
+        ] {
+            assert_eq!(parse_version_tag(tag), None, "{tag}");
+        }
+    }
+
+    /// The differences from Copier's order the module docs own up to: a
+    /// name semver reads keeps its semver meaning.
+    #[test]
+    fn semver_names_keep_their_semver_meaning() {
+        let p = |t: &str| parse_version_tag(t).unwrap();
+        // PEP 440: post releases, above 1.0.0.
+        assert!(p("1.0.0-1") < p("1.0.0"));
+        assert!(p("1.0.0-r3") < p("1.0.0"));
+        // PEP 440: dev sorts below alpha; rc10 above rc2.
+        assert!(p("1.0.0-dev.1") > p("1.0.0-beta.1"));
+        assert!(p("1.0.0-rc10") < p("1.0.0-rc2"));
+        // PEP 440: a development release sorts below its pre-release.
+        assert!(p("1.0.0a1.dev2") > p("1.0.0a1"));
+        // PEP 440: the same as 1.0.0a1 and 1.0.0a2.
+        assert!(p("1.0.0-a.1") < p("1.0.0a1"));
+        assert!(p("1.0.0-alpha2") > p("1.0.0a3"));
+        assert_eq!(p("1.0.0-foo"), v("1.0.0-foo"));
     }
 
     proptest::proptest! {

@@ -22,5 +22,6 @@ mod safety_render;
 mod safety_update;
 mod security;
 mod sources;
+mod submodules;
 mod tasks;
 mod update;

@@ -76,6 +76,17 @@ fn prerelease_is_only_taken_with_prereleases() {
 }
 
 #[test]
+fn pep440_tags_are_ordered_as_copier_orders_them() {
+    let h = Harness::new();
+    released(
+        &h,
+        &["1.1.0rc1", "1.0.0.post1", "1.0.0", "1.1.0.dev2", "1.0.0a1"],
+    );
+    assert_eq!(rendered_version(&h, &[]), "1.0.0.post1");
+    assert_eq!(rendered_version(&h, &["--prereleases"]), "1.1.0rc1");
+}
+
+#[test]
 fn vcs_ref_takes_a_tag_a_branch_or_a_sha() {
     let h = Harness::new();
     let mut repo = released(&h, &["v1.0.0", "v2.0.0"]);

@@ -5,6 +5,7 @@
 
 mod local;
 mod remote;
+mod submodules;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
