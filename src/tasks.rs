@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::config::{Command, Migration, Stage, Task};
 use crate::error::Error;
 use crate::render::{clean_relative, Engine};
+use crate::source::pep440;
 
 /// A command ready to run: rendered, with its folder inside DEST.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,16 +138,6 @@ pub struct Crossing<'a> {
     pub to_commit: &'a str,
 }
 
-/// A version as PEP 440 writes it (`1.0.0rc1`), which Copier's migrations
-/// see.
-fn pep440(v: &semver::Version) -> String {
-    let base = format!("{}.{}.{}", v.major, v.minor, v.patch);
-    if v.pre.is_empty() {
-        return base;
-    }
-    format!("{base}{}", v.pre.as_str().replace(['.', '-'], ""))
-}
-
 /// Renders the migrations of `stage` that the update crosses (`from <
 /// version <= to`, or every update for one without a version); graft's in
 /// version order, Copier's in the order the template lists them.
@@ -181,13 +172,13 @@ pub fn prepare_migrations(
             ("stage", stage_name.to_string()),
             ("version_from", crossing.from_commit.to_string()),
             ("version_to", crossing.to_commit.to_string()),
-            ("version_pep440_from", pep440(from)),
-            ("version_pep440_to", pep440(to)),
+            ("version_pep440_from", pep440(crossing.from_commit)),
+            ("version_pep440_to", pep440(crossing.to_commit)),
         ];
         if let Some(v) = &m.version {
             let text = m.version_text.clone().unwrap_or_else(|| v.to_string());
+            facts.push(("version_pep440_current", pep440(&text)));
             facts.push(("version_current", text));
-            facts.push(("version_pep440_current", pep440(v)));
         }
         let mut context = context.clone();
         let mut env = Vec::new();

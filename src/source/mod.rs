@@ -34,7 +34,7 @@ pub use error::SourceError;
 pub use git::{FileId, NO_TAGS_WARNING, ONLY_PRERELEASES_WARNING};
 pub use spec::{cache_dir_name, percent_decode, strip_credentials, SourceSpec};
 pub use submodule::MAX_DEPTH as MAX_SUBMODULE_DEPTH;
-pub use version::parse_version_tag;
+pub use version::{parse_version_tag, pep440};
 
 /// The warning added when a local template has uncommitted changes that the
 /// chosen version does not include.
