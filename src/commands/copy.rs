@@ -67,14 +67,12 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         trusted,
         progress: env.stderr_terminal && !common.quiet,
         compiled: None,
+        printer: Some(&printer),
     };
     if let Some(message) = &config.settings.message_before_copy {
         printer.message(&super::render_message(&config, message, &inputs)?);
     }
     let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
-    for w in &project.warnings {
-        printer.warn(w);
-    }
     // The render shares every file it copied with the template tree; what
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);

@@ -244,6 +244,10 @@ pub struct RenderInputs<'a> {
     pub progress: bool,
     /// Compiled templates shared with another render of the same run.
     pub compiled: Option<std::sync::Arc<render::Compiled>>,
+    /// Where the render's warnings go (a Copier extension graft cannot
+    /// run), as soon as they are known; `None` keeps them quiet (the old
+    /// side of an update, which the new side warns about).
+    pub printer: Option<&'a Printer>,
 }
 
 /// A template rendered for a project: the tree, answers and answers file.
@@ -258,9 +262,6 @@ pub struct ProjectRender {
     /// Injections into files this render does not produce (files of the
     /// project or of another template).
     pub external_blocks: Vec<inject::Block>,
-    /// What the person should know about the render (a Copier extension
-    /// graft cannot run).
-    pub warnings: Vec<String>,
 }
 
 impl ProjectRender {
@@ -334,6 +335,11 @@ pub fn render_project(
     prompter: &mut dyn Prompter,
 ) -> Result<ProjectRender, Error> {
     let (mut engine, warnings) = render::engine_with_warnings(tree, config, inputs.trusted)?;
+    if let Some(printer) = inputs.printer {
+        for w in &warnings {
+            printer.warn(w);
+        }
+    }
     if let Some(compiled) = &inputs.compiled {
         engine.share_compiled(compiled.clone());
     }
@@ -492,7 +498,6 @@ pub fn render_project(
         answers_text,
         engine,
         external_blocks,
-        warnings,
     })
 }
 

@@ -88,6 +88,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             trusted,
             progress: env.stderr_terminal && !common.quiet,
             compiled: None,
+            printer: Some(&printer),
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
         let mut plan = super::plan_over_project(&dest, &config, common, &project)?;

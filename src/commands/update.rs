@@ -451,6 +451,7 @@ fn update_one(
         trusted,
         progress: env.stderr_terminal && !common.quiet,
         compiled: Some(compiled.clone()),
+        printer: None,
     };
     let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
 
@@ -510,6 +511,7 @@ fn update_one(
         trusted,
         progress: env.stderr_terminal && !common.quiet,
         compiled: Some(compiled.clone()),
+        printer: Some(printer),
     };
     let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
     compiled.clear();
@@ -765,6 +767,7 @@ pub fn render_recorded(
         trusted: common.trust || trust::is_trusted(&src, &user.trust),
         progress: false,
         compiled: None,
+        printer: None,
     };
     let project = render_project(&tree, &config, &inputs, &mut NoPrompt)?;
     Ok((recorded, file, project))
