@@ -182,7 +182,7 @@ pub struct CommonArgs {
     #[arg(long)]
     pub diff: bool,
     /// Allow the template's tasks and migrations to run.
-    #[arg(long)]
+    #[arg(long, alias = "UNSAFE")]
     pub trust: bool,
     /// Do not run `_tasks`.
     #[arg(short = 'T', long)]
