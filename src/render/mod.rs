@@ -111,19 +111,25 @@ pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<Path
     exclude_matcher_with(config, extra, None)
 }
 
-/// [`exclude_matcher`], the template's patterns rendered first when an
-/// engine and context are given and the template is a Copier template
-/// (Copier renders them, and a pattern rendering to several lines is that
-/// many patterns).
+/// [`exclude_matcher`], the patterns rendered first when an engine and
+/// context are given and the template is a Copier template (Copier renders
+/// the template's patterns and `-x` alike, and a pattern rendering to
+/// several lines is that many patterns).
 pub fn exclude_matcher_with(
     config: &TemplateConfig,
     extra: &[String],
     render: Option<(&Engine, &Context)>,
 ) -> Result<PathMatcher, Error> {
-    let own = rendered_patterns(config, config.excludes(), "_exclude", render)?;
+    let own = rendered_patterns(
+        config,
+        config.excludes(),
+        &format!("{} (_exclude)", config.file),
+        render,
+    )?;
+    let extra = rendered_patterns(config, extra.to_vec(), "`--exclude`", render)?;
     let patterns: Vec<String> = own
         .into_iter()
-        .chain(extra.iter().cloned())
+        .chain(extra)
         .chain(ALWAYS_EXCLUDED.iter().map(|s| s.to_string()))
         .collect();
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
@@ -134,7 +140,8 @@ pub fn skip_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMat
     skip_matcher_with(config, extra, None)
 }
 
-/// [`skip_matcher`], rendering a Copier template's patterns as Copier does.
+/// [`skip_matcher`], rendering a Copier template's patterns and `-s` as
+/// Copier does.
 pub fn skip_matcher_with(
     config: &TemplateConfig,
     extra: &[String],
@@ -143,17 +150,20 @@ pub fn skip_matcher_with(
     let own = rendered_patterns(
         config,
         config.settings.skip_if_exists.clone(),
-        "_skip_if_exists",
+        &format!("{} (_skip_if_exists)", config.file),
         render,
     )?;
-    let patterns: Vec<String> = own.into_iter().chain(extra.iter().cloned()).collect();
+    let extra = rendered_patterns(config, extra.to_vec(), "`--skip`", render)?;
+    let patterns: Vec<String> = own.into_iter().chain(extra).collect();
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
 }
 
+/// `patterns` rendered when the template is a Copier template; `origin`
+/// names where they come from in a render error.
 fn rendered_patterns(
     config: &TemplateConfig,
     patterns: Vec<String>,
-    setting: &str,
+    origin: &str,
     render: Option<(&Engine, &Context)>,
 ) -> Result<Vec<String>, Error> {
     let Some((engine, ctx)) = render.filter(|_| config.dialect == crate::dialect::Dialect::Copier)
@@ -162,7 +172,7 @@ fn rendered_patterns(
     };
     let mut out = Vec::new();
     for p in patterns {
-        let text = engine.render(&format!("{} ({setting})", config.file), &p, ctx)?;
+        let text = engine.render(origin, &p, ctx)?;
         out.extend(text.lines().map(str::to_string));
     }
     Ok(out)
