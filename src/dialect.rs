@@ -104,6 +104,16 @@ impl Dialect {
         }
     }
 
+    /// Whether a `!pattern` of the excludes can bring back a path inside an
+    /// excluded folder. Copier matches every path on its own, so it can;
+    /// graft follows git, where an excluded folder keeps all it holds out.
+    pub fn excludes_match_each_path(self) -> bool {
+        match self {
+            Dialect::Graft => false,
+            Dialect::Copier => true,
+        }
+    }
+
     /// Where answers are recorded unless the template says otherwise.
     pub fn default_answers_file(self) -> &'static str {
         match self {

@@ -325,6 +325,8 @@ pub fn render(
     let ctx = Context::of(context)?;
     let settings = &config.settings;
     let exclude = exclude_matcher_with(config, extra_exclude, Some((engine, &ctx)))?;
+    let always_excluded = PathMatcher::new(&ALWAYS_EXCLUDED.map(String::from))
+        .map_err(|e| Error::config(&config.file, 1, e))?;
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');
@@ -424,7 +426,12 @@ pub fn render(
         };
         if exclude.matches(&path, is_dir) {
             if is_dir {
-                dirs.insert(rel.clone(), None);
+                // Its paths are still matched one by one when the dialect
+                // says so; never in a folder no render may write to.
+                let walk = config.dialect.excludes_match_each_path()
+                    && !always_excluded.matches(&path, true)
+                    && !in_git_dir(&path);
+                dirs.insert(rel.clone(), walk.then(|| path.clone()));
             }
             continue;
         }
@@ -651,6 +658,27 @@ mod tests {
         t.insert("graft.yml", Node::file("_exclude: ['!.graft-journal']\n"));
         let got = run(&t, json!({})).unwrap();
         assert_eq!(got, vec![("a.txt".to_string(), "a".to_string())]);
+    }
+
+    #[test]
+    fn a_copier_negation_brings_back_a_file_of_an_excluded_folder() {
+        let excludes = "_exclude: ['*', '!/foo/keep.txt', '!.graft-journal/*']\n";
+        let mut copier = FileTree::new();
+        copier.insert("copier.yml", Node::file(excludes));
+        let mut graft = template(&[]);
+        graft.insert("graft.yml", Node::file(excludes));
+        for t in [&mut copier, &mut graft] {
+            t.insert("foo/keep.txt", Node::file("k"));
+            t.insert("foo/drop.txt", Node::file("d"));
+            t.insert(".graft-journal/index", Node::file("j"));
+        }
+        let kept = vec![
+            ("foo".to_string(), "/".to_string()),
+            ("foo/keep.txt".to_string(), "k".to_string()),
+        ];
+        assert_eq!(run(&copier, json!({})).unwrap(), kept);
+        // graft's templates follow git: an excluded folder keeps all it holds out.
+        assert_eq!(run(&graft, json!({})).unwrap(), Vec::new());
     }
 
     #[test]
