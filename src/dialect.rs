@@ -36,6 +36,31 @@ pub struct RunFacts<'a> {
     pub dest: &'a Path,
 }
 
+/// The stage of a run a Copier template sees as `_copier_phase`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Outside the others: `_external_data` paths, messages.
+    Undefined,
+    /// Answering the questions.
+    Prompt,
+    /// Rendering the files and the answers file.
+    Render,
+    /// Running `_tasks`.
+    Tasks,
+}
+
+impl Phase {
+    /// The phase's name, as Copier spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Undefined => "undefined",
+            Phase::Prompt => "prompt",
+            Phase::Render => "render",
+            Phase::Tasks => "tasks",
+        }
+    }
+}
+
 /// A template format graft reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Dialect {
@@ -174,7 +199,7 @@ impl Dialect {
     /// The entries of the render context that hold the run's own facts:
     /// `_graft` for graft's templates; Copier's `_copier_conf`,
     /// `_folder_name`, `_copier_operation`, `_copier_python` and
-    /// `_copier_phase` for Copier's.
+    /// `_copier_phase` (the render phase) for Copier's.
     pub fn run_context(self, facts: &RunFacts) -> Map<String, Value> {
         let dst_name = facts
             .dest
@@ -217,10 +242,18 @@ impl Dialect {
                 out.insert("_folder_name".into(), Value::String(dst_name));
                 out.insert("_copier_operation".into(), operation.into());
                 out.insert("_copier_python".into(), python().into());
-                out.insert("_copier_phase".into(), "render".into());
             }
         }
+        self.set_phase(&mut out, Phase::Render);
         out
+    }
+
+    /// Tells a template the stage of the run it is rendered in: Copier's
+    /// `_copier_phase`; graft's templates are not told.
+    pub fn set_phase(self, context: &mut Map<String, Value>, phase: Phase) {
+        if self == Dialect::Copier {
+            context.insert("_copier_phase".into(), phase.name().into());
+        }
     }
 
     /// A new engine for a template of the dialect: `tree` is the whole

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::answers::{self, AnswerSources, Answers};
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
-use crate::dialect::{Dialect, RunFacts};
+use crate::dialect::{Dialect, Phase, RunFacts};
 use crate::error::Error;
 use crate::inject;
 use crate::journal::FaultInjection;
@@ -267,7 +267,9 @@ impl ProjectRender {
         setting: &str,
         text: &str,
     ) -> Result<String, Error> {
-        let ctx = render::Context::of(&self.answers.context)?;
+        let mut data = self.answers.context.clone();
+        config.dialect.set_phase(&mut data, Phase::Undefined);
+        let ctx = render::Context::of(&data)?;
         self.engine
             .render(&format!("{} ({setting})", config.file), text, &ctx)
     }
@@ -318,8 +320,10 @@ pub fn render_project(
             Dialect::Graft => &answers_file_raw,
         },
     ));
+    config.dialect.set_phase(&mut base, Phase::Undefined);
     let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
     base.insert("_external_data".into(), Value::Object(external));
+    config.dialect.set_phase(&mut base, Phase::Prompt);
 
     let mut data = Vec::new();
     for d in &inputs.common.data {
@@ -337,6 +341,9 @@ pub fn render_project(
         skip_answered: inputs.skip_answered,
     };
     let mut answers = answers::resolve(config, &engine, base, &sources, prompter)?;
+    config
+        .dialect
+        .set_phase(&mut answers.context, Phase::Render);
 
     let answers_path = match &inputs.common.answers_file {
         Some(a) => a.clone(),
@@ -680,9 +687,10 @@ pub fn render_message(
         Dialect::Copier => inputs.src_given,
         Dialect::Graft => inputs.src_display,
     };
-    let data = config
+    let mut data = config
         .dialect
         .run_context(&run_facts(inputs, src_record, ""));
+    config.dialect.set_phase(&mut data, Phase::Undefined);
     let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }
