@@ -126,13 +126,13 @@ pub fn resolve(
                     origin: origin.clone(),
                     message,
                 })?;
-                validate(engine, q, &value, &answers.context).map_err(|message| {
-                    Error::InvalidAnswer {
+                validate(engine, config.dialect, q, &value, &answers.context).map_err(
+                    |message| Error::InvalidAnswer {
                         question: q.name.clone(),
                         origin,
                         message,
-                    }
-                })?;
+                    },
+                )?;
                 Some(value)
             }
             None => None,
@@ -152,7 +152,7 @@ pub fn resolve(
             let recorded = match (q.secret, sources.recorded.get(&q.name)) {
                 (false, Some(v)) => cast_answer(q, v)
                     .ok()
-                    .filter(|v| validate(engine, q, v, &answers.context).is_ok()),
+                    .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
                 _ => None,
             };
             match recorded {
@@ -160,20 +160,27 @@ pub fn resolve(
                 recorded => {
                     let default = recorded.or(default);
                     if interactive {
-                        ask(engine, q, default.as_ref(), &answers.context, prompter)?
+                        ask(
+                            engine,
+                            config.dialect,
+                            q,
+                            default.as_ref(),
+                            &answers.context,
+                            prompter,
+                        )?
                     } else if sources.use_defaults {
                         let Some(d) = default else {
                             return Err(Error::NoDefault {
                                 question: q.name.clone(),
                             });
                         };
-                        validate(engine, q, &d, &answers.context).map_err(|message| {
-                            Error::InvalidAnswer {
+                        validate(engine, config.dialect, q, &d, &answers.context).map_err(
+                            |message| Error::InvalidAnswer {
                                 question: q.name.clone(),
                                 origin: "its default".to_string(),
                                 message,
-                            }
-                        })?;
+                            },
+                        )?;
                         d
                     } else {
                         return Err(Error::MissingAnswer {
@@ -309,19 +316,51 @@ fn ty_name(ty: QuestionType) -> &'static str {
 }
 
 /// The question's choices with their values cast to its type and the
-/// reason each one is disabled, if it is.
+/// reason each one is disabled, if it is. A Copier template's choices are
+/// templates too: their text, labels and values are rendered with the
+/// answers so far.
 fn choices(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     ctx: &Map<String, Value>,
 ) -> Result<Vec<(String, Value, Option<String>)>, String> {
-    let Some(list) = &q.choices else {
-        return Ok(Vec::new());
-    };
     let c = context(ctx).map_err(|e| e.to_string())?;
+    let origin = |what: &str| format!("{} ({what} of `{}`)", q.origin, q.name);
+    let rendered;
+    let list = match (&q.choices, &q.choices_text) {
+        (Some(list), _) => list,
+        (None, Some(text)) => {
+            let text = engine
+                .render(&origin("choices"), text, &c)
+                .map_err(|e| error_text(&e))?;
+            rendered = crate::config::choices_from_text(q, &text).map_err(|e| e.to_string())?;
+            &rendered
+        }
+        (None, None) => return Ok(Vec::new()),
+    };
     list.iter()
         .map(|choice| {
-            let value = cast(q.ty, &choice.value)?;
+            let (label, value) = match dialect {
+                Dialect::Copier => (
+                    engine
+                        .render(&origin("choices"), &choice.label, &c)
+                        .map_err(|e| error_text(&e))?,
+                    engine
+                        .render_value(&origin("choices"), &choice.value, &c)
+                        .map_err(|e| error_text(&e))?,
+                ),
+                Dialect::Graft => (choice.label.clone(), choice.value.clone()),
+            };
+            let value = match (dialect, &value) {
+                // Copier reads a text value of a YAML or JSON question.
+                (Dialect::Copier, Value::String(text))
+                    if matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+                {
+                    parse_text(q.ty, text)?
+                }
+                _ => cast(q.ty, &value)?,
+            };
             let disabled = match &choice.validator {
                 Some(v) => {
                     let out = engine
@@ -336,7 +375,7 @@ fn choices(
                 }
                 None => None,
             };
-            Ok((choice.label.clone(), value, disabled))
+            Ok((label, value, disabled))
         })
         .collect()
 }
@@ -351,12 +390,13 @@ fn error_text(e: &Error) -> String {
 /// Checks choices and the validator; the error is the message to show.
 pub fn validate(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     value: &Value,
     ctx: &Map<String, Value>,
 ) -> Result<(), String> {
-    if q.choices.is_some() {
-        let options = choices(engine, q, ctx)?;
+    if q.has_choices() {
+        let options = choices(engine, dialect, q, ctx)?;
         let picked: Vec<&Value> = match value {
             Value::Array(items) if q.multiselect => items.iter().collect(),
             v => vec![v],
@@ -421,6 +461,7 @@ fn default_text(q: &Question, v: &Value) -> String {
 
 fn ask(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     default: Option<&Value>,
     ctx: &Map<String, Value>,
@@ -431,8 +472,8 @@ fn ask(
         Some(h) => engine.render(&format!("{} (help of `{}`)", q.origin, q.name), h, &c)?,
         None => q.name.clone(),
     };
-    if q.choices.is_some() {
-        let options = choices(engine, q, ctx).map_err(|message| Error::InvalidAnswer {
+    if q.has_choices() {
+        let options = choices(engine, dialect, q, ctx).map_err(|message| Error::InvalidAnswer {
             question: q.name.clone(),
             origin: "its choices".to_string(),
             message,
@@ -459,7 +500,7 @@ fn ask(
                 let i = prompter.select(&label, &items, index)?;
                 options[i].1.clone()
             };
-            match validate(engine, q, &value, ctx) {
+            match validate(engine, dialect, q, &value, ctx) {
                 Ok(()) => return Ok(value),
                 Err(message) => prompter.warn(&message),
             }
@@ -469,7 +510,7 @@ fn ask(
         loop {
             let d = default.and_then(Value::as_bool).unwrap_or(false);
             let value = Value::Bool(prompter.confirm(&label, d)?);
-            match validate(engine, q, &value, ctx) {
+            match validate(engine, dialect, q, &value, ctx) {
                 Ok(()) => return Ok(value),
                 Err(message) => prompter.warn(&message),
             }
@@ -478,7 +519,7 @@ fn ask(
     let default = default.map(|d| default_text(q, d));
     let mut check = |text: &str| -> Result<(), String> {
         let value = parse_answer(q, text)?;
-        validate(engine, q, &value, ctx)
+        validate(engine, dialect, q, &value, ctx)
     };
     let text = prompter.text(
         &label,

@@ -7,7 +7,7 @@
 mod load;
 pub mod yaml;
 
-pub use load::load;
+pub use load::{choices_from_text, load};
 
 use serde_json::Value;
 
@@ -316,6 +316,10 @@ pub struct Question {
     pub help: Option<String>,
     pub default: Option<Value>,
     pub choices: Option<Vec<Choice>>,
+    /// A Copier question's `choices` written as text: rendered with the
+    /// answers so far and read as YAML (see [`choices_from_text`]) each
+    /// time the question is asked; `choices` is then `None`.
+    pub choices_text: Option<String>,
     pub multiselect: bool,
     /// Templated bool; `None` means always asked.
     pub when: Option<Value>,
@@ -324,6 +328,13 @@ pub struct Question {
     pub placeholder: Option<String>,
     pub multiline: bool,
     pub origin: Origin,
+}
+
+impl Question {
+    /// Whether the answer is picked from choices, listed or rendered.
+    pub fn has_choices(&self) -> bool {
+        self.choices.is_some() || self.choices_text.is_some()
+    }
 }
 
 #[cfg(test)]
