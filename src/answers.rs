@@ -402,7 +402,9 @@ pub fn validate(
             v => vec![v],
         };
         for v in picked {
-            match options.iter().find(|(_, cv, _)| cv == v) {
+            // An available choice of that value wins over one that is not.
+            let matching = options.iter().filter(|(_, cv, _)| cv == v);
+            match matching.min_by_key(|(_, _, disabled)| disabled.is_some()) {
                 None => {
                     let valid: Vec<String> = options
                         .iter()
@@ -676,6 +678,20 @@ mod tests {
             e.to_string(),
             "invalid answer for `name` from `--data`: lowercase only"
         );
+    }
+
+    #[test]
+    fn a_value_an_available_choice_offers_is_valid_though_another_is_disabled() {
+        let yaml = "fruit:\n  choices:\n    banana: {value: yellow, validator: 'out of stock'}\n    lemon: yellow\n";
+        let a = run(
+            yaml,
+            AnswerSources {
+                data: vec![("fruit".into(), "yellow".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(a.recorded["fruit"], "yellow");
     }
 
     #[test]
