@@ -141,6 +141,7 @@ pub fn resolve(
             // Not asked and not recorded; an answer given with `--data` or
             // `--data-file` still beats the computed default, as in Copier.
             if let Some(v) = given.or(default) {
+                let v = in_choice_order(engine, config.dialect, q, v, &answers.context);
                 answers.context.insert(q.name.clone(), v);
             }
             continue;
@@ -191,6 +192,7 @@ pub fn resolve(
                 }
             }
         };
+        let value = in_choice_order(engine, config.dialect, q, value, &answers.context);
         if !q.secret {
             answers.recorded.insert(q.name.clone(), value.clone());
         }
@@ -220,32 +222,83 @@ pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
 
 /// Casts a template's (rendered) default. A `yaml` or `json` question's
 /// default written as text is the text of its value, parsed as `--data` is,
-/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`.
+/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`; a
+/// multiselect default written as text is a YAML list of choices, as
+/// Copier reads it: `default: "{{ '[one, three]' }}"`.
 fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
     match value {
-        Value::String(text)
-            if !q.multiselect && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
-        {
+        Value::String(text) if q.multiselect => parse_answer(q, text),
+        Value::String(text) if matches!(q.ty, QuestionType::Yaml | QuestionType::Json) => {
             parse_text(q.ty, text)
         }
         other => cast_answer(q, other),
     }
 }
 
-/// Parses text (`--data`, a prompt) by question type.
+/// Parses text (`--data`, a prompt) by question type; a multiselect
+/// answer is a YAML list of them.
 pub fn parse_answer(q: &Question, text: &str) -> Result<Value, String> {
     if q.multiselect {
         let value = crate::config::yaml::parse(text)
             .map_err(|e| format!("expected a YAML list like `[a, b]`: {}", e.message))?
             .to_json();
-        let value = match value {
-            Value::Array(_) => value,
-            Value::Null => Value::Array(Vec::new()),
-            single => Value::Array(vec![single]),
+        let items = match value {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            single => vec![single],
         };
-        return cast_answer(q, &value);
+        let items = items
+            .into_iter()
+            .map(|item| list_item(q.ty, item))
+            .collect::<Result<_, _>>()?;
+        return cast_answer(q, &Value::Array(items));
     }
     parse_text(q.ty, text)
+}
+
+/// An item of a multiselect answer written as a YAML list, read as Copier
+/// reads the items: a text item of a YAML or JSON question is parsed; a
+/// list or mapping item of another question is its text (`[1]`).
+fn list_item(ty: QuestionType, item: Value) -> Result<Value, String> {
+    Ok(match (ty, item) {
+        (QuestionType::Yaml | QuestionType::Json, Value::String(text)) => parse_text(ty, &text)?,
+        (QuestionType::Yaml | QuestionType::Json, item) => item,
+        (_, item @ (Value::Array(_) | Value::Object(_))) => Value::String(item.to_string()),
+        (_, item) => item,
+    })
+}
+
+/// A multiselect answer of a Copier template in the order of its choices,
+/// as Copier keeps it (values that are no choice, if any, stay last).
+fn in_choice_order(
+    engine: &Engine,
+    dialect: Dialect,
+    q: &Question,
+    value: Value,
+    ctx: &Map<String, Value>,
+) -> Value {
+    let Value::Array(items) = &value else {
+        return value;
+    };
+    if dialect != Dialect::Copier || !q.multiselect {
+        return value;
+    }
+    let Ok(options) = choices(engine, dialect, q, ctx) else {
+        return value;
+    };
+    let mut ordered: Vec<Value> = Vec::new();
+    for (_, option, _) in &options {
+        if items.contains(option) && !ordered.contains(option) {
+            ordered.push(option.clone());
+        }
+    }
+    let rest: Vec<Value> = items
+        .iter()
+        .filter(|v| !ordered.contains(v))
+        .cloned()
+        .collect();
+    ordered.extend(rest);
+    Value::Array(ordered)
 }
 
 fn parse_text(ty: QuestionType, text: &str) -> Result<Value, String> {
@@ -692,6 +745,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.recorded["fruit"], "yellow");
+    }
+
+    #[test]
+    fn a_multiselect_default_written_as_text_is_a_list_in_the_order_of_the_choices() {
+        let mut t = FileTree::new();
+        t.insert(
+            "copier.yml",
+            Node::file("q:\n  type: str\n  choices: ['[1]', '[2]', '[3]']\n  multiselect: true\n  default: \"{{ '[[3], [1]]' }}\"\n"),
+        );
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        let sources = AnswerSources {
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap();
+        assert_eq!(a.recorded["q"], serde_json::json!(["[1]", "[3]"]));
     }
 
     #[test]
