@@ -139,6 +139,17 @@ impl Dialect {
         }
     }
 
+    /// Whether a symlink the template keeps (`_preserve_symlinks`) is a
+    /// template when its name has the templates suffix: the suffix is
+    /// dropped and its target rendered, as Copier does. graft's symlinks
+    /// are kept as they are.
+    pub fn renders_symlinks(self) -> bool {
+        match self {
+            Dialect::Graft => false,
+            Dialect::Copier => true,
+        }
+    }
+
     /// Where answers are recorded unless the template says otherwise.
     pub fn default_answers_file(self) -> &'static str {
         match self {

@@ -346,12 +346,17 @@ pub fn render(
     };
 
     let entries = view(template, root, settings.preserve_symlinks)?;
+    let links_rendered = config.dialect.renders_symlinks();
     let suffixed: std::collections::HashSet<&str> = if suffix.is_empty() {
         Default::default()
     } else {
         entries
             .iter()
-            .filter(|(_, n)| matches!(n, ViewNode::File { .. }))
+            .filter(|(_, n)| match n {
+                ViewNode::File { .. } => true,
+                ViewNode::Symlink { .. } => links_rendered,
+                ViewNode::Dir => false,
+            })
             .map(|(p, _)| p.as_str())
             .filter(|p| p.ends_with(suffix))
             .collect()
@@ -383,10 +388,15 @@ pub fn render(
             continue;
         }
 
-        let is_file = matches!(node, ViewNode::File { .. });
+        // Whether the templates suffix makes this entry a template.
+        let may_be_template = match node {
+            ViewNode::File { .. } => true,
+            ViewNode::Symlink { .. } => links_rendered,
+            ViewNode::Dir => false,
+        };
         let mut templated = false;
         let mut raw_name = name;
-        if is_file {
+        if may_be_template {
             if suffix.is_empty() {
                 templated = true;
             } else if let Some(stripped) = name.strip_suffix(suffix) {
@@ -456,6 +466,13 @@ pub fn render(
                 }
             }
             ViewNode::Symlink { target } => {
+                let rendered_target;
+                let target = if templated {
+                    rendered_target = engine.render(&source, target, &ctx)?;
+                    rendered_target.as_str()
+                } else {
+                    target
+                };
                 let parent_dir = path.rsplit_once('/').map_or("", |(p, _)| p);
                 match resolve_link(parent_dir, target) {
                     None => {
@@ -679,6 +696,25 @@ mod tests {
         assert_eq!(run(&copier, json!({})).unwrap(), kept);
         // graft's templates follow git: an excluded folder keeps all it holds out.
         assert_eq!(run(&graft, json!({})).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn a_copier_symlink_named_with_the_suffix_has_its_target_rendered() {
+        let mut t = FileTree::new();
+        t.insert("copier.yml", Node::file("_preserve_symlinks: true\n"));
+        let link = |target: &str| Node::Symlink {
+            target: target.into(),
+        };
+        t.insert("a.txt.jinja", link("{{ name }}.txt"));
+        t.insert("b.txt", link("{{ name }}.txt"));
+        let got = run(&t, json!({"name": "x"})).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("a.txt".to_string(), "-> x.txt".to_string()),
+                ("b.txt".to_string(), "-> {{ name }}.txt".to_string()),
+            ]
+        );
     }
 
     #[test]
