@@ -2,6 +2,7 @@
 //! the real `graft` executable (or its library) inside a [`harness::Harness`].
 
 mod check_diff;
+mod copier_ported;
 mod copy;
 mod errors;
 mod examples;
