@@ -24,6 +24,9 @@ pub struct RunFacts<'a> {
     pub operation: &'a str,
     /// The template's source as recorded in the answers file.
     pub src_path: &'a str,
+    /// Where the template is read from: the absolute path of a local
+    /// template, the URL of a remote one.
+    pub template_path: &'a str,
     /// The ref asked for, if any.
     pub vcs_ref: Option<&'a str>,
     /// The version rendered, as `git describe` names it.
@@ -243,7 +246,7 @@ impl Dialect {
                     json!({
                         "answers_file": facts.answers_file,
                         "dst_path": facts.dest.to_string_lossy(),
-                        "src_path": facts.src_path,
+                        "src_path": facts.template_path,
                         "vcs_ref": facts.vcs_ref,
                         "vcs_ref_hash": facts.commit_sha,
                         "sep": std::path::MAIN_SEPARATOR.to_string(),
@@ -333,6 +336,25 @@ mod tests {
             },
         );
         assert_eq!(Dialect::detect(&linked), Some(Dialect::Graft));
+    }
+
+    #[test]
+    fn copier_templates_see_where_the_template_is_and_answers_record_it_as_given() {
+        let facts = RunFacts {
+            operation: "copy",
+            src_path: "template",
+            template_path: "/work/template",
+            vcs_ref: None,
+            commit: None,
+            commit_sha: None,
+            answers_file: ".copier-answers.yml",
+            dest: Path::new("/work/project"),
+        };
+        let ctx = Dialect::Copier.run_context(&facts);
+        assert_eq!(ctx["_copier_conf"]["src_path"], "/work/template");
+        assert_eq!(ctx["_copier_conf"]["dst_path"], "/work/project");
+        assert_eq!(ctx["_folder_name"], "project");
+        assert_eq!(ctx["_copier_phase"], "render");
     }
 
     #[test]

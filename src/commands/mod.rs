@@ -283,6 +283,7 @@ fn run_facts<'a>(
     RunFacts {
         operation: inputs.operation,
         src_path,
+        template_path: inputs.src_display,
         vcs_ref: inputs.vcs_ref,
         commit: inputs.revision.describe.as_deref(),
         commit_sha: inputs.revision.sha.as_deref(),
