@@ -90,6 +90,14 @@ pub fn resolve(
                 q.origin.file, q.origin.line, q.name
             )
         };
+        let typed;
+        let q = match &q.type_text {
+            Some(text) => {
+                typed = with_rendered_type(engine, q, text, &ctx)?;
+                &typed
+            }
+            None => q,
+        };
         let default = match sources.user_defaults.get(&q.name) {
             Some(v) => Some(cast_answer(q, v)),
             None => match &q.default {
@@ -199,6 +207,33 @@ pub fn resolve(
         answers.context.insert(q.name.clone(), value);
     }
     Ok(answers)
+}
+
+/// `q` with the type its `type` template renders to.
+fn with_rendered_type(
+    engine: &Engine,
+    q: &Question,
+    text: &str,
+    ctx: &Context,
+) -> Result<Question, Error> {
+    let origin = format!("{} (type of `{}`)", q.origin, q.name);
+    let rendered = engine.render(&origin, text, ctx)?;
+    let ty = QuestionType::parse(rendered.trim()).ok_or_else(|| {
+        Error::config(
+            &q.origin.file,
+            q.origin.line,
+            format!(
+                "question `{}` has unknown type `{rendered}` (from `{text}`); expected one of {}",
+                q.name,
+                crate::config::TYPES
+            ),
+        )
+    })?;
+    Ok(Question {
+        ty,
+        type_text: None,
+        ..q.clone()
+    })
 }
 
 fn context(map: &Map<String, Value>) -> Result<Context, Error> {
@@ -762,6 +797,29 @@ mod tests {
         };
         let a = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap();
         assert_eq!(a.recorded["q"], serde_json::json!(["[1]", "[3]"]));
+    }
+
+    #[test]
+    fn a_copier_type_is_rendered_with_the_answers_so_far() {
+        let mut t = FileTree::new();
+        t.insert(
+            "copier.yml",
+            Node::file("main: copier\nn:\n  type: \"{% if main == 'copier' %}int{% endif %}\"\n  default: '7'\n"),
+        );
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        let mut sources = AnswerSources {
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap();
+        assert_eq!(a.recorded["n"], 7);
+        sources.data = vec![("main".into(), "other".into())];
+        let e = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "copier.yml:2: question `n` has unknown type `` (from `{% if main == 'copier' %}int{% endif %}`); expected one of str, int, float, bool, yaml, json, path"
+        );
     }
 
     #[test]

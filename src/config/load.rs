@@ -43,6 +43,9 @@ const QUESTION_FIELDS: [&str; 10] = [
     "multiline",
 ];
 
+/// The question types, as an error names them.
+pub const TYPES: &str = "str, int, float, bool, yaml, json, path";
+
 /// A top-level key as read, with the file it came from.
 struct Entry {
     file: String,
@@ -665,6 +668,7 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
         default: None,
         choices: None,
         choices_text: None,
+        type_text: None,
         multiselect: false,
         when: None,
         validator: None,
@@ -690,15 +694,17 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
         match field.as_str() {
             "type" => {
                 let text = string(file, field, node)?;
-                explicit_type = Some(QuestionType::parse(&text).ok_or_else(|| {
-                    err(
-                        file,
-                        node,
-                        format!(
-                            "question `{name}` has unknown type `{text}`; expected one of str, int, float, bool, yaml, json, path"
-                        ),
-                    )
-                })?);
+                match QuestionType::parse(&text) {
+                    Some(ty) => explicit_type = Some(ty),
+                    // Copier renders `type`, and reads it when it asks.
+                    None if dialect == Dialect::Copier => q.type_text = Some(text),
+                    None => {
+                        let message = format!(
+                            "question `{name}` has unknown type `{text}`; expected one of {TYPES}"
+                        );
+                        return Err(err(file, node, message));
+                    }
+                }
             }
             "help" => q.help = opt_string(file, field, node)?,
             "default" => q.default = Some(node.to_json()),

@@ -7,7 +7,7 @@
 mod load;
 pub mod yaml;
 
-pub use load::{choices_from_text, load};
+pub use load::{choices_from_text, load, TYPES};
 
 use serde_json::Value;
 
@@ -320,6 +320,10 @@ pub struct Question {
     /// answers so far and read as YAML (see [`choices_from_text`]) each
     /// time the question is asked; `choices` is then `None`.
     pub choices_text: Option<String>,
+    /// A Copier question's `type` that is no type name (a template, such
+    /// as `"{% if x %}int{% endif %}"`): rendered with the answers so far
+    /// when the question is answered, which gives `ty`.
+    pub type_text: Option<String>,
     pub multiselect: bool,
     /// Templated bool; `None` means always asked.
     pub when: Option<Value>,
