@@ -6,6 +6,10 @@
 //!
 //! Where Copier's test needs no `copier.yml` (Copier renders any folder),
 //! the port adds an empty one: graft tells a Copier template by that file.
+//! Without a terminal, a question Copier's test answers at the prompt is
+//! answered with `--defaults`. Tests that need Copier's filters and
+//! globals (`to_nice_yaml`, `now()`), or `_envops` delimiters and
+//! `undefined`, are ignored until graft's Jinja library has them.
 
 use crate::harness::{files, read_tree, text_files, GitRepo, Harness, Snap, DEST, TEMPLATE};
 
@@ -2500,9 +2504,6 @@ fn a_skipped_question_is_not_recorded_but_its_value_is_rendered() {
 // ---------------------------------------------------------------------------
 // tests/test_cli.py
 
-/// The answers file template of Copier's `test_cli.py`.
-const CLI_ANSWERS: (&str, &str) = ANSWERS_TEMPLATE;
-
 /// copier tests/test_cli.py::test_good_cli_run
 #[test]
 #[ignore = "needs the Jinja filter library"]
@@ -2510,7 +2511,7 @@ fn answers_go_to_the_answers_file_named_on_the_command_line() {
     let h = Harness::new();
     h.template(&[
         ("copier.yml", ""),
-        CLI_ANSWERS,
+        ANSWERS_TEMPLATE,
         ("a.txt", "EXAMPLE_CONTENT"),
     ]);
     h.copy(&["--quiet", "-a", "altered-answers.yml"]).success();
@@ -2566,7 +2567,7 @@ fn command_line_data_is_parsed_by_question_type() {
         let h = Harness::new();
         h.template(&[
             ("copier.yml", &format!("question:\n    type: {type_name}\n")),
-            CLI_ANSWERS,
+            ANSWERS_TEMPLATE,
         ]);
         h.copy(&[&format!("--data=question={answer}"), "--quiet"])
             .success();
@@ -2585,7 +2586,10 @@ fn command_line_data_is_parsed_by_question_type() {
 #[ignore = "needs the Jinja filter library"]
 fn answers_are_read_from_a_data_file() {
     let h = Harness::new();
-    h.template(&[("copier.yml", "question:\n    type: str\n"), CLI_ANSWERS]);
+    h.template(&[
+        ("copier.yml", "question:\n    type: str\n"),
+        ANSWERS_TEMPLATE,
+    ]);
     h.write("local/data.yml", "question: answer\n");
     h.copy(&["--data-file", "local/data.yml", "--quiet"])
         .success();
@@ -2605,7 +2609,7 @@ fn command_line_data_beats_the_data_file() {
             "copier.yml",
             "question:\n    type: str\nanother_question:\n    type: str\nyet_another_question:\n    type: str\n",
         ),
-        CLI_ANSWERS,
+        ANSWERS_TEMPLATE,
     ]);
     h.write(
         "local/data.yml",
@@ -2633,7 +2637,7 @@ fn a_skip_pattern_does_not_stop_a_new_file() {
     let h = Harness::new();
     h.template(&[
         ("copier.yml", ""),
-        CLI_ANSWERS,
+        ANSWERS_TEMPLATE,
         ("a.txt", "EXAMPLE_CONTENT"),
     ]);
     h.copy(&[
@@ -2678,7 +2682,7 @@ fn a_multiselect_answer_is_given_as_a_yaml_list() {
             "copier.yml",
             "q:\n    type: int\n    choices: [1, 2, 3]\n    multiselect: true\n",
         ),
-        CLI_ANSWERS,
+        ANSWERS_TEMPLATE,
     ]);
     h.copy(&["--data=q=[1, 3]"]).success();
     assert_eq!(
@@ -3148,7 +3152,7 @@ fn render_demo(h: &Harness, args: &[&str]) -> crate::harness::Run {
     h.copy(&[&["--quiet", "--data-file", "data.yml"], args].concat())
 }
 
-/// The text of `template/rel`.
+/// The bytes of `template/rel`.
 fn template_file(h: &Harness, rel: &str) -> Vec<u8> {
     std::fs::read(h.path(&format!("{TEMPLATE}/{rel}"))).expect("read template file")
 }
