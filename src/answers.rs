@@ -67,6 +67,23 @@ pub fn resolve(
     sources: &AnswerSources,
     prompter: &mut dyn Prompter,
 ) -> Result<Answers, Error> {
+    resolve_with(config, engine, base, sources, prompter, &mut |_| Ok(()))
+}
+
+/// Brings values of the context that follow the answers up to date.
+pub type Refresh<'a> = dyn FnMut(&mut Map<String, Value>) -> Result<(), Error> + 'a;
+
+/// [`resolve`], calling `refresh` with the context before each question,
+/// so values that depend on earlier answers (Copier's `_external_data`)
+/// can follow them.
+pub fn resolve_with(
+    config: &TemplateConfig,
+    engine: &Engine,
+    base: Map<String, Value>,
+    sources: &AnswerSources,
+    prompter: &mut dyn Prompter,
+    refresh: &mut Refresh,
+) -> Result<Answers, Error> {
     let mut answers = Answers {
         context: base,
         recorded: Map::new(),
@@ -83,12 +100,21 @@ pub fn resolve(
     let interactive = prompter.interactive() && !sources.use_defaults;
 
     for q in &config.questions {
+        refresh(&mut answers.context)?;
         let ctx = context(&answers.context)?;
         let where_ = |what: &str| {
             format!(
                 "{}:{} ({what} of `{}`)",
                 q.origin.file, q.origin.line, q.name
             )
+        };
+        let typed;
+        let q = match &q.type_text {
+            Some(text) => {
+                typed = with_rendered_type(engine, q, text, &ctx)?;
+                &typed
+            }
+            None => q,
         };
         let default = match sources.user_defaults.get(&q.name) {
             Some(v) => Some(cast_answer(q, v)),
@@ -137,13 +163,13 @@ pub fn resolve(
                     origin: origin.clone(),
                     message,
                 })?;
-                validate(engine, q, &value, &answers.context).map_err(|message| {
-                    Error::InvalidAnswer {
+                validate(engine, config.dialect, q, &value, &answers.context).map_err(
+                    |message| Error::InvalidAnswer {
                         question: q.name.clone(),
                         origin,
                         message,
-                    }
-                })?;
+                    },
+                )?;
                 Some(value)
             }
             None => None,
@@ -152,6 +178,7 @@ pub fn resolve(
             // Not asked and not recorded; an answer given with `--data` or
             // `--data-file` still beats the computed default, as in Copier.
             if let Some(v) = given.or(default) {
+                let v = in_choice_order(engine, config.dialect, q, v, &answers.context);
                 answers.context.insert(q.name.clone(), v);
             }
             continue;
@@ -163,7 +190,7 @@ pub fn resolve(
             let recorded = match (q.secret, sources.recorded.get(&q.name)) {
                 (false, Some(v)) => cast_answer(q, v)
                     .ok()
-                    .filter(|v| validate(engine, q, v, &answers.context).is_ok()),
+                    .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
                 _ => None,
             };
             match recorded {
@@ -171,20 +198,27 @@ pub fn resolve(
                 recorded => {
                     let default = recorded.or(default);
                     if interactive {
-                        ask(engine, q, default.as_ref(), &answers.context, prompter)?
+                        ask(
+                            engine,
+                            config.dialect,
+                            q,
+                            default.as_ref(),
+                            &answers.context,
+                            prompter,
+                        )?
                     } else if sources.use_defaults {
                         let Some(d) = default else {
                             return Err(Error::NoDefault {
                                 question: q.name.clone(),
                             });
                         };
-                        validate(engine, q, &d, &answers.context).map_err(|message| {
-                            Error::InvalidAnswer {
+                        validate(engine, config.dialect, q, &d, &answers.context).map_err(
+                            |message| Error::InvalidAnswer {
                                 question: q.name.clone(),
                                 origin: "its default".to_string(),
                                 message,
-                            }
-                        })?;
+                            },
+                        )?;
                         d
                     } else {
                         return Err(Error::MissingAnswer {
@@ -195,30 +229,40 @@ pub fn resolve(
                 }
             }
         };
-        let value = match value {
-            // Copier keeps a multiselect answer in the order of the choices.
-            Value::Array(picked) if q.multiselect && config.dialect == Dialect::Copier => {
-                let options = choices(engine, q, &answers.context).unwrap_or_default();
-                let mut ordered: Vec<Value> = options
-                    .iter()
-                    .filter(|(_, v, _)| picked.contains(v))
-                    .map(|(_, v, _)| v.clone())
-                    .collect();
-                let rest: Vec<Value> = picked
-                    .into_iter()
-                    .filter(|v| !ordered.contains(v))
-                    .collect();
-                ordered.extend(rest);
-                Value::Array(ordered)
-            }
-            other => other,
-        };
+        let value = in_choice_order(engine, config.dialect, q, value, &answers.context);
         if !q.secret {
             answers.recorded.insert(q.name.clone(), value.clone());
         }
         answers.context.insert(q.name.clone(), value);
     }
     Ok(answers)
+}
+
+/// `q` with the type its `type` template renders to.
+fn with_rendered_type(
+    engine: &Engine,
+    q: &Question,
+    text: &str,
+    ctx: &Context,
+) -> Result<Question, Error> {
+    let origin = format!("{} (type of `{}`)", q.origin, q.name);
+    let rendered = engine.render(&origin, text, ctx)?;
+    let ty = QuestionType::parse(rendered.trim()).ok_or_else(|| {
+        Error::config(
+            &q.origin.file,
+            q.origin.line,
+            format!(
+                "question `{}` has unknown type `{rendered}` (from `{text}`); expected one of {}",
+                q.name,
+                crate::config::TYPES
+            ),
+        )
+    })?;
+    Ok(Question {
+        ty,
+        type_text: None,
+        ..q.clone()
+    })
 }
 
 fn context(map: &Map<String, Value>) -> Result<Context, Error> {
@@ -242,12 +286,13 @@ pub fn cast_answer(q: &Question, value: &Value) -> Result<Value, String> {
 
 /// Casts a template's (rendered) default. A `yaml` or `json` question's
 /// default written as text is the text of its value, parsed as `--data` is,
-/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`.
+/// as Copier does: `default: "{{ items }}"` or `default: '{"k": 1}'`; a
+/// multiselect default written as text is a YAML list of choices, as
+/// Copier reads it: `default: "{{ '[one, three]' }}"`.
 fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
     match value {
-        Value::String(text)
-            if !q.multiselect && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
-        {
+        Value::String(text) if q.multiselect => parse_answer(q, text),
+        Value::String(text) if matches!(q.ty, QuestionType::Yaml | QuestionType::Json) => {
             parse_text(q.ty, text)
         }
         // A multiselect default written as text is a YAML list (Copier).
@@ -256,20 +301,70 @@ fn cast_default(q: &Question, value: &Value) -> Result<Value, String> {
     }
 }
 
-/// Parses text (`--data`, a prompt) by question type.
+/// Parses text (`--data`, a prompt) by question type; a multiselect
+/// answer is a YAML list of them.
 pub fn parse_answer(q: &Question, text: &str) -> Result<Value, String> {
     if q.multiselect {
         let value = crate::config::yaml::parse(text)
             .map_err(|e| format!("expected a YAML list like `[a, b]`: {}", e.message))?
             .to_json();
-        let value = match value {
-            Value::Array(_) => value,
-            Value::Null => Value::Array(Vec::new()),
-            single => Value::Array(vec![single]),
+        let items = match value {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            single => vec![single],
         };
-        return cast_answer(q, &value);
+        let items = items
+            .into_iter()
+            .map(|item| list_item(q.ty, item))
+            .collect::<Result<_, _>>()?;
+        return cast_answer(q, &Value::Array(items));
     }
     parse_text(q.ty, text)
+}
+
+/// An item of a multiselect answer written as a YAML list, read as Copier
+/// reads the items: a text item of a YAML or JSON question is parsed; a
+/// list or mapping item of another question is its text (`[1]`).
+fn list_item(ty: QuestionType, item: Value) -> Result<Value, String> {
+    Ok(match (ty, item) {
+        (QuestionType::Yaml | QuestionType::Json, Value::String(text)) => parse_text(ty, &text)?,
+        (QuestionType::Yaml | QuestionType::Json, item) => item,
+        (_, item @ (Value::Array(_) | Value::Object(_))) => Value::String(item.to_string()),
+        (_, item) => item,
+    })
+}
+
+/// A multiselect answer of a Copier template in the order of its choices,
+/// as Copier keeps it (values that are no choice, if any, stay last).
+fn in_choice_order(
+    engine: &Engine,
+    dialect: Dialect,
+    q: &Question,
+    value: Value,
+    ctx: &Map<String, Value>,
+) -> Value {
+    let Value::Array(items) = &value else {
+        return value;
+    };
+    if dialect != Dialect::Copier || !q.multiselect {
+        return value;
+    }
+    let Ok(options) = choices(engine, dialect, q, ctx) else {
+        return value;
+    };
+    let mut ordered: Vec<Value> = Vec::new();
+    for (_, option, _) in &options {
+        if items.contains(option) && !ordered.contains(option) {
+            ordered.push(option.clone());
+        }
+    }
+    let rest: Vec<Value> = items
+        .iter()
+        .filter(|v| !ordered.contains(v))
+        .cloned()
+        .collect();
+    ordered.extend(rest);
+    Value::Array(ordered)
 }
 
 fn parse_text(ty: QuestionType, text: &str) -> Result<Value, String> {
@@ -340,47 +435,51 @@ fn ty_name(ty: QuestionType) -> &'static str {
 }
 
 /// The question's choices with their values cast to its type and the
-/// reason each one is disabled, if it is.
+/// reason each one is disabled, if it is. A Copier template's choices are
+/// templates too: their text, labels and values are rendered with the
+/// answers so far.
 fn choices(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     ctx: &Map<String, Value>,
 ) -> Result<Vec<(String, Value, Option<String>)>, String> {
-    let Some(list) = &q.choices else {
-        return Ok(Vec::new());
-    };
     let c = context(ctx).map_err(|e| e.to_string())?;
+    let origin = |what: &str| format!("{} ({what} of `{}`)", q.origin, q.name);
     let rendered;
-    let list = match &q.choices_template {
-        Some(template) => {
-            let where_ = format!("{} (choices of `{}`)", q.origin, q.name);
+    let list = match (&q.choices, &q.choices_text) {
+        (Some(list), _) => list,
+        (None, Some(text)) => {
             let text = engine
-                .render(&where_, template, &c)
+                .render(&origin("choices"), text, &c)
                 .map_err(|e| error_text(&e))?;
-            rendered = crate::config::choices_from_text(&text, &where_, &q.name)
-                .map_err(|e| error_text(&e))?;
+            rendered = crate::config::choices_from_text(q, &text).map_err(|e| e.to_string())?;
             &rendered
         }
-        None => list,
+        (None, None) => return Ok(Vec::new()),
     };
-    let jinja = engine.is_jinja();
     list.iter()
         .map(|choice| {
-            // Copier renders every label and value of its choices.
-            let (label, value) = if jinja {
-                let where_ = format!("{} (choice of `{}`)", q.origin, q.name);
-                (
+            let (label, value) = match dialect {
+                Dialect::Copier => (
                     engine
-                        .render(&where_, &choice.label, &c)
+                        .render(&origin("choices"), &choice.label, &c)
                         .map_err(|e| error_text(&e))?,
                     engine
-                        .render_value(&where_, &choice.value, &c)
+                        .render_value(&origin("choices"), &choice.value, &c)
                         .map_err(|e| error_text(&e))?,
-                )
-            } else {
-                (choice.label.clone(), choice.value.clone())
+                ),
+                Dialect::Graft => (choice.label.clone(), choice.value.clone()),
             };
-            let value = cast(q.ty, &value)?;
+            let value = match (dialect, &value) {
+                // Copier reads a text value of a YAML or JSON question.
+                (Dialect::Copier, Value::String(text))
+                    if matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+                {
+                    parse_text(q.ty, text)?
+                }
+                _ => cast(q.ty, &value)?,
+            };
             let disabled = match &choice.validator {
                 Some(v) => {
                     let out = engine
@@ -410,18 +509,21 @@ fn error_text(e: &Error) -> String {
 /// Checks choices and the validator; the error is the message to show.
 pub fn validate(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     value: &Value,
     ctx: &Map<String, Value>,
 ) -> Result<(), String> {
-    if q.choices.is_some() {
-        let options = choices(engine, q, ctx)?;
+    if q.has_choices() {
+        let options = choices(engine, dialect, q, ctx)?;
         let picked: Vec<&Value> = match value {
             Value::Array(items) if q.multiselect => items.iter().collect(),
             v => vec![v],
         };
         for v in picked {
-            match options.iter().find(|(_, cv, _)| cv == v) {
+            // An available choice of that value wins over one that is not.
+            let matching = options.iter().filter(|(_, cv, _)| cv == v);
+            match matching.min_by_key(|(_, _, disabled)| disabled.is_some()) {
                 None => {
                     let valid: Vec<String> = options
                         .iter()
@@ -480,6 +582,7 @@ fn default_text(q: &Question, v: &Value) -> String {
 
 fn ask(
     engine: &Engine,
+    dialect: Dialect,
     q: &Question,
     default: Option<&Value>,
     ctx: &Map<String, Value>,
@@ -490,8 +593,8 @@ fn ask(
         Some(h) => engine.render(&format!("{} (help of `{}`)", q.origin, q.name), h, &c)?,
         None => q.name.clone(),
     };
-    if q.choices.is_some() {
-        let options = choices(engine, q, ctx).map_err(|message| Error::InvalidAnswer {
+    if q.has_choices() {
+        let options = choices(engine, dialect, q, ctx).map_err(|message| Error::InvalidAnswer {
             question: q.name.clone(),
             origin: "its choices".to_string(),
             message,
@@ -518,7 +621,7 @@ fn ask(
                 let i = prompter.select(&label, &items, index)?;
                 options[i].1.clone()
             };
-            match validate(engine, q, &value, ctx) {
+            match validate(engine, dialect, q, &value, ctx) {
                 Ok(()) => return Ok(value),
                 Err(message) => prompter.warn(&message),
             }
@@ -528,7 +631,7 @@ fn ask(
         loop {
             let d = default.and_then(Value::as_bool).unwrap_or(false);
             let value = Value::Bool(prompter.confirm(&label, d)?);
-            match validate(engine, q, &value, ctx) {
+            match validate(engine, dialect, q, &value, ctx) {
                 Ok(()) => return Ok(value),
                 Err(message) => prompter.warn(&message),
             }
@@ -537,7 +640,7 @@ fn ask(
     let default = default.map(|d| default_text(q, d));
     let mut check = |text: &str| -> Result<(), String> {
         let value = parse_answer(q, text)?;
-        validate(engine, q, &value, ctx)
+        validate(engine, dialect, q, &value, ctx)
     };
     let text = prompter.text(
         &label,
@@ -693,6 +796,60 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "invalid answer for `name` from `--data`: lowercase only"
+        );
+    }
+
+    #[test]
+    fn a_value_an_available_choice_offers_is_valid_though_another_is_disabled() {
+        let yaml = "fruit:\n  choices:\n    banana: {value: yellow, validator: 'out of stock'}\n    lemon: yellow\n";
+        let a = run(
+            yaml,
+            AnswerSources {
+                data: vec![("fruit".into(), "yellow".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(a.recorded["fruit"], "yellow");
+    }
+
+    #[test]
+    fn a_multiselect_default_written_as_text_is_a_list_in_the_order_of_the_choices() {
+        let mut t = FileTree::new();
+        t.insert(
+            "copier.yml",
+            Node::file("q:\n  type: str\n  choices: ['[1]', '[2]', '[3]']\n  multiselect: true\n  default: \"{{ '[[3], [1]]' }}\"\n"),
+        );
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        let sources = AnswerSources {
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap();
+        assert_eq!(a.recorded["q"], serde_json::json!(["[1]", "[3]"]));
+    }
+
+    #[test]
+    fn a_copier_type_is_rendered_with_the_answers_so_far() {
+        let mut t = FileTree::new();
+        t.insert(
+            "copier.yml",
+            Node::file("main: copier\nn:\n  type: \"{% if main == 'copier' %}int{% endif %}\"\n  default: '7'\n"),
+        );
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        let mut sources = AnswerSources {
+            use_defaults: true,
+            ..Default::default()
+        };
+        let a = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap();
+        assert_eq!(a.recorded["n"], 7);
+        sources.data = vec![("main".into(), "other".into())];
+        let e = resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "copier.yml:2: question `n` has unknown type `` (from `{% if main == 'copier' %}int{% endif %}`); expected one of str, int, float, bool, yaml, json, path"
         );
     }
 

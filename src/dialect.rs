@@ -27,6 +27,9 @@ pub struct RunFacts<'a> {
     pub operation: &'a str,
     /// The template's source as recorded in the answers file.
     pub src_path: &'a str,
+    /// Where the template is read from: the absolute path of a local
+    /// template, the URL of a remote one.
+    pub template_path: &'a str,
     /// The ref asked for, if any.
     pub vcs_ref: Option<&'a str>,
     /// The version rendered, as `git describe` names it.
@@ -39,6 +42,31 @@ pub struct RunFacts<'a> {
     pub dest: &'a Path,
     /// The destination as the person gave it.
     pub dest_given: &'a Path,
+}
+
+/// The stage of a run a Copier template sees as `_copier_phase`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Outside the others: `_external_data` paths, messages.
+    Undefined,
+    /// Answering the questions.
+    Prompt,
+    /// Rendering the files and the answers file.
+    Render,
+    /// Running `_tasks`.
+    Tasks,
+}
+
+impl Phase {
+    /// The phase's name, as Copier spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Undefined => "undefined",
+            Phase::Prompt => "prompt",
+            Phase::Render => "render",
+            Phase::Tasks => "tasks",
+        }
+    }
 }
 
 /// A template format graft reads.
@@ -109,6 +137,27 @@ impl Dialect {
         }
     }
 
+    /// Whether a `!pattern` of the excludes can bring back a path inside an
+    /// excluded folder. Copier matches every path on its own, so it can;
+    /// graft follows git, where an excluded folder keeps all it holds out.
+    pub fn excludes_match_each_path(self) -> bool {
+        match self {
+            Dialect::Graft => false,
+            Dialect::Copier => true,
+        }
+    }
+
+    /// Whether a symlink the template keeps (`_preserve_symlinks`) is a
+    /// template when its name has the templates suffix: the suffix is
+    /// dropped and its target rendered, as Copier does. graft's symlinks
+    /// are kept as they are.
+    pub fn renders_symlinks(self) -> bool {
+        match self {
+            Dialect::Graft => false,
+            Dialect::Copier => true,
+        }
+    }
+
     /// Where answers are recorded unless the template says otherwise.
     pub fn default_answers_file(self) -> &'static str {
         match self {
@@ -169,7 +218,7 @@ impl Dialect {
     /// The entries of the render context that hold the run's own facts:
     /// `_graft` for graft's templates; Copier's `_copier_conf`,
     /// `_folder_name`, `_copier_operation`, `_copier_python` and
-    /// `_copier_phase` for Copier's.
+    /// `_copier_phase` (the render phase) for Copier's.
     pub fn run_context(self, facts: &RunFacts) -> Map<String, Value> {
         let dst_name = facts
             .dest
@@ -198,7 +247,7 @@ impl Dialect {
                     _ => "copy",
                 };
                 let mut conf = json!({
-                    "src_path": facts.src_path,
+                    "src_path": facts.template_path,
                     "dst_path": facts.dest_given.to_string_lossy(),
                     "answers_file": facts.answers_file,
                     "vcs_ref": facts.vcs_ref,
@@ -214,10 +263,18 @@ impl Dialect {
                 // Seen by tasks and `_exclude` patterns, not by files.
                 out.insert("_copier_operation".into(), operation.into());
                 out.insert("_copier_python".into(), python().into());
-                out.insert("_copier_phase".into(), "render".into());
             }
         }
+        self.set_phase(&mut out, Phase::Render);
         out
+    }
+
+    /// Tells a template the stage of the run it is rendered in: Copier's
+    /// `_copier_phase`; graft's templates are not told.
+    pub fn set_phase(self, context: &mut Map<String, Value>, phase: Phase) {
+        if self == Dialect::Copier {
+            context.insert("_copier_phase".into(), phase.name().into());
+        }
     }
 
     /// A new engine for a template of the dialect: `tree` is the whole
@@ -286,6 +343,27 @@ mod tests {
             },
         );
         assert_eq!(Dialect::detect(&linked), Some(Dialect::Graft));
+    }
+
+    #[test]
+    fn copier_templates_see_where_the_template_is_and_answers_record_it_as_given() {
+        let facts = RunFacts {
+            operation: "copy",
+            src_path: "template",
+            template_path: "/work/template",
+            vcs_ref: None,
+            commit: None,
+            commit_sha: None,
+            answers_file: ".copier-answers.yml",
+            dest: Path::new("/work/project"),
+            dest_given: Path::new("project"),
+            conf: &Map::new(),
+        };
+        let ctx = Dialect::Copier.run_context(&facts);
+        assert_eq!(ctx["_copier_conf"]["src_path"], "/work/template");
+        assert_eq!(ctx["_copier_conf"]["dst_path"], "project");
+        assert_eq!(ctx["_folder_name"], "project");
+        assert_eq!(ctx["_copier_phase"], "render");
     }
 
     #[test]

@@ -104,8 +104,9 @@ pub fn prepare_tasks(
     let mut context = context.clone();
     let mut env = Vec::new();
     if dialect == Dialect::Copier {
-        // Copier's tasks see `_stage` and `$STAGE`.
+        // Copier's tasks see `_stage`, `$STAGE` and their phase.
         context.insert("_stage".into(), "task".into());
+        dialect.set_phase(&mut context, crate::dialect::Phase::Tasks);
         env.extend(dialect.env_var("STAGE").map(|n| (n, "task".to_string())));
     }
     let ctx = Context::of(&context)?;

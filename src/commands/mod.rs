@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::answers::{self, AnswerSources, Answers};
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
-use crate::dialect::{Dialect, RunFacts};
+use crate::dialect::{Dialect, Phase, RunFacts};
 use crate::error::Error;
 use crate::inject;
 use crate::journal::FaultInjection;
@@ -272,7 +272,9 @@ impl ProjectRender {
         setting: &str,
         text: &str,
     ) -> Result<String, Error> {
-        let ctx = render::Context::of(&self.answers.context)?;
+        let mut data = self.answers.context.clone();
+        config.dialect.set_phase(&mut data, Phase::Undefined);
+        let ctx = render::Context::of(&data)?;
         self.engine
             .render(&format!("{} ({setting})", config.file), text, &ctx)
     }
@@ -288,6 +290,7 @@ fn run_facts<'a>(
         conf,
         operation: inputs.operation,
         src_path,
+        template_path: inputs.src_display,
         vcs_ref: inputs.vcs_ref,
         commit: inputs.revision.describe.as_deref(),
         commit_sha: inputs.revision.sha.as_deref(),
@@ -378,10 +381,40 @@ pub fn render_project(
         },
         &conf,
     ));
-    let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted)?;
+    config.dialect.set_phase(&mut base, Phase::Undefined);
+    let external = external_data(config, &engine, &base, inputs.dest, inputs.trusted, true)?;
     base.insert("_external_data".into(), Value::Object(external));
+    config.dialect.set_phase(&mut base, Phase::Prompt);
 
-    let mut answers = answers::resolve(config, &engine, base, &sources, prompter)?;
+    let lazy_external =
+        config.dialect == Dialect::Copier && !config.settings.external_data.is_empty();
+    let mut refresh = |context: &mut Map<String, Value>| -> Result<(), Error> {
+        if lazy_external {
+            let external =
+                external_data(config, &engine, context, inputs.dest, inputs.trusted, true)?;
+            context.insert("_external_data".into(), Value::Object(external));
+        }
+        Ok(())
+    };
+    let mut answers =
+        answers::resolve_with(config, &engine, base, &sources, prompter, &mut refresh)?;
+    if config.dialect == Dialect::Copier && !config.settings.external_data.is_empty() {
+        // What needed an answer can be read now.
+        let external = external_data(
+            config,
+            &engine,
+            &answers.context,
+            inputs.dest,
+            inputs.trusted,
+            false,
+        )?;
+        answers
+            .context
+            .insert("_external_data".into(), Value::Object(external));
+    }
+    config
+        .dialect
+        .set_phase(&mut answers.context, Phase::Render);
 
     let answers_path = match &inputs.common.answers_file {
         Some(a) => a.clone(),
@@ -535,24 +568,39 @@ pub fn require_trust(
 
 /// Loads `_external_data`: each path is templated, relative to DEST; a
 /// missing file is `{}`; a path outside DEST needs trust.
+/// `before_answers` marks the read before the questions of a Copier
+/// template: Copier reads an entry when a template first uses it, so one
+/// whose path needs an answer not given yet (it renders to nothing, or to
+/// a folder) is left out until the read after the questions.
 fn external_data(
     config: &TemplateConfig,
     engine: &Engine,
     base: &Map<String, Value>,
     dest: &Path,
     trusted: bool,
+    before_answers: bool,
 ) -> Result<Map<String, Value>, Error> {
     let mut out = Map::new();
     if config.settings.external_data.is_empty() {
         return Ok(out);
     }
-    let ctx = render::Context::of(base)?;
+    // Copier renders these paths outside any phase.
+    let mut base = base.clone();
+    config.dialect.set_phase(&mut base, Phase::Undefined);
+    let ctx = render::Context::of(&base)?;
+    let lazy = before_answers && config.dialect == Dialect::Copier;
     for (name, raw) in &config.settings.external_data {
-        let rendered = engine.render(
+        let rendered = match engine.render(
             &format!("{} (_external_data.{name})", config.file),
             raw,
             &ctx,
-        )?;
+        ) {
+            Err(_) if lazy => continue,
+            other => other?,
+        };
+        if lazy && (rendered.trim().is_empty() || rendered.ends_with('/')) {
+            continue;
+        }
         let path = match clean_relative(&rendered) {
             Ok(rel) if trusted || resolves_inside(dest, &dest.join(&rel)) => dest.join(rel),
             // `..` is resolved on the path, not on the disk: DEST may not exist yet.
@@ -724,9 +772,10 @@ pub fn render_message(
         Dialect::Copier => inputs.src_given,
         Dialect::Graft => inputs.src_display,
     };
-    let data = config
+    let mut data = config
         .dialect
         .run_context(&run_facts(inputs, src_record, "", &Map::new()));
+    config.dialect.set_phase(&mut data, Phase::Undefined);
     let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)
 }

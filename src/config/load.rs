@@ -43,6 +43,9 @@ const QUESTION_FIELDS: [&str; 10] = [
     "multiline",
 ];
 
+/// The question types, as an error names them.
+pub const TYPES: &str = "str, int, float, bool, yaml, json, path";
+
 /// A top-level key as read, with the file it came from.
 struct Entry {
     file: String,
@@ -667,7 +670,8 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
         help: None,
         default: None,
         choices: None,
-        choices_template: None,
+        choices_text: None,
+        type_text: None,
         multiselect: false,
         when: None,
         validator: None,
@@ -693,25 +697,26 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
         match field.as_str() {
             "type" => {
                 let text = string(file, field, node)?;
-                explicit_type = Some(QuestionType::parse(&text).ok_or_else(|| {
-                    err(
-                        file,
-                        node,
-                        format!(
-                            "question `{name}` has unknown type `{text}`; expected one of str, int, float, bool, yaml, json, path"
-                        ),
-                    )
-                })?);
+                match QuestionType::parse(&text) {
+                    Some(ty) => explicit_type = Some(ty),
+                    // Copier renders `type`, and reads it when it asks.
+                    None if dialect == Dialect::Copier => q.type_text = Some(text),
+                    None => {
+                        let message = format!(
+                            "question `{name}` has unknown type `{text}`; expected one of {TYPES}"
+                        );
+                        return Err(err(file, node, message));
+                    }
+                }
             }
             "help" => q.help = opt_string(file, field, node)?,
             "default" => q.default = Some(node.to_json()),
             "choices" => match &node.value {
-                // Copier renders a string of choices and reads it as YAML.
+                // Copier renders choices written as text, then reads them.
                 Yaml::Str(text) if dialect == Dialect::Copier => {
-                    q.choices_template = Some(text.clone());
-                    q.choices = Some(Vec::new());
+                    q.choices_text = Some(text.clone())
                 }
-                _ => q.choices = Some(choices(file, name, node)?),
+                _ => q.choices = Some(choices(dialect, file, name, node)?),
             },
             "multiselect" => q.multiselect = boolean(file, field, node)?,
             "when" => q.when = Some(node.to_json()),
@@ -740,7 +745,7 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
             }
         }
     }
-    if q.multiselect && q.choices.is_none() {
+    if q.multiselect && !q.has_choices() {
         return Err(Error::config(
             file,
             entry.key_line,
@@ -862,27 +867,100 @@ fn copier_migration(settings: &Settings, file: &str, node: &Node) -> Result<Vec<
     }])
 }
 
-/// The choices a rendered `choices` template gives, read as YAML.
-pub fn choices_from_text(text: &str, file: &str, question: &str) -> Result<Vec<Choice>, Error> {
-    let node = super::yaml::parse(text).map_err(|e| Error::config(file, e.line, e.message))?;
-    choices(file, question, &node)
+/// The choices of a Copier question written as text, once rendered
+/// (`text`): a YAML list or mapping in any of the forms `choices` takes.
+pub fn choices_from_text(question: &Question, text: &str) -> Result<Vec<Choice>, Error> {
+    let file = format!("{} (choices of `{}`)", question.origin, question.name);
+    let node = yaml::parse(text).map_err(|e| Error::config(&file, e.line, e.message))?;
+    choices(Dialect::Copier, &file, &question.name, &node)
 }
 
-pub(super) fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Choice>, Error> {
+/// A choice written `label: {value, validator}` (or, in Copier's
+/// templates, `[label, {value, validator}]`). Copier ignores other keys.
+fn extended_choice(
+    dialect: Dialect,
+    file: &str,
+    label: &str,
+    node: &Node,
+) -> Result<Choice, Error> {
+    let Yaml::Map(inner) = &node.value else {
+        return Err(err(
+            file,
+            node,
+            format!("choice `{label}` must be a mapping"),
+        ));
+    };
+    let known = ["value", "validator"];
+    let inner: Vec<(String, Node)> = match dialect {
+        Dialect::Copier => inner
+            .iter()
+            .filter(|(k, _)| known.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+        Dialect::Graft => inner.clone(),
+    };
+    let f = fields(file, &inner, "a choice", &known)?;
+    let Some(value) = f.get("value") else {
+        return Err(err(file, node, format!("choice `{label}` needs `value`")));
+    };
+    let value = match value.to_json() {
+        Value::Null if dialect == Dialect::Copier => Value::String(label.to_string()),
+        value => value,
+    };
+    Ok(Choice {
+        label: label.to_string(),
+        value,
+        validator: match f.get("validator") {
+            Some(n) => opt_string(file, "validator", n)?,
+            None => None,
+        },
+    })
+}
+
+fn choices(
+    dialect: Dialect,
+    file: &str,
+    question: &str,
+    node: &Node,
+) -> Result<Vec<Choice>, Error> {
     let label_of = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    };
+    let copier = dialect == Dialect::Copier;
+    // A Copier choice whose value is null has its label for value.
+    let value_of = |label: &str, v: &Node| match v.to_json() {
+        Value::Null if copier => Value::String(label.to_string()),
+        value => value,
     };
     let out: Vec<Choice> = match &node.value {
         Yaml::Seq(items) => items
             .iter()
             .map(|item| match &item.value {
+                // A Copier `[label, {value, validator}]` pair.
+                Yaml::Seq(pair)
+                    if copier && pair.len() == 2 && matches!(pair[1].value, Yaml::Map(_)) =>
+                {
+                    extended_choice(dialect, file, &label_of(&pair[0].to_json()), &pair[1])
+                }
                 // `[label, value]` pairs, as Copier allows.
-                Yaml::Seq(pair) if pair.len() == 2 => Ok(Choice {
-                    label: label_of(&pair[0].to_json()),
-                    value: pair[1].to_json(),
-                    validator: None,
-                }),
+                Yaml::Seq(pair) if pair.len() == 2 => {
+                    let label = label_of(&pair[0].to_json());
+                    Ok(Choice {
+                        value: value_of(&label, &pair[1]),
+                        label,
+                        validator: None,
+                    })
+                }
+                // Copier takes a mapping as one value.
+                Yaml::Map(_) if copier => {
+                    let value = item.to_json();
+                    Ok(Choice {
+                        label: label_of(&value),
+                        value,
+                        validator: None,
+                    })
+                }
                 Yaml::Seq(_) | Yaml::Map(_) => Err(err(
                     file,
                     item,
@@ -903,23 +981,10 @@ pub(super) fn choices(file: &str, question: &str, node: &Node) -> Result<Vec<Cho
         Yaml::Map(map) => map
             .iter()
             .map(|(label, v)| match &v.value {
-                Yaml::Map(inner) => {
-                    let f = fields(file, inner, "a choice", &["value", "validator"])?;
-                    let Some(value) = f.get("value") else {
-                        return Err(err(file, v, format!("choice `{label}` needs `value`")));
-                    };
-                    Ok(Choice {
-                        label: label.clone(),
-                        value: value.to_json(),
-                        validator: match f.get("validator") {
-                            Some(n) => opt_string(file, "validator", n)?,
-                            None => None,
-                        },
-                    })
-                }
+                Yaml::Map(_) => extended_choice(dialect, file, label, v),
                 _ => Ok(Choice {
                     label: label.clone(),
-                    value: v.to_json(),
+                    value: value_of(label, v),
                     validator: None,
                 }),
             })
@@ -1022,6 +1087,34 @@ mod tests {
             load_err(&[("graft.yml", "token:\n  secret: true\n")]),
             "graft.yml:1: secret question `token` needs a default"
         );
+    }
+
+    #[test]
+    fn copier_choice_forms() {
+        let c = load(
+            &tree(&[(
+                "copier.yml",
+                "a:\n  choices: {one: null, two: {value: null}}\nb:\n  choices: [[x, {value: 1, validator: 'no', disabled: ''}]]\nc:\n  choices: '{{ items }}'\nd:\n  choices: [{k: v}]\n",
+            )]),
+            "t",
+        )
+        .unwrap();
+        let values = |i: usize| -> Vec<Value> {
+            let choices: &Vec<Choice> = c.questions[i].choices.as_ref().unwrap();
+            choices.iter().map(|c| c.value.clone()).collect()
+        };
+        // A null value is the label.
+        assert_eq!(values(0), [Value::from("one"), Value::from("two")]);
+        assert_eq!(values(1), [Value::from(1)]);
+        assert_eq!(
+            c.questions[1].choices.as_ref().unwrap()[0]
+                .validator
+                .as_deref(),
+            Some("no")
+        );
+        assert_eq!(c.questions[2].choices_text.as_deref(), Some("{{ items }}"));
+        assert!(c.questions[2].has_choices());
+        assert_eq!(values(3), [serde_json::json!({"k": "v"})]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 mod load;
 pub mod yaml;
 
-pub use load::{choices_from_text, load};
+pub use load::{choices_from_text, load, TYPES};
 
 use serde_json::Value;
 
@@ -322,9 +322,14 @@ pub struct Question {
     pub help: Option<String>,
     pub default: Option<Value>,
     pub choices: Option<Vec<Choice>>,
-    /// Choices written as a template that renders to a YAML list or
-    /// mapping (Copier); `choices` is then empty until it is rendered.
-    pub choices_template: Option<String>,
+    /// A Copier question's `choices` written as text: rendered with the
+    /// answers so far and read as YAML (see [`choices_from_text`]) each
+    /// time the question is asked; `choices` is then `None`.
+    pub choices_text: Option<String>,
+    /// A Copier question's `type` that is no type name (a template, such
+    /// as `"{% if x %}int{% endif %}"`): rendered with the answers so far
+    /// when the question is answered, which gives `ty`.
+    pub type_text: Option<String>,
     pub multiselect: bool,
     /// Templated bool; `None` means always asked.
     pub when: Option<Value>,
@@ -333,6 +338,13 @@ pub struct Question {
     pub placeholder: Option<String>,
     pub multiline: bool,
     pub origin: Origin,
+}
+
+impl Question {
+    /// Whether the answer is picked from choices, listed or rendered.
+    pub fn has_choices(&self) -> bool {
+        self.choices.is_some() || self.choices_text.is_some()
+    }
 }
 
 #[cfg(test)]

@@ -181,14 +181,63 @@ impl Engine {
     }
 
     /// Evaluates a `when`-style condition: a bool, or a template whose output
-    /// is read as a bool (empty, `false`, `no`, `0`… are false).
+    /// is read as a bool (empty, `false`, `no`, `0`… are false; for a
+    /// Copier template, as Copier reads it: see [`copier_truth`]).
     pub fn condition(&self, file: &str, value: &Value, ctx: &Context) -> Result<bool, Error> {
         match value {
             Value::String(s) => {
                 let out = self.render(file, s, ctx)?;
-                Ok(crate::answers::parse_bool(out.trim()).unwrap_or(!out.trim().is_empty()))
+                Ok(match self.0 {
+                    Kind::Jinja(_) => copier_truth(&out),
+                    Kind::Handlebars(_) => {
+                        crate::answers::parse_bool(out.trim()).unwrap_or(!out.trim().is_empty())
+                    }
+                })
             }
             other => Ok(truthy(other)),
+        }
+    }
+}
+
+/// Whether Copier reads `text` as true: a number when it is not zero
+/// (`0.0`, `-0` are false); YAML's words for true and false as they say,
+/// and its nulls (`~`, `null`, `none`) as false; else true unless blank.
+fn copier_truth(text: &str) -> bool {
+    let text = text.trim();
+    if let Ok(number) = text.parse::<f64>() {
+        return number != 0.0;
+    }
+    !matches!(
+        text.to_lowercase().as_str(),
+        "" | "n" | "no" | "f" | "false" | "off" | "~" | "null" | "none"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copier_truth;
+
+    #[test]
+    fn copier_reads_conditions_as_copier_does() {
+        for t in [
+            "1",
+            "1.1",
+            "-0.001",
+            "00001",
+            "+000.001",
+            "trUe",
+            "Yes",
+            "Y",
+            "on",
+            "1st",
+            "hello! 🤗",
+        ] {
+            assert!(copier_truth(t), "{t}");
+        }
+        for f in [
+            "", "  ", "0", "0.0", "-000", "faLse", "nO", "N", "off", "~", "NonE", "nulL",
+        ] {
+            assert!(!copier_truth(f), "{f:?}");
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
 use super::engine::Context;
 use super::jinja::{new_environment, preprocess, JinjaOptions};
@@ -42,6 +42,19 @@ impl Jinja {
             // as nothing.
             env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         }
+        // Copier's Jinja escapes nothing unless `_envops` turns `autoescape`
+        // on, and then everywhere; minijinja would choose by file name and
+        // quote every value of a `.json` or `.yml` file.
+        let autoescape = config
+            .settings
+            .envops
+            .get("autoescape")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        env.set_auto_escape_callback(move |_| match autoescape {
+            true => AutoEscape::Html,
+            false => AutoEscape::None,
+        });
         let syntax = env.syntax();
         let mut markers: Vec<String> = vec![
             syntax.block_delimiters().0.to_string(),
@@ -151,5 +164,34 @@ fn render_error(file: &str, e: minijinja::Error) -> Error {
         file: e.name().unwrap_or(file).to_string(),
         line: e.line(),
         source: RenderFailure(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(copier_yml: &str, file: &str, text: &str) -> String {
+        let mut tree = FileTree::new();
+        tree.insert("copier.yml", Node::file(copier_yml));
+        tree.insert(file, Node::file(text));
+        let config = crate::config::load(&tree, "t").unwrap();
+        let (jinja, _) = Jinja::new(&tree, &config, false).unwrap();
+        let ctx = Context::of(&serde_json::json!({"name": "a<b"})).unwrap();
+        let Some(Node::File { bytes, .. }) = tree.get(file) else {
+            unreachable!("the file was just inserted")
+        };
+        jinja.render_file(file, bytes, &ctx).unwrap()
+    }
+
+    #[test]
+    fn values_are_escaped_only_when_envops_say_so() {
+        for file in ["data.json.jinja", "c.yml.jinja", "page.html.jinja"] {
+            assert_eq!(render("", file, "{{ name }}"), "a<b", "{file}");
+        }
+        assert_eq!(
+            render("_envops: {autoescape: true}", "c.yml.jinja", "{{ name }}"),
+            "a&lt;b"
+        );
     }
 }

@@ -111,19 +111,25 @@ pub fn exclude_matcher(config: &TemplateConfig, extra: &[String]) -> Result<Path
     exclude_matcher_with(config, extra, None)
 }
 
-/// [`exclude_matcher`], the template's patterns rendered first when an
-/// engine and context are given and the template is a Copier template
-/// (Copier renders them, and a pattern rendering to several lines is that
-/// many patterns).
+/// [`exclude_matcher`], the patterns rendered first when an engine and
+/// context are given and the template is a Copier template (Copier renders
+/// the template's patterns and `-x` alike, and a pattern rendering to
+/// several lines is that many patterns).
 pub fn exclude_matcher_with(
     config: &TemplateConfig,
     extra: &[String],
     render: Option<(&Engine, &Context)>,
 ) -> Result<PathMatcher, Error> {
-    let own = rendered_patterns(config, config.excludes(), "_exclude", render)?;
+    let own = rendered_patterns(
+        config,
+        config.excludes(),
+        &format!("{} (_exclude)", config.file),
+        render,
+    )?;
+    let extra = rendered_patterns(config, extra.to_vec(), "`--exclude`", render)?;
     let patterns: Vec<String> = own
         .into_iter()
-        .chain(extra.iter().cloned())
+        .chain(extra)
         .chain(ALWAYS_EXCLUDED.iter().map(|s| s.to_string()))
         .collect();
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
@@ -134,7 +140,8 @@ pub fn skip_matcher(config: &TemplateConfig, extra: &[String]) -> Result<PathMat
     skip_matcher_with(config, extra, None)
 }
 
-/// [`skip_matcher`], rendering a Copier template's patterns as Copier does.
+/// [`skip_matcher`], rendering a Copier template's patterns and `-s` as
+/// Copier does.
 pub fn skip_matcher_with(
     config: &TemplateConfig,
     extra: &[String],
@@ -143,17 +150,20 @@ pub fn skip_matcher_with(
     let own = rendered_patterns(
         config,
         config.settings.skip_if_exists.clone(),
-        "_skip_if_exists",
+        &format!("{} (_skip_if_exists)", config.file),
         render,
     )?;
-    let patterns: Vec<String> = own.into_iter().chain(extra.iter().cloned()).collect();
+    let extra = rendered_patterns(config, extra.to_vec(), "`--skip`", render)?;
+    let patterns: Vec<String> = own.into_iter().chain(extra).collect();
     PathMatcher::new(&patterns).map_err(|e| Error::config(&config.file, 1, e))
 }
 
+/// `patterns` rendered when the template is a Copier template; `origin`
+/// names where they come from in a render error.
 fn rendered_patterns(
     config: &TemplateConfig,
     patterns: Vec<String>,
-    setting: &str,
+    origin: &str,
     render: Option<(&Engine, &Context)>,
 ) -> Result<Vec<String>, Error> {
     let Some((engine, ctx)) = render.filter(|_| config.dialect == crate::dialect::Dialect::Copier)
@@ -162,7 +172,7 @@ fn rendered_patterns(
     };
     let mut out = Vec::new();
     for p in patterns {
-        let text = engine.render(&format!("{} ({setting})", config.file), &p, ctx)?;
+        let text = engine.render(origin, &p, ctx)?;
         out.extend(text.lines().map(str::to_string));
     }
     Ok(out)
@@ -337,6 +347,8 @@ pub fn render(
         }
         _ => ctx,
     };
+    let always_excluded = PathMatcher::new(&ALWAYS_EXCLUDED.map(String::from))
+        .map_err(|e| Error::config(&config.file, 1, e))?;
     let suffix = settings.templates_suffix.as_str();
     let partials_rel = {
         let p = settings.partials.trim_matches('/');
@@ -359,12 +371,17 @@ pub fn render(
     // Copier takes a file's mode from git's index, where a symlink it
     // follows has no executable bit.
     let link_mode = engine.is_jinja();
+    let links_rendered = config.dialect.renders_symlinks();
     let suffixed: std::collections::HashSet<&str> = if suffix.is_empty() {
         Default::default()
     } else {
         entries
             .iter()
-            .filter(|(_, n)| matches!(n, ViewNode::File { .. }))
+            .filter(|(_, n)| match n {
+                ViewNode::File { .. } => true,
+                ViewNode::Symlink { .. } => links_rendered,
+                ViewNode::Dir => false,
+            })
             .map(|(p, _)| p.as_str())
             .filter(|p| p.ends_with(suffix))
             .collect()
@@ -396,19 +413,15 @@ pub fn render(
             continue;
         }
 
-        let is_file = matches!(node, ViewNode::File { .. });
+        // Whether the templates suffix makes this entry a template.
+        let may_be_template = match node {
+            ViewNode::File { .. } => true,
+            ViewNode::Symlink { .. } => links_rendered,
+            ViewNode::Dir => false,
+        };
         let mut templated = false;
         let mut raw_name = name;
-        // A Copier template's kept symlink named `X.jinja` is `X`, its
-        // target rendered.
-        let templated_link = engine.is_jinja()
-            && !suffix.is_empty()
-            && matches!(node, ViewNode::Symlink { .. })
-            && name.strip_suffix(suffix).is_some_and(|s| !s.is_empty());
-        if templated_link {
-            raw_name = &name[..name.len() - suffix.len()];
-        }
-        if is_file {
+        if may_be_template {
             if suffix.is_empty() {
                 templated = true;
             } else if let Some(stripped) = name.strip_suffix(suffix) {
@@ -450,7 +463,12 @@ pub fn render(
         // drops what is in `build` but not the folder.
         if exclude.matches(&path, is_dir && !engine.is_jinja()) {
             if is_dir {
-                dirs.insert(rel.clone(), None);
+                // Its paths are still matched one by one when the dialect
+                // says so; never in a folder no render may write to.
+                let walk = config.dialect.excludes_match_each_path()
+                    && !always_excluded.matches(&path, true)
+                    && !in_git_dir(&path);
+                dirs.insert(rel.clone(), walk.then(|| path.clone()));
             }
             continue;
         }
@@ -476,7 +494,7 @@ pub fn render(
             }
             ViewNode::Symlink { target } => {
                 let rendered_target;
-                let target = if templated_link {
+                let target = if templated {
                     rendered_target = engine.render(&source, target, &ctx)?;
                     rendered_target.as_str()
                 } else {
@@ -688,6 +706,46 @@ mod tests {
         t.insert("graft.yml", Node::file("_exclude: ['!.graft-journal']\n"));
         let got = run(&t, json!({})).unwrap();
         assert_eq!(got, vec![("a.txt".to_string(), "a".to_string())]);
+    }
+
+    #[test]
+    fn a_copier_negation_brings_back_a_file_of_an_excluded_folder() {
+        let excludes = "_exclude: ['*', '!/foo/keep.txt', '!.graft-journal/*']\n";
+        let mut copier = FileTree::new();
+        copier.insert("copier.yml", Node::file(excludes));
+        let mut graft = template(&[]);
+        graft.insert("graft.yml", Node::file(excludes));
+        for t in [&mut copier, &mut graft] {
+            t.insert("foo/keep.txt", Node::file("k"));
+            t.insert("foo/drop.txt", Node::file("d"));
+            t.insert(".graft-journal/index", Node::file("j"));
+        }
+        let kept = vec![
+            ("foo".to_string(), "/".to_string()),
+            ("foo/keep.txt".to_string(), "k".to_string()),
+        ];
+        assert_eq!(run(&copier, json!({})).unwrap(), kept);
+        // graft's templates follow git: an excluded folder keeps all it holds out.
+        assert_eq!(run(&graft, json!({})).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn a_copier_symlink_named_with_the_suffix_has_its_target_rendered() {
+        let mut t = FileTree::new();
+        t.insert("copier.yml", Node::file("_preserve_symlinks: true\n"));
+        let link = |target: &str| Node::Symlink {
+            target: target.into(),
+        };
+        t.insert("a.txt.jinja", link("{{ name }}.txt"));
+        t.insert("b.txt", link("{{ name }}.txt"));
+        let got = run(&t, json!({"name": "x"})).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("a.txt".to_string(), "-> x.txt".to_string()),
+                ("b.txt".to_string(), "-> {{ name }}.txt".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod check_diff;
 mod copier_cli;
 mod copier_compat;
 mod copier_errors;
+mod copier_ported;
 mod copy;
 mod errors;
 mod examples;

@@ -76,6 +76,7 @@ pub fn register(env: &mut Environment<'static>, trusted: bool) {
     env.add_filter("slugify", slugify);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
+    env.add_function("make_secret", make_secret);
     env.add_filter("git_user_name", |default: Option<Value>| {
         git_config("user.name", default)
     });
@@ -232,6 +233,16 @@ fn random_ascii_string(length: usize, punctuation: Option<bool>) -> String {
     (0..length)
         .map(|_| corpus[(random_u64() % corpus.len() as u64) as usize])
         .collect()
+}
+
+/// Copier's deprecated `make_secret()`: the SHA-512 hex digest of 48
+/// random bytes.
+fn make_secret() -> String {
+    let mut bytes = Vec::with_capacity(48);
+    for _ in 0..6 {
+        bytes.extend_from_slice(&random_u64().to_le_bytes());
+    }
+    super::hash::hexdigest("sha512", &bytes).unwrap_or_default()
 }
 
 /// cookiecutter's `uuid4()`.
