@@ -6,6 +6,7 @@ use super::{check_version, print_diffs, print_plan, render_project, Env, RenderI
 use crate::apply;
 use crate::cli::CopyArgs;
 use crate::config;
+use crate::dialect::Operation;
 use crate::error::Error;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
@@ -52,7 +53,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
 
     let mut prompter = env.prompter();
     let inputs = RenderInputs {
-        operation: "copy",
+        operation: Operation::Copy,
         src_display: &src_display,
         src_given: &args.src,
         dest_given: &args.dest,

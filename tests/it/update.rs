@@ -200,7 +200,12 @@ fn every_row_of_the_update_table() {
 
     let run = h.update(&[]).code(1);
 
-    let answers = answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n");
+    let answers = answers_at(
+        &h,
+        "v2.0.0",
+        &sha_of(&t, "v2.0.0"),
+        "_operation: update\nname: app\n",
+    );
     let mut want = side(&rows, |r| r.after.as_deref());
     want.push((ANSWERS_FILE, &answers));
     assert_eq!(h.project_files(), files(&want));
@@ -434,7 +439,12 @@ fn files_the_template_did_not_change_follow_its_other_changes() {
         files(&[
             (
                 ANSWERS_FILE,
-                &answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n"),
+                &answers_at(
+                    &h,
+                    "v2.0.0",
+                    &sha_of(&t, "v2.0.0"),
+                    "_operation: update\nname: app\n",
+                ),
             ),
             ("extra.txt", "excluded until v2\n"),
             ("notes.txt", "notes of app\n"),
@@ -538,7 +548,12 @@ fn changing_an_answer_at_the_current_version_removes_a_conditional_file() {
         h.project_files(),
         files(&[(
             ANSWERS_FILE,
-            &answers_at(&h, "v1.0.0", &sha, "name: app\ndocker: false\n")
+            &answers_at(
+                &h,
+                "v1.0.0",
+                &sha,
+                "_operation: update\nname: app\ndocker: false\n"
+            )
         )])
     );
     assert_eq!(project.status(), " M .graft-answers.yml\n D Dockerfile\n");
@@ -575,7 +590,7 @@ fn a_question_new_in_the_target_version_is_asked() {
             &h,
             "v2.0.0",
             &sha_of(&t, "v2.0.0"),
-            "name: shop\nlicense: MIT\n"
+            "_operation: update\nname: shop\nlicense: MIT\n"
         )
     );
 }
@@ -592,7 +607,7 @@ fn update_from_a_tag_to_head() {
     assert_eq!(describe, format!("v2.0.0-1-g{}", &head[..7]));
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, &describe, &head, "name: app\n")
+        answers_at(&h, &describe, &head, "_operation: update\nname: app\n")
     );
     assert!(
         run.stderr.ends_with(&summary(
@@ -774,13 +789,14 @@ fn pretend_writes_nothing_and_with_diff_prints_the_diff() {
     assert_eq!(read_tree(&h.dest()), before);
     let answers = read(&h.dest().join(ANSWERS_FILE));
     let answers_diff = format!(
-        "--- a/.graft-answers.yml\n+++ b/.graft-answers.yml\n@@ -1,5 +1,5 @@\n \
+        "--- a/.graft-answers.yml\n+++ b/.graft-answers.yml\n@@ -1,5 +1,6 @@\n \
          {}\n \
          {}\n\
          -_commit: v1.0.0\n\
          -{}\n\
          +_commit: v2.0.0\n\
-         +_commit_sha: {}\n \
+         +_commit_sha: {}\n\
+         +_operation: update\n \
          name: app\n",
         answers.lines().next().unwrap(),
         answers.lines().nth(1).unwrap(),
@@ -875,7 +891,7 @@ fn recorded_version_gone_from_the_template_names_it_and_suggests_recopy() {
     assert_eq!(h.dest_file("a.txt"), "2\n");
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, "v2.0.0", &squashed, "name: app\n")
+        answers_at(&h, "v2.0.0", &squashed, "_operation: recopy\nname: app\n")
     );
 }
 
