@@ -17,7 +17,7 @@ use crate::error::{Error, EXIT_ATTENTION};
 use crate::merge::{self, unchanged, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
 use crate::printer::Printer;
-use crate::project_git::ProjectRepo;
+use crate::project_git::{ProjectRepo, Unmerged};
 use crate::prompt::NoPrompt;
 use crate::report::{Report, TaskEntry, TemplateInfo};
 use crate::source::{Revision, SourceSpec, TemplateRepo};
@@ -686,8 +686,15 @@ fn update_one(
         conflicts.len(),
     ));
     if !conflicts.is_empty() && !common.pretend {
-        printer
-            .info("resolve the conflicts, then commit; `git status` lists them as both modified");
+        let unmerged: Vec<Unmerged> = match &git {
+            Some(_) => plan
+                .changes
+                .iter()
+                .filter_map(|c| c.sides.as_deref().map(Unmerged::of))
+                .collect(),
+            None => Vec::new(),
+        };
+        printer.info(&resolve_hint(conflicts.len(), &unmerged, git.is_some()));
     }
     let report = Report {
         command: "update",
@@ -705,6 +712,35 @@ fn update_one(
         },
         report,
     ))
+}
+
+/// The line that ends an update that left `conflicts` conflicts: what to
+/// do, and how `git status` lists the ones recorded in the index
+/// (`unmerged`; `git` says whether the project is in a git work tree).
+/// Conflicts that are not text (a folder that became a file, a symlink)
+/// are not recorded there.
+fn resolve_hint(conflicts: usize, unmerged: &[Unmerged], git: bool) -> String {
+    if !git {
+        return "resolve the conflicts".to_string();
+    }
+    if unmerged.is_empty() {
+        return "resolve the conflicts, then commit".to_string();
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for kind in [Unmerged::BothModified, Unmerged::BothAdded] {
+        if unmerged.contains(&kind) {
+            names.push(kind.name());
+        }
+    }
+    let which = if unmerged.len() == conflicts {
+        "them".to_string()
+    } else {
+        format!("{} of them", unmerged.len())
+    };
+    format!(
+        "resolve the conflicts, then commit; `git status` lists {which} as {}",
+        names.join(" or ")
+    )
 }
 
 /// Whether two renders of a project were given the same answers: every
@@ -864,4 +900,45 @@ fn block_changes(
         out.push(change);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolve_hint_names_the_conflicts_as_git_status_lists_them() {
+        use Unmerged::{BothAdded, BothModified};
+        let lists = "resolve the conflicts, then commit; `git status` lists";
+        for (conflicts, unmerged, git, want) in [
+            (
+                1,
+                &[BothModified][..],
+                true,
+                format!("{lists} them as both modified"),
+            ),
+            (1, &[BothAdded], true, format!("{lists} them as both added")),
+            (
+                3,
+                &[BothAdded, BothModified, BothModified],
+                true,
+                format!("{lists} them as both modified or both added"),
+            ),
+            (
+                2,
+                &[BothModified],
+                true,
+                format!("{lists} 1 of them as both modified"),
+            ),
+            (
+                1,
+                &[],
+                true,
+                "resolve the conflicts, then commit".to_string(),
+            ),
+            (1, &[], false, "resolve the conflicts".to_string()),
+        ] {
+            assert_eq!(resolve_hint(conflicts, unmerged, git), want, "{unmerged:?}");
+        }
+    }
 }

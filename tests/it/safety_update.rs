@@ -15,8 +15,9 @@ use crate::harness::{
 
 const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 
-const RESOLVE: &str =
-    "resolve the conflicts, then commit; `git status` lists them as both modified\n";
+/// The last line of an update that left conflicts git cannot record as
+/// unmerged (a folder against a file).
+const RESOLVE: &str = "resolve the conflicts, then commit\n";
 
 /// Copy flags for a project at the first release.
 const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];

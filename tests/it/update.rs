@@ -13,8 +13,10 @@ pub(crate) const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 /// Copy flags for a project at the first release.
 pub(crate) const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
 
-const RESOLVE: &str =
-    "resolve the conflicts, then commit; `git status` lists them as both modified\n";
+/// The last line of an update that left conflicts in a git project.
+fn resolve(how: &str) -> String {
+    format!("resolve the conflicts, then commit; `git status` lists them as {how}\n")
+}
 
 /// `template/` released as `v1.0.0` (`graft.yml` and `v1`) and `v2.0.0`
 /// (`v2` written over it, `gone` deleted).
@@ -220,12 +222,13 @@ fn every_row_of_the_update_table() {
              \x20    merge  merge.txt\n\
              \x20   create  new.txt\n\
              \x20   update  write_b.txt\n\
-             \x20   update  .graft-answers.yml\n{}{RESOLVE}",
+             \x20   update  .graft-answers.yml\n{}{}",
             summary(
                 &h,
                 "v1.0.0 to v2.0.0",
                 "2 updated, 1 merged, 1 created, 1 deleted, 2 kept, 2 conflict(s)"
-            )
+            ),
+            resolve("both modified or both added")
         )
     );
     assert_eq!(
@@ -237,6 +240,70 @@ fn every_row_of_the_update_table() {
          M merge.txt\n \
          M write_b.txt\n\
          ?? new.txt\n"
+    );
+}
+
+/// git's own merge records a file both sides added without a base, so
+/// `git status` shows it as `AA`, "both added"; graft records and names it
+/// the same way.
+#[test]
+fn a_file_both_added_is_a_conflict_git_lists_as_both_added() {
+    let h = Harness::new();
+    template(&h, &[], &[("new.txt", "template's\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(&[("new.txt", "project's own\n")], &[], "our file");
+    let run = h.update(&[]).code(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "  conflict  new.txt (added by both the template and the project)\n\
+             \x20   update  .graft-answers.yml\n{}{}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 0 created, 0 deleted, 0 kept, 1 conflict(s)"
+            ),
+            resolve("both added")
+        )
+    );
+    assert_eq!(project.status(), " M .graft-answers.yml\nAA new.txt\n");
+    let stages = project.git(&["ls-files", "--stage", "new.txt"]);
+    assert_eq!(
+        stages.lines().map(|l| &l[48..]).collect::<Vec<_>>(),
+        ["2\tnew.txt", "3\tnew.txt"]
+    );
+}
+
+#[test]
+fn a_file_both_modified_is_a_conflict_git_lists_as_both_modified() {
+    let h = Harness::new();
+    one_file(
+        &h,
+        "app.py",
+        "PORT = 8000\n",
+        "PORT = 8080\n",
+        "PORT = 9000\n",
+    );
+    let run = h.update(&[]).code(1);
+    assert!(
+        run.stderr.ends_with(&resolve("both modified")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn conflicts_in_a_project_outside_git_are_not_said_to_be_in_git_status() {
+    let h = Harness::new();
+    one_file_template(&h, "app.py", "PORT = 8000\n", "PORT = 8080\n");
+    h.copy(&AT_V1).success();
+    h.write("dest/app.py", "PORT = 9000\n");
+    let run = h.update(&[]).code(1);
+    assert!(
+        run.stderr
+            .ends_with(" 1 conflict(s)\nresolve the conflicts\n"),
+        "{}",
+        run.stderr
     );
 }
 
