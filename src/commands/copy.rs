@@ -8,6 +8,7 @@ use crate::cli::CopyArgs;
 use crate::config;
 use crate::dialect::Operation;
 use crate::error::Error;
+use crate::interrupt;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
 use crate::report::{Report, TaskEntry, TemplateInfo};
@@ -78,8 +79,13 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);
 
+    // A folder this copy creates goes again if the copy fails or is
+    // interrupted (see `interrupt`), so no interruption ends the process
+    // while it is there.
+    let mut region = None;
     let created = match (&lock, common.pretend) {
         (None, false) => {
+            region = Some(interrupt::Deferred::begin());
             let created = create_dest(&dest)?;
             lock = Some(super::lock_project(env, &dest, &printer)?);
             created
@@ -98,6 +104,10 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     }
     .write(prompter.as_mut());
     drop(lock);
+    let written = match &region {
+        Some(_) => written.and_then(|done| interrupt::check().map(|()| done)),
+        None => written,
+    };
     let (plan, task_entries) = match written {
         Ok(done) => done,
         Err(e) => {
@@ -107,6 +117,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             return Err(e);
         }
     };
+    drop(region);
     if !common.pretend {
         if let Some(message) = &config.settings.message_after_copy {
             printer.message(&project.message(&config, "_message_after_copy", message)?);
