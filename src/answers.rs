@@ -6,7 +6,7 @@
 //! context and, separately, what the answers file records (no secrets, no
 //! computed values, no `--data` keys that are not questions).
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Operation};
 use crate::render::Context;
 use serde_json::{Map, Value};
 
@@ -886,12 +886,19 @@ mod tests {
     }
 }
 
-/// The project's record of a template: where from, which version, and the answers.
+/// The project's record of a template: where from, which version, the
+/// answers, and the operation whose render wrote the project, so that
+/// `check`, `diff` and `update` can repeat that render byte for byte.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnswersFile {
     pub src_path: String,
     pub commit: Option<String>,
     pub commit_sha: Option<String>,
+    /// The operation of that render (`_operation`, written only when it
+    /// is not `copy`), which templates printed as `_graft.operation`. A
+    /// file without it, also one an earlier graft wrote, was written by a
+    /// copy.
+    pub operation: Operation,
     pub answers: Map<String, Value>,
 }
 
@@ -907,6 +914,9 @@ impl AnswersFile {
         }
         if let Some(c) = &self.commit_sha {
             map.insert("_commit_sha".into(), Value::String(c.clone()));
+        }
+        if self.operation != Operation::Copy {
+            map.insert("_operation".into(), self.operation.as_str().into());
         }
         for (k, v) in &self.answers {
             map.insert(k.clone(), v.clone());
@@ -965,6 +975,14 @@ impl AnswersFile {
                     }
                     out.commit_sha = Some(sha);
                 }
+                "_operation" => {
+                    let name = text()?;
+                    out.operation = Operation::from_name(&name).ok_or_else(|| {
+                        bad(format!(
+                            "`_operation` `{name}` is not `copy`, `update` or `recopy`"
+                        ))
+                    })?;
+                }
                 _ if k.starts_with('_') => {}
                 _ => {
                     out.answers.insert(k, v.to_json());
@@ -998,11 +1016,40 @@ mod answers_file_tests {
             src_path: "/t".into(),
             commit: Some("v1.0.0".into()),
             commit_sha: None,
+            operation: Operation::Copy,
             answers: answers.as_object().unwrap().clone(),
         };
         let text = file.to_yaml(Dialect::Graft).unwrap();
         assert!(text.starts_with(Dialect::Graft.answers_header()));
         assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), file, "{text}");
+    }
+
+    #[test]
+    fn the_facts_of_the_render_that_wrote_the_project_round_trip() {
+        let file = AnswersFile {
+            src_path: "/t".into(),
+            commit: Some("v1.0.0-2-gabc1234".into()),
+            commit_sha: Some("abc1234".into()),
+            operation: Operation::Update,
+            answers: json!({"name": "app"}).as_object().unwrap().clone(),
+        };
+        let text = file.to_yaml(Dialect::Graft).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{}_src_path: /t\n_commit: v1.0.0-2-gabc1234\n_commit_sha: abc1234\n\
+                 _operation: update\nname: app\n",
+                Dialect::Graft.answers_header()
+            )
+        );
+        assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), file);
+        let copied = AnswersFile {
+            operation: Operation::Copy,
+            ..file
+        };
+        let text = copied.to_yaml(Dialect::Graft).unwrap();
+        assert!(!text.contains("_operation"), "{text}");
+        assert_eq!(AnswersFile::parse(&text, "a.yml").unwrap(), copied);
     }
     #[test]
     fn refs_that_could_be_options_are_refused() {
@@ -1027,5 +1074,9 @@ mod answers_file_tests {
             "a.yml:2: `_commit` must be text, found `12`"
         );
         assert!(parse("_commit: v1.0.0-3-gabc1234\n_commit_sha: 3f5c9a0e").is_ok());
+        assert_eq!(
+            parse("_operation: delete").unwrap_err(),
+            "a.yml:2: `_operation` `delete` is not `copy`, `update` or `recopy`"
+        );
     }
 }

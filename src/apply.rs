@@ -431,43 +431,6 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
     Ok(())
 }
 
-/// Turns SIGINT and SIGTERM into a flag while it lives, so the write phase
-/// can stop between two writes and roll back instead of dying half-way.
-struct InterruptGuard {
-    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    #[cfg(unix)]
-    ids: Vec<signal_hook::SigId>,
-}
-
-impl InterruptGuard {
-    fn install() -> InterruptGuard {
-        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        #[cfg(unix)]
-        let ids = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM]
-            .into_iter()
-            .filter_map(|sig| signal_hook::flag::register(sig, flag.clone()).ok())
-            .collect();
-        InterruptGuard {
-            flag,
-            #[cfg(unix)]
-            ids,
-        }
-    }
-
-    fn interrupted(&self) -> bool {
-        self.flag.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-impl Drop for InterruptGuard {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
-    }
-}
-
 /// One step of applying a plan.
 enum Step<'a> {
     /// A file or symlink, or a folder.
@@ -546,14 +509,15 @@ pub fn apply_with_index(
             });
         }
     }
-    let guard = InterruptGuard::install();
+    // SIGINT and SIGTERM stop the write phase between two writes and roll
+    // it back, instead of ending the process half-way.
+    let region = crate::interrupt::Deferred::begin();
+    crate::interrupt::check()?;
     let mut tx = Transaction::begin(root, journals)?;
     let result = (|| {
         let mut rest = &steps[..];
         while let Some(step) = rest.first() {
-            if guard.interrupted() {
-                return Err(Error::Interrupted);
-            }
+            crate::interrupt::check()?;
             let taken = match step {
                 Step::Write(rel, Node::Dir) => {
                     tx.make_dir(rel)?;
@@ -576,17 +540,13 @@ pub fn apply_with_index(
         }
         Ok(())
     })();
-    let result = result.and_then(|()| {
-        if guard.interrupted() {
-            Err(Error::Interrupted)
-        } else {
-            Ok(())
-        }
-    });
-    match result {
+    let result = result.and_then(|()| crate::interrupt::check());
+    let done = match result {
         Ok(()) => tx.commit(),
         Err(e) => tx.rollback(Some(e)),
-    }
+    };
+    drop(region);
+    done
 }
 
 fn remove_if_symlink(path: &Path) -> Result<(), Error> {

@@ -14,8 +14,40 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
+use crate::answers::AnswersFile;
 use crate::render::Engine;
 use crate::tree::{FileTree, Node};
+
+/// What a run does to a project, as templates see it in
+/// `_graft.operation`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Operation {
+    /// Renders a template into a new or existing folder.
+    #[default]
+    Copy,
+    /// Merges a template's changes into a project.
+    Update,
+    /// Renders a project's template again over it.
+    Recopy,
+}
+
+impl Operation {
+    /// Its name, as templates, tasks and answers files see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Copy => "copy",
+            Operation::Update => "update",
+            Operation::Recopy => "recopy",
+        }
+    }
+
+    /// The operation named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Operation> {
+        [Operation::Copy, Operation::Update, Operation::Recopy]
+            .into_iter()
+            .find(|o| o.as_str() == name)
+    }
+}
 
 /// The facts of one run that a template may print: what graft does, from
 /// where, at which version, into which folder.
@@ -23,16 +55,18 @@ pub struct RunFacts<'a> {
     /// More of the run's settings, which Copier's `_copier_conf` holds
     /// (`data`, `defaults`, `pretend`, …).
     pub conf: &'a Map<String, Value>,
-    /// `copy`, `update` or `recopy`.
-    pub operation: &'a str,
+    pub operation: Operation,
     /// The template's source as recorded in the answers file.
     pub src_path: &'a str,
     /// Where the template is read from: the absolute path of a local
     /// template, the URL of a remote one.
     pub template_path: &'a str,
-    /// The ref asked for, if any.
+    /// The ref asked for, if any: Copier's `_copier_conf.vcs_ref`. graft's
+    /// `_graft.vcs_ref` is the version rendered instead (see
+    /// [`Dialect::run_context`]).
     pub vcs_ref: Option<&'a str>,
-    /// The version rendered, as `git describe` names it.
+    /// The version rendered, as `git describe` names it (as the answers
+    /// file records it, for the recorded version).
     pub commit: Option<&'a str>,
     /// Its full commit hash.
     pub commit_sha: Option<&'a str>,
@@ -228,12 +262,16 @@ impl Dialect {
         let mut out = Map::new();
         match self {
             Dialect::Graft => {
+                // `vcs_ref` is the version rendered, not how the ref was
+                // typed: two spellings of one version (`v1.0.0`, its sha)
+                // render the same bytes, so a render of the recorded
+                // version repeats the one that wrote the project.
                 out.insert(
                     self.context_key().into(),
                     json!({
-                        "operation": facts.operation,
+                        "operation": facts.operation.as_str(),
                         "src_path": facts.src_path,
-                        "vcs_ref": facts.vcs_ref,
+                        "vcs_ref": facts.commit,
                         "commit": facts.commit,
                         "answers_file": facts.answers_file,
                         "dst_name": dst_name,
@@ -243,8 +281,8 @@ impl Dialect {
             Dialect::Copier => {
                 // Copier's recopy is a copy to its templates.
                 let operation = match facts.operation {
-                    "update" => "update",
-                    _ => "copy",
+                    Operation::Update => "update",
+                    Operation::Copy | Operation::Recopy => "copy",
                 };
                 let mut conf = json!({
                     "src_path": facts.template_path,
@@ -274,6 +312,33 @@ impl Dialect {
     pub fn set_phase(self, context: &mut Map<String, Value>, phase: Phase) {
         if self == Dialect::Copier {
             context.insert("_copier_phase".into(), phase.name().into());
+        }
+    }
+
+    /// The operation and the ref asked for that a render of a project's
+    /// recorded version is given (in `check`, `diff` and the old side of
+    /// an update), from the project's answers file `recorded`. The ref is
+    /// the recorded `_commit`.
+    ///
+    /// graft's operation is the one the answers file records: that of the
+    /// render that wrote the project, so this render repeats it byte for
+    /// byte. Copier's is `update`, as Copier's own update renders the old
+    /// version (its templates see it only in `_exclude` and tasks).
+    pub fn recorded_run(self, recorded: &AnswersFile) -> (Operation, Option<String>) {
+        let operation = match self {
+            Dialect::Graft => recorded.operation,
+            Dialect::Copier => Operation::Update,
+        };
+        (operation, recorded.commit.clone())
+    }
+
+    /// The ref a render is asked for: `asked`, but for `:current:` (the
+    /// recorded version), which stands for the recorded `_commit`, as
+    /// Copier resolves it.
+    pub fn asked_ref(self, asked: Option<&str>, recorded: &AnswersFile) -> Option<String> {
+        match asked {
+            Some(":current:") => self.recorded_run(recorded).1,
+            other => other.map(str::to_string),
         }
     }
 
@@ -348,7 +413,7 @@ mod tests {
     #[test]
     fn copier_templates_see_where_the_template_is_and_answers_record_it_as_given() {
         let facts = RunFacts {
-            operation: "copy",
+            operation: Operation::Copy,
             src_path: "template",
             template_path: "/work/template",
             vcs_ref: None,
@@ -364,6 +429,63 @@ mod tests {
         assert_eq!(ctx["_copier_conf"]["dst_path"], "project");
         assert_eq!(ctx["_folder_name"], "project");
         assert_eq!(ctx["_copier_phase"], "render");
+    }
+
+    #[test]
+    fn a_render_of_the_recorded_version_is_given_what_the_answers_file_records() {
+        let recorded = AnswersFile {
+            commit: Some("v1.0.0".into()),
+            operation: Operation::Recopy,
+            ..AnswersFile::default()
+        };
+        let v1 = Some("v1.0.0".to_string());
+        assert_eq!(
+            Dialect::Graft.recorded_run(&recorded),
+            (Operation::Recopy, v1.clone())
+        );
+        assert_eq!(
+            Dialect::Copier.recorded_run(&recorded),
+            (Operation::Update, v1.clone())
+        );
+        for d in Dialect::ALL {
+            assert_eq!(d.asked_ref(Some(":current:"), &recorded), v1);
+            assert_eq!(
+                d.asked_ref(Some("main"), &recorded).as_deref(),
+                Some("main")
+            );
+            assert_eq!(d.asked_ref(None, &recorded), None);
+        }
+    }
+
+    #[test]
+    fn graft_templates_see_the_version_rendered_however_the_ref_was_typed() {
+        let facts = RunFacts {
+            conf: &Map::new(),
+            operation: Operation::Update,
+            src_path: "/t",
+            template_path: "/t",
+            vcs_ref: Some("main"),
+            commit: Some("v1.0.0-2-gabc1234"),
+            commit_sha: Some("abc1234"),
+            answers_file: ".graft-answers.yml",
+            dest: Path::new("/p/app"),
+            dest_given: Path::new("app"),
+        };
+        let graft = Dialect::Graft.run_context(&facts);
+        assert_eq!(
+            graft["_graft"],
+            json!({
+                "operation": "update",
+                "src_path": "/t",
+                "vcs_ref": "v1.0.0-2-gabc1234",
+                "commit": "v1.0.0-2-gabc1234",
+                "answers_file": ".graft-answers.yml",
+                "dst_name": "app",
+            })
+        );
+        let copier = Dialect::Copier.run_context(&facts);
+        assert_eq!(copier["_copier_conf"]["vcs_ref"], "main");
+        assert_eq!(copier["_copier_operation"], "update");
     }
 
     #[test]

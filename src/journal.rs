@@ -521,6 +521,9 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
         }
     }
     let undo = parse(root, &index, &dir, lines)?;
+    // A roll back runs to its end; SIGINT or SIGTERM stops the command
+    // after it.
+    let region = crate::interrupt::Deferred::begin();
     let left = undo_all(root, &token, &undo, &mut 0);
     if !left.is_empty() {
         return Err(Error::RollbackIncomplete {
@@ -531,6 +534,7 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
     }
     fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
     let _ = fs::remove_file(&registered);
+    region.finish()?;
     Ok(true)
 }
 

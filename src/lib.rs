@@ -16,6 +16,7 @@ pub mod copier_cli;
 pub mod dialect;
 pub mod error;
 pub mod inject;
+pub mod interrupt;
 pub mod journal;
 pub mod lock;
 pub mod merge;
@@ -54,8 +55,16 @@ where
         .first()
         .is_some_and(|name| copier_cli::is_copier_name(name))
     {
+        interrupt::install(|| {
+            Printer::default().error(&error::Error::Interrupted);
+            copier_cli::exit_code(&Err(error::Error::Interrupted))
+        });
         return run_as_copier(args);
     }
+    interrupt::install(|| {
+        Printer::default().error(&error::Error::Interrupted);
+        error::EXIT_INTERRUPTED
+    });
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -67,17 +76,39 @@ where
     let Some(env) = process_env() else {
         return EXIT_FAILURE;
     };
-    let (result, printer) = execute(&cli.command, &env);
+    let printer = printer_of(&cli.command, &env);
+    let json = wants_json(&cli.command);
+    interrupt::install(move || {
+        report_error(&printer, json, &error::Error::Interrupted);
+        error::EXIT_INTERRUPTED
+    });
+    let result = finished(execute(&cli.command, &env));
     match result {
         Ok(code) => code,
         Err(e) => {
-            printer.error(&e);
-            if wants_json(&cli.command) {
-                let report = serde_json::json!({ "error": e.to_json() });
-                println!("{report:#}");
-            }
+            report_error(&printer, json, &e);
             e.exit_code()
         }
+    }
+}
+
+/// Prints a command's error: on stderr, and as the `--json` report on
+/// stdout when one was asked for.
+fn report_error(printer: &Printer, json: bool, e: &error::Error) {
+    printer.error(e);
+    if json {
+        let report = serde_json::json!({ "error": e.to_json() });
+        println!("{report:#}");
+    }
+}
+
+/// A command's result, once it returned: an interruption that came
+/// while it could not stop any more (its last writes were committed)
+/// still makes it an interrupted run.
+fn finished(result: Result<i32, error::Error>) -> Result<i32, error::Error> {
+    match result {
+        Ok(_) if interrupt::interrupted() => Err(error::Error::Interrupted),
+        other => other,
     }
 }
 
@@ -116,7 +147,12 @@ fn run_as_copier(args: Vec<OsString>) -> i32 {
             if let Some(warning) = warning {
                 env.printer(&Default::default()).warn(&warning);
             }
-            let (result, printer) = execute(&command, &env);
+            let printer = printer_of(&command, &env);
+            interrupt::install(move || {
+                printer.error(&error::Error::Interrupted);
+                copier_cli::exit_code(&Err(error::Error::Interrupted))
+            });
+            let result = finished(execute(&command, &env));
             if let Err(e) = &result {
                 printer.error(e);
             }
@@ -153,25 +189,28 @@ fn process_env() -> Option<Env> {
     }
 }
 
-/// Runs one graft command: its result, and the printer its error goes to.
-fn execute(command: &Command, env: &Env) -> (Result<i32, error::Error>, Printer) {
+/// Runs one graft command.
+fn execute(command: &Command, env: &Env) -> Result<i32, error::Error> {
     commands::start_libgit2();
     match command {
-        Command::Copy(args) => (commands::copy::run(args, env), env.printer(&args.common)),
-        Command::Update(args) => (commands::update::run(args, env), env.printer(&args.common)),
-        Command::Recopy(args) => (commands::recopy::run(args, env), env.printer(&args.common)),
-        Command::Check(args) => (
-            commands::check::run(args, env),
-            env.printer(&Default::default()),
-        ),
-        Command::Diff(args) => (
-            commands::diff::run(args, env),
-            env.printer(&Default::default()),
-        ),
-        Command::Remove(args) => (
-            commands::remove::run(args, env),
-            env.printer(&Default::default()),
-        ),
+        Command::Copy(args) => commands::copy::run(args, env),
+        Command::Update(args) => commands::update::run(args, env),
+        Command::Recopy(args) => commands::recopy::run(args, env),
+        Command::Check(args) => commands::check::run(args, env),
+        Command::Diff(args) => commands::diff::run(args, env),
+        Command::Remove(args) => commands::remove::run(args, env),
+    }
+}
+
+/// The printer a command's error goes to.
+fn printer_of(command: &Command, env: &Env) -> Printer {
+    match command {
+        Command::Copy(args) => env.printer(&args.common),
+        Command::Update(args) => env.printer(&args.common),
+        Command::Recopy(args) => env.printer(&args.common),
+        Command::Check(_) | Command::Diff(_) | Command::Remove(_) => {
+            env.printer(&Default::default())
+        }
     }
 }
 

@@ -12,6 +12,35 @@ use git2::{IndexEntry, IndexTime, Repository, StatusOptions};
 use crate::error::Error;
 use crate::plan::Sides;
 
+/// How `git status` lists a conflict graft records in the index, in git's
+/// own words, which depend on whether the conflict has a base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmerged {
+    /// `UU`: stages 1 (the old render), 2 and 3.
+    BothModified,
+    /// `AA`: the template and the project each added the file, so there is
+    /// no stage 1, as in a git merge of two additions.
+    BothAdded,
+}
+
+impl Unmerged {
+    /// How the conflict with these sides is recorded.
+    pub fn of(sides: &Sides) -> Unmerged {
+        match sides.base {
+            Some(_) => Unmerged::BothModified,
+            None => Unmerged::BothAdded,
+        }
+    }
+
+    /// What `git status` calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unmerged::BothModified => "both modified",
+            Unmerged::BothAdded => "both added",
+        }
+    }
+}
+
 /// The git work tree holding a project folder.
 pub struct ProjectRepo {
     repo: Repository,
@@ -82,7 +111,8 @@ impl ProjectRepo {
     }
 
     /// Records each conflicted path (relative to the project) as unmerged:
-    /// stage 1 = the old render, 2 = the project, 3 = the new render.
+    /// stage 1 = the old render, 2 = the project, 3 = the new render; a
+    /// path without an old render has no stage 1 (see [`Unmerged`]).
     pub fn mark_conflicts(&self, conflicts: &[(&str, &Sides, bool)]) -> Result<(), Error> {
         if conflicts.is_empty() {
             return Ok(());

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{Command, Migration, Stage, Task};
 use crate::error::Error;
+use crate::interrupt::TaskEnd;
 use crate::render::{clean_relative, Engine};
 use crate::source::pep440;
 
@@ -252,11 +253,14 @@ pub fn answer_env(dialect: Dialect, answers: &Map<String, Value>) -> Vec<(String
         .collect()
 }
 
-/// Runs one command in `dest`, inheriting stdout and stderr.
 /// The variable that tells a graft started by a task or migration that its
 /// parent holds the lock of this project folder.
 pub const LOCKED_PROJECT_VAR: &str = "GRAFT_LOCKED_PROJECT";
 
+/// Runs one command in `dest`, its output on stderr and its stdin closed,
+/// in a process group of its own: SIGINT and SIGTERM reach graft, which
+/// stops the group and fails with [`Error::Interrupted`] (see
+/// [`crate::interrupt`]).
 pub fn run(
     what: &'static str,
     cmd: &PreparedCommand,
@@ -291,11 +295,17 @@ pub fn run(
         .stdin(std::process::Stdio::null())
         // Keep stdout clean for `--json`: task output goes to stderr.
         .stdout(std::io::stderr());
-    let status = process.status().map_err(|e| Error::CommandFailed {
-        what,
-        command: cmd.display(),
-        status: format!("an error starting it: {e}"),
-    })?;
+    let status = match crate::interrupt::run_task(&mut process) {
+        Ok(TaskEnd::Exited(status)) => status,
+        Ok(TaskEnd::Interrupted) => return Err(Error::Interrupted),
+        Err(e) => {
+            return Err(Error::CommandFailed {
+                what,
+                command: cmd.display(),
+                status: format!("an error starting it: {e}"),
+            })
+        }
+    };
     if !status.success() {
         return Err(Error::CommandFailed {
             what,

@@ -8,8 +8,9 @@ use super::{check_version, print_diffs, print_plan, render_project, Env, RenderI
 use crate::apply;
 use crate::cli::CopyArgs;
 use crate::config;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Operation};
 use crate::error::Error;
+use crate::interrupt;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
 use crate::report::{Report, TaskEntry, TemplateInfo};
@@ -55,7 +56,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
 
     let mut prompter = env.prompter();
     let inputs = RenderInputs {
-        operation: "copy",
+        operation: Operation::Copy,
         src_display: &src_display,
         src_given: &args.src,
         dest_given: &args.dest,
@@ -80,8 +81,13 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);
 
+    // A folder this copy creates goes again if the copy fails or is
+    // interrupted (see `interrupt`), so no interruption ends the process
+    // while it is there.
+    let mut region = None;
     let created = match (&lock, common.pretend) {
         (None, false) => {
+            region = Some(interrupt::Deferred::begin());
             let created = create_dest(&dest)?;
             lock = Some(super::lock_project(env, &dest, &printer)?);
             created
@@ -100,6 +106,10 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     }
     .write(prompter.as_mut());
     drop(lock);
+    let written = match &region {
+        Some(_) => written.and_then(|done| interrupt::check().map(|()| done)),
+        None => written,
+    };
     let (plan, task_entries) = match written {
         Ok(done) => done,
         Err(e) => {
@@ -109,6 +119,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
             return Err(e);
         }
     };
+    drop(region);
     if !common.pretend {
         if let Some(message) = &config.settings.message_after_copy {
             printer.message(&project.message(&config, "_message_after_copy", message)?);

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::answers::{self, AnswerSources, Answers};
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
-use crate::dialect::{Dialect, Phase, RunFacts};
+use crate::dialect::{Dialect, Operation, Phase, RunFacts};
 use crate::error::Error;
 use crate::inject;
 use crate::journal::FaultInjection;
@@ -221,7 +221,9 @@ pub fn check_version(config: &TemplateConfig) -> Result<(), Error> {
 
 /// Everything a render needs besides the template.
 pub struct RenderInputs<'a> {
-    pub operation: &'static str,
+    /// The operation templates see; a render of a project's recorded
+    /// version is given the recorded one (see [`Dialect::recorded_run`]).
+    pub operation: Operation,
     pub src_display: &'a str,
     /// The source as the person gave it (or as the answers file records
     /// it), which a Copier answers file records as it is.
@@ -229,6 +231,8 @@ pub struct RenderInputs<'a> {
     /// DEST as the person gave it, which Copier's `_copier_conf.dst_path`
     /// shows as it is.
     pub dest_given: &'a Path,
+    /// The ref asked for, which Copier's templates see (see
+    /// [`Dialect::asked_ref`]).
     pub vcs_ref: Option<&'a str>,
     pub revision: &'a Revision,
     pub dest: &'a Path,
@@ -519,6 +523,7 @@ pub fn render_project(
                 src_path: inputs.src_display.to_string(),
                 commit: inputs.revision.describe.clone(),
                 commit_sha: inputs.revision.sha.clone(),
+                operation: inputs.operation,
                 answers: answers.recorded.clone(),
             }
             .to_yaml(config.dialect)?,

@@ -9,6 +9,7 @@ use super::update::{
 use super::{print_diffs, print_plan, render_project, Env, RenderInputs};
 use crate::apply;
 use crate::cli::{CommonArgs, RecopyArgs};
+use crate::dialect::Operation;
 use crate::error::Error;
 use crate::plan::Action;
 use crate::report::{Report, TaskEntry, TemplateInfo};
@@ -46,7 +47,6 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
                     spec,
                     repo,
                     revision: Revision::default(),
-                    reference: None,
                     warnings: Vec::new(),
                 }
             }
@@ -72,12 +72,15 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             answers_file: Some(answers_rel.clone()),
             ..common.clone()
         };
+        let vcs_ref = config
+            .dialect
+            .asked_ref(common.vcs_ref.as_deref(), &recorded_file);
         let inputs = RenderInputs {
-            operation: "recopy",
+            operation: Operation::Recopy,
             src_display: &src,
             src_given: &recorded_file.src_path,
             dest_given: &args.dest,
-            vcs_ref: common.vcs_ref.as_deref(),
+            vcs_ref: vcs_ref.as_deref(),
             revision: &revision,
             dest: &dest,
             common: &inner,

@@ -12,12 +12,12 @@ use crate::answers::AnswersFile;
 use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
 use crate::config::{self, Stage, TemplateConfig};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Operation};
 use crate::error::{Error, EXIT_ATTENTION};
 use crate::merge::{self, unchanged, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
 use crate::printer::Printer;
-use crate::project_git::ProjectRepo;
+use crate::project_git::{ProjectRepo, Unmerged};
 use crate::prompt::NoPrompt;
 use crate::report::{Report, TaskEntry, TemplateInfo};
 use crate::source::{Revision, SourceSpec, TemplateRepo};
@@ -32,8 +32,6 @@ pub struct Recorded {
     pub spec: SourceSpec,
     pub repo: TemplateRepo,
     pub revision: Revision,
-    /// What the answers file names (`_commit_sha`, else `_commit`).
-    pub reference: Option<String>,
     /// What the person should know about how the version was found.
     pub warnings: Vec<String>,
 }
@@ -75,7 +73,7 @@ pub fn open_recorded(
         _ => reference.clone().unwrap_or_default(),
     };
     let mut warnings = Vec::new();
-    let revision = match &reference {
+    let mut revision = match &reference {
         None if repo.is_git() => {
             return Err(Error::NoRecordedVersion {
                 file: file.to_string(),
@@ -115,11 +113,15 @@ pub fn open_recorded(
             },
         },
     };
+    // The recorded version keeps the name its render saw as
+    // `_graft.commit`: `git describe` may name it otherwise once tags move.
+    if let (Some(commit), Some(_)) = (&answers.commit, &revision.sha) {
+        revision.describe = Some(commit.clone());
+    }
     Ok(Recorded {
         spec,
         repo,
         revision,
-        reference,
         warnings,
     })
 }
@@ -435,12 +437,14 @@ fn update_one(
     let recorded_answers = recorded_file.answers.clone();
     // Both versions' templated files are compiled once.
     let compiled = std::sync::Arc::new(crate::render::Compiled::default());
+    // The old side repeats the render that wrote the project.
+    let (old_operation, old_vcs_ref) = old_config.dialect.recorded_run(&recorded_file);
     let old_inputs = RenderInputs {
-        operation: "update",
+        operation: old_operation,
         src_display: &src,
         src_given: &recorded_file.src_path,
         dest_given: &args.dest,
-        vcs_ref: recorded.reference.as_deref(),
+        vcs_ref: old_vcs_ref.as_deref(),
         revision: &old_rev,
         dest,
         common: &old_common,
@@ -495,12 +499,15 @@ fn update_one(
         ..common.clone()
     };
     let mut prompter = env.prompter();
+    let new_vcs_ref = new_config
+        .dialect
+        .asked_ref(common.vcs_ref.as_deref(), &recorded_file);
     let new_inputs = RenderInputs {
-        operation: "update",
+        operation: Operation::Update,
         src_display: &src,
         src_given: &recorded_file.src_path,
         dest_given: &args.dest,
-        vcs_ref: common.vcs_ref.as_deref().filter(|r| *r != ":current:"),
+        vcs_ref: new_vcs_ref.as_deref(),
         revision: &new_rev,
         dest,
         common: &new_common,
@@ -520,16 +527,26 @@ fn update_one(
         &new_config.settings.subdirectory,
         [&old.rendered, &new.rendered],
     )?;
+    // The project already is the render of the template and answers it
+    // records: an update to the same ones has nothing to write. What only
+    // the run's own facts would change (`_graft.operation`) is not
+    // written, and the answers file keeps recording the render that wrote
+    // the project. Tasks and messages still see this run's facts.
+    let written = if old_tree == new_tree && same_answers(&old, &new) {
+        &old
+    } else {
+        &new
+    };
     // The renders share every file they copied with the template trees;
     // what only the trees hold (the sources of rendered files) is done with.
     drop((old_tree, new_tree));
 
-    let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
+    let project = read_project(dest, &old.rendered.tree, &written.rendered.tree)?;
     let skip = crate::render::skip_matcher(&new_config, &common.skip)?;
     let exclude = crate::render::exclude_matcher(&new_config, &common.exclude)?;
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,
-        new: &new.rendered.tree,
+        new: &written.rendered.tree,
         project: &project,
         skip_if_exists: &skip,
         new_exclude: &exclude,
@@ -541,7 +558,7 @@ fn update_one(
     plan.changes.extend(block_changes(
         dest,
         &old.external_blocks,
-        &new.external_blocks,
+        &written.external_blocks,
         answers_rel,
     )?);
     // A folder the template dropped (or made a file) goes once the update
@@ -553,7 +570,7 @@ fn update_one(
         .entries
         .iter()
         .filter(|(p, n)| {
-            matches!(n, Node::Dir) && !matches!(new.rendered.tree.get(p), Some(Node::Dir))
+            matches!(n, Node::Dir) && !matches!(written.rendered.tree.get(p), Some(Node::Dir))
         })
         .map(|(p, _)| p.as_str())
         .collect();
@@ -565,8 +582,8 @@ fn update_one(
     plan.changes
         .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
     plan.changes.extend(in_place_of_folders);
-    if let Some(text) = &new.answers_text {
-        push_answers_file(&mut plan, dest, &new.answers_path, text)?;
+    if let Some(text) = &written.answers_text {
+        push_answers_file(&mut plan, dest, &written.answers_path, text)?;
     }
     plan::free_extra_names(dest, &mut plan)?;
     let mut inside = apply::Inside::new(dest);
@@ -669,8 +686,15 @@ fn update_one(
         conflicts.len(),
     ));
     if !conflicts.is_empty() && !common.pretend {
-        printer
-            .info("resolve the conflicts, then commit; `git status` lists them as both modified");
+        let unmerged: Vec<Unmerged> = match &git {
+            Some(_) => plan
+                .changes
+                .iter()
+                .filter_map(|c| c.sides.as_deref().map(Unmerged::of))
+                .collect(),
+            None => Vec::new(),
+        };
+        printer.info(&resolve_hint(conflicts.len(), &unmerged, git.is_some()));
     }
     let report = Report {
         command: "update",
@@ -688,6 +712,49 @@ fn update_one(
         },
         report,
     ))
+}
+
+/// The line that ends an update that left `conflicts` conflicts: what to
+/// do, and how `git status` lists the ones recorded in the index
+/// (`unmerged`; `git` says whether the project is in a git work tree).
+/// Conflicts that are not text (a folder that became a file, a symlink)
+/// are not recorded there.
+fn resolve_hint(conflicts: usize, unmerged: &[Unmerged], git: bool) -> String {
+    if !git {
+        return "resolve the conflicts".to_string();
+    }
+    if unmerged.is_empty() {
+        return "resolve the conflicts, then commit".to_string();
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for kind in [Unmerged::BothModified, Unmerged::BothAdded] {
+        if unmerged.contains(&kind) {
+            names.push(kind.name());
+        }
+    }
+    let which = if unmerged.len() == conflicts {
+        "them".to_string()
+    } else {
+        format!("{} of them", unmerged.len())
+    };
+    format!(
+        "resolve the conflicts, then commit; `git status` lists {which} as {}",
+        names.join(" or ")
+    )
+}
+
+/// Whether two renders of a project were given the same answers: every
+/// value templates see but the run's own facts (the `_`-keys).
+fn same_answers(a: &super::ProjectRender, b: &super::ProjectRender) -> bool {
+    let answers = |p: &super::ProjectRender| {
+        p.answers
+            .context
+            .iter()
+            .filter(|(k, _)| !k.starts_with('_'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    a.answers_path == b.answers_path && answers(a) == answers(b)
 }
 
 /// Adds the answers file, which is always rewritten.
@@ -751,12 +818,13 @@ pub fn render_recorded(
         answers_file: Some(answers_rel.to_string()),
         ..CommonArgs::default()
     };
+    let (operation, vcs_ref) = config.dialect.recorded_run(&file);
     let inputs = RenderInputs {
-        operation: "update",
+        operation,
         src_display: &src,
         src_given: &file.src_path,
         dest_given: dest,
-        vcs_ref: recorded.reference.as_deref(),
+        vcs_ref: vcs_ref.as_deref(),
         revision: &recorded.revision,
         dest,
         common: &inner,
@@ -832,4 +900,45 @@ fn block_changes(
         out.push(change);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolve_hint_names_the_conflicts_as_git_status_lists_them() {
+        use Unmerged::{BothAdded, BothModified};
+        let lists = "resolve the conflicts, then commit; `git status` lists";
+        for (conflicts, unmerged, git, want) in [
+            (
+                1,
+                &[BothModified][..],
+                true,
+                format!("{lists} them as both modified"),
+            ),
+            (1, &[BothAdded], true, format!("{lists} them as both added")),
+            (
+                3,
+                &[BothAdded, BothModified, BothModified],
+                true,
+                format!("{lists} them as both modified or both added"),
+            ),
+            (
+                2,
+                &[BothModified],
+                true,
+                format!("{lists} 1 of them as both modified"),
+            ),
+            (
+                1,
+                &[],
+                true,
+                "resolve the conflicts, then commit".to_string(),
+            ),
+            (1, &[], false, "resolve the conflicts".to_string()),
+        ] {
+            assert_eq!(resolve_hint(conflicts, unmerged, git), want, "{unmerged:?}");
+        }
+    }
 }

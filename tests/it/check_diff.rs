@@ -159,3 +159,138 @@ fn recopy_json_report() {
     settings.add_filter("[0-9a-f]{40}", "[SHA]");
     settings.bind(|| insta::assert_snapshot!("recopy_json_report", run.stdout));
 }
+
+// --- A template that prints the run's own facts (`_graft.operation`,
+// `_graft.vcs_ref`) is rendered by check, diff and update as the run that
+// wrote the project rendered it.
+
+/// A line printing the facts of the run that renders it.
+const FACTS: &str = "made by {{_graft.operation}} at {{_graft.vcs_ref}} ({{_graft.commit}})\n";
+
+/// A template whose `facts.txt` prints [`FACTS`] above five plain lines,
+/// released as v1.0.0 and as v2.0.0, which changes only `other.txt`.
+fn facts_template(h: &Harness) -> GitRepo {
+    let mut repo = GitRepo::init(h, TEMPLATE);
+    let facts = format!("{FACTS}1\n2\n3\n4\nend\n");
+    repo.release(
+        "v1.0.0",
+        &[CONFIG, ("facts.txt.hbs", &facts), ("other.txt", "1\n")],
+        &[],
+    );
+    repo.release("v2.0.0", &[("other.txt", "2\n")], &[]);
+    repo
+}
+
+#[test]
+fn a_fresh_copy_that_prints_its_run_facts_has_no_drift_however_the_ref_was_named() {
+    let h = Harness::new();
+    let repo = facts_template(&h);
+    let sha = repo.git(&["rev-parse", "v1.0.0"]);
+    for spelling in ["v1.0.0", sha.trim(), &sha.trim()[..10]] {
+        std::fs::remove_dir_all(h.dest()).ok();
+        h.copy(&["--defaults", "-q", "--vcs-ref", spelling])
+            .success();
+        assert_eq!(
+            h.dest_file("facts.txt"),
+            "made by copy at v1.0.0 (v1.0.0)\n1\n2\n3\n4\nend\n",
+            "--vcs-ref {spelling}"
+        );
+        let run = on_dest(&h, "check", &[]).code(1);
+        assert_eq!(run.stderr, check_line(&h, "v1.0.0 → v2.0.0 available"));
+        let run = on_dest(&h, "diff", &["--exit-code"]).success();
+        assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    }
+}
+
+#[test]
+fn an_update_writes_its_own_run_facts_and_merges_an_edit_beside_them() {
+    let h = Harness::new();
+    facts_template(&h);
+    h.copy(&["--defaults", "-q", "--vcs-ref", "v1.0.0"])
+        .success();
+    let edited = "made by copy at v1.0.0 (v1.0.0)\n1\n2\n3\n4\nour end\n";
+    h.write("dest/facts.txt", edited);
+
+    // The old side is the copy's render, so only the project's edit and
+    // the template's change meet: a clean merge.
+    let run = h.update(&[]).success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "     merge  facts.txt\n    update  other.txt\n    update  .graft-answers.yml\n\n\
+             updated {} from v1.0.0 to v2.0.0: 2 updated, 1 merged, 0 created, 0 deleted, \
+             0 kept, 0 conflict(s)\n",
+            h.template_src()
+        )
+    );
+    assert_eq!(
+        h.dest_file("facts.txt"),
+        "made by update at v2.0.0 (v2.0.0)\n1\n2\n3\n4\nour end\n"
+    );
+    assert!(
+        h.dest_file(".graft-answers.yml")
+            .ends_with("\n_operation: update\nname: app\n"),
+        "the answers file records the operation that wrote the project"
+    );
+
+    // check and diff see the project's edit, and nothing else.
+    let run = on_dest(&h, "check", &[]).success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{}  modified  facts.txt\n",
+            check_line(&h, "v2.0.0 is up to date")
+        )
+    );
+    let run = on_dest(&h, "diff", &["--exit-code"]).code(1);
+    assert_eq!(
+        run.stdout,
+        "--- a/facts.txt\n+++ b/facts.txt\n@@ -3,4 +3,4 @@\n 2\n 3\n 4\n-end\n+our end\n"
+    );
+}
+
+#[test]
+fn an_update_to_the_recorded_version_and_answers_writes_nothing() {
+    let h = Harness::new();
+    facts_template(&h);
+    h.copy(&["--defaults", "-q"]).success();
+    let before = h.project_tree();
+    for args in [
+        &[][..],
+        &["--vcs-ref", ":current:"],
+        &["--vcs-ref", "v2.0.0"],
+    ] {
+        let run = h.update(args).success();
+        assert_eq!(
+            run.stderr,
+            format!(
+                "\nupdated {} from v2.0.0 to v2.0.0: 0 updated, 0 merged, 0 created, \
+                 0 deleted, 0 kept, 0 conflict(s)\n",
+                h.template_src()
+            ),
+            "update {args:?}"
+        );
+        assert_eq!(h.project_tree(), before, "update {args:?}");
+    }
+    assert_eq!(
+        h.dest_file("facts.txt"),
+        "made by copy at v2.0.0 (v2.0.0)\n1\n2\n3\n4\nend\n"
+    );
+}
+
+#[test]
+fn a_recopy_records_that_it_wrote_the_project() {
+    let h = Harness::new();
+    facts_template(&h);
+    h.copy(&["--defaults", "-q"]).success();
+    on_dest(&h, "recopy", &["--overwrite", "-q"]).success();
+    assert_eq!(
+        h.dest_file("facts.txt"),
+        "made by recopy at v2.0.0 (v2.0.0)\n1\n2\n3\n4\nend\n"
+    );
+    assert!(h
+        .dest_file(".graft-answers.yml")
+        .ends_with("\n_operation: recopy\nname: app\n"));
+    let run = on_dest(&h, "diff", &["--exit-code"]).success();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+}

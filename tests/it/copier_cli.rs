@@ -288,6 +288,32 @@ fn check_update_then_update_to_a_chosen_tag() {
     assert!(read(&both.h.path("graft/.copier-answers.yml")).contains("_commit: v2\n"));
 }
 
+/// `update -r :current:` renders the recorded version asked for by its
+/// recorded name, as Copier resolves it: a file printing
+/// `_copier_conf.vcs_ref` keeps that name.
+#[test]
+fn update_to_the_current_version_is_asked_for_by_the_recorded_ref() {
+    let mut both = Both::new();
+    need_python!(both);
+    both.template.release(
+        "v1.1",
+        &[(
+            "ref.txt.jinja",
+            "{{ name }} at {{ _copier_conf.vcs_ref }}\n",
+        )],
+        &[],
+    );
+    let src = both.src();
+    both.same(&["copy", "-l", "-r", "v1.1", &src, "{}"])
+        .success();
+    for project in ["graft", "python"] {
+        both.commit_project(project);
+    }
+    let run = both.same(&["update", "-A", "-r", ":current:", "-d", "name=other", "{}"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(read(&both.h.path("graft/ref.txt")), "other at v1.1\n");
+}
+
 #[test]
 fn recopy_renders_the_project_afresh() {
     let mut both = Both::new();

@@ -98,3 +98,27 @@ fn overwrite_is_asked_per_differing_file() {
     assert_eq!(h.dest_file("a.txt"), "template a\n");
     assert_eq!(h.dest_file("b.txt"), "my b\n");
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
+    for (question, prompt) in [
+        ("name:\n  help: Project name\n", "Project name"),
+        (
+            "docker:\n  type: bool\n  help: Add a Dockerfile?\n",
+            "Add a Dockerfile?",
+        ),
+        (
+            "python:\n  help: Python version\n  choices: [\"3.11\", \"3.12\"]\n",
+            "Python version",
+        ),
+    ] {
+        let h = Harness::new();
+        h.template(&[("graft.yml", question)]);
+        let mut s = spawn(&h, &[]);
+        answer(&mut s, prompt, "\x03");
+        let (code, output) = finish(s);
+        assert_eq!(code, 130, "{prompt}: {output}");
+        assert!(output.contains("error: interrupted"), "{prompt}: {output}");
+        assert!(!h.dest().exists(), "{prompt}");
+    }
+}

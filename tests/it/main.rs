@@ -12,6 +12,7 @@ mod examples;
 mod harness;
 mod help;
 mod interactive;
+mod interrupt;
 mod journal;
 mod merge_fixtures;
 mod merge_props;

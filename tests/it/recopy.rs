@@ -24,7 +24,10 @@ fn recopy_discards_edits_of_template_files_and_keeps_answers_and_own_files() {
         &["name.txt"],
         "edits",
     );
-    let answers = h.dest_file(ANSWERS_FILE);
+    // The answers stay; the file records that a recopy wrote the project.
+    let answers = h
+        .dest_file(ANSWERS_FILE)
+        .replace("name: shop\n", "_operation: recopy\nname: shop\n");
 
     let run = h.run(&["recopy", DEST, "--overwrite"]).success();
     assert_eq!(
@@ -39,8 +42,8 @@ fn recopy_discards_edits_of_template_files_and_keeps_answers_and_own_files() {
     assert_eq!(
         run.stderr,
         format!(
-            "    update  app.py\n    create  name.txt\n identical  .graft-answers.yml\n\n\
-             recopied {} v1.0.0 over {DEST}: 1 created, 1 updated, 1 identical, 0 skipped\n",
+            "    update  app.py\n    create  name.txt\n    update  .graft-answers.yml\n\n\
+             recopied {} v1.0.0 over {DEST}: 1 created, 2 updated, 0 identical, 0 skipped\n",
             h.template_src()
         )
     );

@@ -15,8 +15,9 @@ use crate::harness::{
 
 const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 
-const RESOLVE: &str =
-    "resolve the conflicts, then commit; `git status` lists them as both modified\n";
+/// The last line of an update that left conflicts git cannot record as
+/// unmerged (a folder against a file).
+const RESOLVE: &str = "resolve the conflicts, then commit\n";
 
 /// Copy flags for a project at the first release.
 const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
@@ -107,7 +108,12 @@ fn update_without_a_recorded_version_is_refused() {
         .success();
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, "v1.0.0", &sha_of(&t, "v1.0.0"), "name: app\n")
+        answers_at(
+            &h,
+            "v1.0.0",
+            &sha_of(&t, "v1.0.0"),
+            "_operation: recopy\nname: app\n"
+        )
     );
     h.update(&["--allow-dirty"]).success();
     assert_eq!(h.dest_file("a.txt"), "2\n");
@@ -144,7 +150,12 @@ fn a_recorded_sha_the_template_lacks_gives_way_to_the_recorded_tag_with_a_warnin
     assert_eq!(h.dest_file("a.txt"), "2\n");
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n")
+        answers_at(
+            &h,
+            "v2.0.0",
+            &sha_of(&t, "v2.0.0"),
+            "_operation: update\nname: app\n"
+        )
     );
 }
 
@@ -467,7 +478,12 @@ fn file_becomes_folder(h: &Harness) -> GitRepo {
 /// The project's answers file at v2.0.0.
 fn answers_v2(h: &Harness) -> String {
     let t = GitRepo::open(h, TEMPLATE);
-    answers_at(h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n")
+    answers_at(
+        h,
+        "v2.0.0",
+        &sha_of(&t, "v2.0.0"),
+        "_operation: update\nname: app\n",
+    )
 }
 
 /// The paths of the project (its `.git` folder left out).

@@ -13,8 +13,10 @@ pub(crate) const CONFIG: (&str, &str) = ("graft.yml", "name: app\n");
 /// Copy flags for a project at the first release.
 pub(crate) const AT_V1: [&str; 3] = ["--defaults", "--vcs-ref", "v1.0.0"];
 
-const RESOLVE: &str =
-    "resolve the conflicts, then commit; `git status` lists them as both modified\n";
+/// The last line of an update that left conflicts in a git project.
+fn resolve(how: &str) -> String {
+    format!("resolve the conflicts, then commit; `git status` lists them as {how}\n")
+}
 
 /// `template/` released as `v1.0.0` (`graft.yml` and `v1`) and `v2.0.0`
 /// (`v2` written over it, `gone` deleted).
@@ -200,7 +202,12 @@ fn every_row_of_the_update_table() {
 
     let run = h.update(&[]).code(1);
 
-    let answers = answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n");
+    let answers = answers_at(
+        &h,
+        "v2.0.0",
+        &sha_of(&t, "v2.0.0"),
+        "_operation: update\nname: app\n",
+    );
     let mut want = side(&rows, |r| r.after.as_deref());
     want.push((ANSWERS_FILE, &answers));
     assert_eq!(h.project_files(), files(&want));
@@ -215,12 +222,13 @@ fn every_row_of_the_update_table() {
              \x20    merge  merge.txt\n\
              \x20   create  new.txt\n\
              \x20   update  write_b.txt\n\
-             \x20   update  .graft-answers.yml\n{}{RESOLVE}",
+             \x20   update  .graft-answers.yml\n{}{}",
             summary(
                 &h,
                 "v1.0.0 to v2.0.0",
                 "2 updated, 1 merged, 1 created, 1 deleted, 2 kept, 2 conflict(s)"
-            )
+            ),
+            resolve("both modified or both added")
         )
     );
     assert_eq!(
@@ -232,6 +240,70 @@ fn every_row_of_the_update_table() {
          M merge.txt\n \
          M write_b.txt\n\
          ?? new.txt\n"
+    );
+}
+
+/// git's own merge records a file both sides added without a base, so
+/// `git status` shows it as `AA`, "both added"; graft records and names it
+/// the same way.
+#[test]
+fn a_file_both_added_is_a_conflict_git_lists_as_both_added() {
+    let h = Harness::new();
+    template(&h, &[], &[("new.txt", "template's\n")], &[]);
+    let mut project = h.copy_into_git(&AT_V1);
+    project.commit(&[("new.txt", "project's own\n")], &[], "our file");
+    let run = h.update(&[]).code(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "  conflict  new.txt (added by both the template and the project)\n\
+             \x20   update  .graft-answers.yml\n{}{}",
+            summary(
+                &h,
+                "v1.0.0 to v2.0.0",
+                "1 updated, 0 merged, 0 created, 0 deleted, 0 kept, 1 conflict(s)"
+            ),
+            resolve("both added")
+        )
+    );
+    assert_eq!(project.status(), " M .graft-answers.yml\nAA new.txt\n");
+    let stages = project.git(&["ls-files", "--stage", "new.txt"]);
+    assert_eq!(
+        stages.lines().map(|l| &l[48..]).collect::<Vec<_>>(),
+        ["2\tnew.txt", "3\tnew.txt"]
+    );
+}
+
+#[test]
+fn a_file_both_modified_is_a_conflict_git_lists_as_both_modified() {
+    let h = Harness::new();
+    one_file(
+        &h,
+        "app.py",
+        "PORT = 8000\n",
+        "PORT = 8080\n",
+        "PORT = 9000\n",
+    );
+    let run = h.update(&[]).code(1);
+    assert!(
+        run.stderr.ends_with(&resolve("both modified")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn conflicts_in_a_project_outside_git_are_not_said_to_be_in_git_status() {
+    let h = Harness::new();
+    one_file_template(&h, "app.py", "PORT = 8000\n", "PORT = 8080\n");
+    h.copy(&AT_V1).success();
+    h.write("dest/app.py", "PORT = 9000\n");
+    let run = h.update(&[]).code(1);
+    assert!(
+        run.stderr
+            .ends_with(" 1 conflict(s)\nresolve the conflicts\n"),
+        "{}",
+        run.stderr
     );
 }
 
@@ -434,7 +506,12 @@ fn files_the_template_did_not_change_follow_its_other_changes() {
         files(&[
             (
                 ANSWERS_FILE,
-                &answers_at(&h, "v2.0.0", &sha_of(&t, "v2.0.0"), "name: app\n"),
+                &answers_at(
+                    &h,
+                    "v2.0.0",
+                    &sha_of(&t, "v2.0.0"),
+                    "_operation: update\nname: app\n",
+                ),
             ),
             ("extra.txt", "excluded until v2\n"),
             ("notes.txt", "notes of app\n"),
@@ -538,7 +615,12 @@ fn changing_an_answer_at_the_current_version_removes_a_conditional_file() {
         h.project_files(),
         files(&[(
             ANSWERS_FILE,
-            &answers_at(&h, "v1.0.0", &sha, "name: app\ndocker: false\n")
+            &answers_at(
+                &h,
+                "v1.0.0",
+                &sha,
+                "_operation: update\nname: app\ndocker: false\n"
+            )
         )])
     );
     assert_eq!(project.status(), " M .graft-answers.yml\n D Dockerfile\n");
@@ -575,7 +657,7 @@ fn a_question_new_in_the_target_version_is_asked() {
             &h,
             "v2.0.0",
             &sha_of(&t, "v2.0.0"),
-            "name: shop\nlicense: MIT\n"
+            "_operation: update\nname: shop\nlicense: MIT\n"
         )
     );
 }
@@ -592,7 +674,7 @@ fn update_from_a_tag_to_head() {
     assert_eq!(describe, format!("v2.0.0-1-g{}", &head[..7]));
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, &describe, &head, "name: app\n")
+        answers_at(&h, &describe, &head, "_operation: update\nname: app\n")
     );
     assert!(
         run.stderr.ends_with(&summary(
@@ -774,13 +856,14 @@ fn pretend_writes_nothing_and_with_diff_prints_the_diff() {
     assert_eq!(read_tree(&h.dest()), before);
     let answers = read(&h.dest().join(ANSWERS_FILE));
     let answers_diff = format!(
-        "--- a/.graft-answers.yml\n+++ b/.graft-answers.yml\n@@ -1,5 +1,5 @@\n \
+        "--- a/.graft-answers.yml\n+++ b/.graft-answers.yml\n@@ -1,5 +1,6 @@\n \
          {}\n \
          {}\n\
          -_commit: v1.0.0\n\
          -{}\n\
          +_commit: v2.0.0\n\
-         +_commit_sha: {}\n \
+         +_commit_sha: {}\n\
+         +_operation: update\n \
          name: app\n",
         answers.lines().next().unwrap(),
         answers.lines().nth(1).unwrap(),
@@ -875,7 +958,7 @@ fn recorded_version_gone_from_the_template_names_it_and_suggests_recopy() {
     assert_eq!(h.dest_file("a.txt"), "2\n");
     assert_eq!(
         h.dest_file(ANSWERS_FILE),
-        answers_at(&h, "v2.0.0", &squashed, "name: app\n")
+        answers_at(&h, "v2.0.0", &squashed, "_operation: recopy\nname: app\n")
     );
 }
 
