@@ -30,6 +30,7 @@ use crate::journal::{
     blob_id, exec_mode, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
 };
 use crate::plan::Plan;
+use crate::progress::Progress;
 use crate::tree::{is_executable, Node};
 
 pub use crate::journal::{recover, FaultInjection, JOURNAL_DIR};
@@ -510,9 +511,15 @@ fn batch<'a>(steps: &[Step<'a>], most: usize) -> Vec<(&'a str, Option<&'a Node>)
     out
 }
 
-/// Applies every write of `plan` in one transaction.
-pub fn apply(root: &Path, plan: &Plan, journals: &Journals) -> Result<(), Error> {
-    apply_with_index(root, plan, journals, None)
+/// Applies every write of `plan` in one transaction; each file or folder
+/// written or removed counts one on `progress`.
+pub fn apply(
+    root: &Path,
+    plan: &Plan,
+    journals: &Journals,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    apply_with_index(root, plan, journals, None, progress)
 }
 
 /// Applies every write of `plan`, and then `index`, in one transaction.
@@ -521,6 +528,7 @@ pub fn apply_with_index(
     plan: &Plan,
     journals: &Journals,
     index: Option<IndexWrite>,
+    progress: &dyn Progress,
 ) -> Result<(), Error> {
     use crate::plan::Action;
     let mut steps = Vec::new();
@@ -546,6 +554,7 @@ pub fn apply_with_index(
             });
         }
     }
+    progress.set_total(steps.len() as u64);
     let guard = InterruptGuard::install();
     let mut tx = Transaction::begin(root, journals)?;
     let result = (|| {
@@ -570,6 +579,7 @@ pub fn apply_with_index(
                 }
             };
             rest = &rest[taken..];
+            progress.advance(taken as u64);
         }
         if let Some(index) = index {
             tx.write_index(index)?;
@@ -684,7 +694,7 @@ mod tests {
     fn apply_failing_after(root: &Path, plan: &Plan, writes: usize) -> Result<(), Error> {
         let (_registry, mut journals) = journals();
         journals.faults.fail_after = Some(writes);
-        apply(root, plan, &journals)
+        apply(root, plan, &journals, &crate::progress::NoProgress)
     }
 
     #[test]
@@ -706,7 +716,7 @@ mod tests {
             assert!(!root.join(JOURNAL_DIR).exists());
         }
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/b/new.txt")).unwrap(), "x");
     }
 
@@ -754,7 +764,7 @@ mod tests {
             );
         }
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert!(!root.join("gone.txt").exists());
         assert_eq!(fs::read_to_string(root.join("link")).unwrap(), "was a link");
         assert_eq!(
@@ -779,7 +789,7 @@ mod tests {
             ],
         };
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/inside.txt")).unwrap(), "x");
         assert!(!root.join("b.txt").exists());
         assert_eq!(fs::read_to_string(root.join("c.txt")).unwrap(), "c");

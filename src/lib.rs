@@ -21,6 +21,7 @@ pub mod lock;
 pub mod merge;
 pub mod plan;
 pub mod printer;
+pub mod progress;
 pub mod project;
 pub mod project_git;
 pub mod prompt;

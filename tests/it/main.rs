@@ -14,6 +14,7 @@ mod interactive;
 mod journal;
 mod merge_fixtures;
 mod merge_props;
+mod progress;
 mod modules;
 mod props;
 mod readme;
