@@ -50,18 +50,46 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The project folder.
+    /// The project folder; or a folder of projects, whose sub-folders that
+    /// hold an answers file are each checked (repeatable).
     #[arg(value_name = "DEST", default_value = ".")]
-    pub dest: PathBuf,
-    /// Answers file, relative to DEST.
+    pub dests: Vec<PathBuf>,
+    /// Answers file, relative to each project.
     #[arg(short = 'a', long, value_name = "PATH")]
     pub answers_file: Option<String>,
     /// Consider prerelease tags.
     #[arg(short = 'g', long)]
     pub prereleases: bool,
+    /// Look only at drift (files the project changed or deleted); exit 1
+    /// when there is any.
+    #[arg(long, conflicts_with_all = ["updates_only", "fail_on_drift"])]
+    pub drift_only: bool,
+    /// Look only for a newer template version (render nothing); exit 1
+    /// when there is one.
+    #[arg(long, conflicts_with = "fail_on_drift")]
+    pub updates_only: bool,
+    /// Exit 1 when the project drifted, too (by default only a newer
+    /// version does).
+    #[arg(long)]
+    pub fail_on_drift: bool,
     /// Print one machine-readable report on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+impl CheckArgs {
+    /// A check of the one project `dest`, looking at everything.
+    pub fn of(dest: PathBuf) -> CheckArgs {
+        CheckArgs {
+            dests: vec![dest],
+            answers_file: None,
+            prereleases: false,
+            drift_only: false,
+            updates_only: false,
+            fail_on_drift: false,
+            json: false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

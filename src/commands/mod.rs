@@ -1050,23 +1050,26 @@ pub fn start_libgit2() {
 /// Empty when they cannot be known cheaply.
 pub fn sources_of(command: &crate::cli::Command, env: &Env) -> Vec<String> {
     use crate::cli::Command;
-    let (dest, answers_file) = match command {
+    let (dests, answers_file) = match command {
         Command::Copy(args) => return vec![args.src.clone()],
-        Command::Update(a) => (&a.dest, a.common.answers_file.as_deref()),
-        Command::Recopy(a) => (&a.dest, a.common.answers_file.as_deref()),
-        Command::Check(a) => (&a.dest, a.answers_file.as_deref()),
-        Command::Diff(a) => (&a.dest, a.answers_file.as_deref()),
-        Command::Remove(a) => (&a.dest, Some(a.answers_file.as_str())),
-    };
-    let dest = env.absolute(dest);
-    let Ok(files) = update::answers_files(&dest, answers_file) else {
-        return Vec::new();
+        Command::Update(a) => (vec![&a.dest], a.common.answers_file.as_deref()),
+        Command::Recopy(a) => (vec![&a.dest], a.common.answers_file.as_deref()),
+        Command::Check(a) => (a.dests.iter().collect(), a.answers_file.as_deref()),
+        Command::Diff(a) => (vec![&a.dest], a.answers_file.as_deref()),
+        Command::Remove(a) => (vec![&a.dest], Some(a.answers_file.as_str())),
     };
     let mut out = Vec::new();
-    for file in files {
-        match update::read_answers(&dest, &file) {
-            Ok(answers) => out.push(answers.src_path),
-            Err(_) => return Vec::new(),
+    for dest in dests {
+        let dest = env.absolute(dest);
+        // A folder of projects (`check`) is not read ahead: unknown.
+        let Ok(files) = update::answers_files(&dest, answers_file) else {
+            return Vec::new();
+        };
+        for file in files {
+            match update::read_answers(&dest, &file) {
+                Ok(answers) => out.push(answers.src_path),
+                Err(_) => return Vec::new(),
+            }
         }
     }
     out

@@ -2,6 +2,7 @@
 //! the real `graft` executable (or its library) inside a [`harness::Harness`].
 
 mod check_diff;
+mod check_fleet;
 mod copier_cli;
 mod copier_compat;
 mod copier_errors;
