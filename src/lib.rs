@@ -173,6 +173,14 @@ fn execute(command: &Command, env: &Env) -> (Result<i32, error::Error>, Printer)
             commands::remove::run(args, env),
             env.printer(&Default::default()),
         ),
+        Command::Completions(args) => (
+            commands::completions::run(args),
+            env.printer(&Default::default()),
+        ),
+        Command::Man(args) => (
+            commands::man::run(args, env),
+            env.printer(&Default::default()),
+        ),
     }
 }
 
@@ -203,6 +211,9 @@ where
             Err(_) => return true,
         }
     };
+    if matches!(command, Command::Completions(_) | Command::Man(_)) {
+        return false;
+    }
     let Ok(env) = Env::from_process() else {
         return true;
     };
@@ -225,5 +236,6 @@ fn wants_json(command: &Command) -> bool {
         Command::Check(a) => a.json,
         Command::Diff(a) => a.json,
         Command::Remove(a) => a.json,
+        Command::Completions(_) | Command::Man(_) => false,
     }
 }

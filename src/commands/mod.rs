@@ -4,8 +4,10 @@
 
 pub mod check;
 pub mod check_update;
+pub mod completions;
 pub mod copy;
 pub mod diff;
+pub mod man;
 pub mod recopy;
 pub mod remove;
 pub mod update;
@@ -1057,6 +1059,7 @@ pub fn sources_of(command: &crate::cli::Command, env: &Env) -> Vec<String> {
         Command::Check(a) => (a.dests.iter().collect(), a.answers_file.as_deref()),
         Command::Diff(a) => (vec![&a.dest], a.answers_file.as_deref()),
         Command::Remove(a) => (vec![&a.dest], Some(a.answers_file.as_str())),
+        Command::Completions(_) | Command::Man(_) => return Vec::new(),
     };
     let mut out = Vec::new();
     for dest in dests {
