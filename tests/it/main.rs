@@ -20,6 +20,7 @@ mod modules;
 mod props;
 mod readme;
 mod recopy;
+mod renovate;
 mod safety;
 mod safety_render;
 mod safety_update;
