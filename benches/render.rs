@@ -63,7 +63,18 @@ fn bench_render(c: &mut Criterion) {
         let root = render_root(&tree, &config, &engine, &ctx).expect("no _subdirectory");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("files", n), &tree, |b, tree| {
-            b.iter(|| render(tree, &config, &engine, &context, &root, &[]).expect("renders"))
+            b.iter(|| {
+                render(
+                    tree,
+                    &config,
+                    &engine,
+                    &context,
+                    &root,
+                    &[],
+                    &graft::progress::NoProgress,
+                )
+                .expect("renders")
+            })
         });
     }
     group.finish();

@@ -30,6 +30,7 @@ use crate::journal::{
     blob_id, exec_mode, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
 };
 use crate::plan::Plan;
+use crate::progress::Progress;
 use crate::tree::{is_executable, Node};
 
 pub use crate::journal::{recover, FaultInjection, JOURNAL_DIR};
@@ -473,9 +474,15 @@ fn batch<'a>(steps: &[Step<'a>], most: usize) -> Vec<(&'a str, Option<&'a Node>)
     out
 }
 
-/// Applies every write of `plan` in one transaction.
-pub fn apply(root: &Path, plan: &Plan, journals: &Journals) -> Result<(), Error> {
-    apply_with_index(root, plan, journals, None)
+/// Applies every write of `plan` in one transaction; each file or folder
+/// written or removed counts one on `progress`.
+pub fn apply(
+    root: &Path,
+    plan: &Plan,
+    journals: &Journals,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    apply_with_index(root, plan, journals, None, progress)
 }
 
 /// Applies every write of `plan`, and then `index`, in one transaction.
@@ -484,6 +491,7 @@ pub fn apply_with_index(
     plan: &Plan,
     journals: &Journals,
     index: Option<IndexWrite>,
+    progress: &dyn Progress,
 ) -> Result<(), Error> {
     use crate::plan::Action;
     let mut steps = Vec::new();
@@ -509,6 +517,7 @@ pub fn apply_with_index(
             });
         }
     }
+    progress.set_total(steps.len() as u64);
     // SIGINT and SIGTERM stop the write phase between two writes and roll
     // it back, instead of ending the process half-way.
     let region = crate::interrupt::Deferred::begin();
@@ -534,6 +543,7 @@ pub fn apply_with_index(
                 }
             };
             rest = &rest[taken..];
+            progress.advance(taken as u64);
         }
         if let Some(index) = index {
             tx.write_index(index)?;
@@ -644,7 +654,7 @@ mod tests {
     fn apply_failing_after(root: &Path, plan: &Plan, writes: usize) -> Result<(), Error> {
         let (_registry, mut journals) = journals();
         journals.faults.fail_after = Some(writes);
-        apply(root, plan, &journals)
+        apply(root, plan, &journals, &crate::progress::NoProgress)
     }
 
     #[test]
@@ -666,7 +676,7 @@ mod tests {
             assert!(!root.join(JOURNAL_DIR).exists());
         }
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/b/new.txt")).unwrap(), "x");
     }
 
@@ -714,7 +724,7 @@ mod tests {
             );
         }
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert!(!root.join("gone.txt").exists());
         assert_eq!(fs::read_to_string(root.join("link")).unwrap(), "was a link");
         assert_eq!(
@@ -739,7 +749,7 @@ mod tests {
             ],
         };
         let (_registry, journals) = journals();
-        apply(root, &plan, &journals).unwrap();
+        apply(root, &plan, &journals, &crate::progress::NoProgress).unwrap();
         assert_eq!(fs::read_to_string(root.join("a/inside.txt")).unwrap(), "x");
         assert!(!root.join("b.txt").exists());
         assert_eq!(fs::read_to_string(root.join("c.txt")).unwrap(), "c");

@@ -4,10 +4,32 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` prints: the crate's, and the commit and date
+/// of the git checkout it was built from when there was one (`build.rs`).
+pub const VERSION: &str = env!("GRAFT_VERSION");
+
+/// The examples under `graft --help`: the three ways graft is mostly used.
+const EXAMPLES: &str = "\
+Examples:
+  Create a project, answering the template's questions on the terminal:
+    graft copy gh:acme/service-template shop-api
+
+  Create one from a script: answers from a file and flags, defaults for the rest:
+    graft copy gh:acme/service-template shop-api --data-file answers.yml -d name=shop --defaults
+
+  Merge the template's latest version into the project in this folder:
+    graft update";
+
 /// Create projects from templates in git, and pull template updates into
 /// them without losing your edits.
 #[derive(Debug, Parser)]
-#[command(name = "graft", version, about, max_term_width = 100)]
+#[command(
+    name = "graft",
+    version = VERSION,
+    about,
+    after_help = EXAMPLES,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -27,6 +49,43 @@ pub enum Command {
     Diff(DiffArgs),
     /// Take a template (such as a module) out of the project again.
     Remove(RemoveArgs),
+    /// Print the shell completion script for graft.
+    Completions(CompletionsArgs),
+    /// Write graft's man pages (one per command), or print `graft.1`.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  bash:        graft completions bash > ~/.local/share/bash-completion/completions/graft
+  zsh:         graft completions zsh > ~/.zfunc/_graft    (with ~/.zfunc in $fpath)
+  fish:        graft completions fish > ~/.config/fish/completions/graft.fish
+  PowerShell:  graft completions powershell | Out-String | Invoke-Expression
+  elvish:      eval (graft completions elvish | slurp)")]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `graft completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Folder to write `graft.1` and `graft-COMMAND.1` into; without it,
+    /// `graft.1` goes to stdout.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -50,18 +109,46 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The project folder.
+    /// The project folder; or a folder of projects, whose sub-folders that
+    /// hold an answers file are each checked (repeatable).
     #[arg(value_name = "DEST", default_value = ".")]
-    pub dest: PathBuf,
-    /// Answers file, relative to DEST.
+    pub dests: Vec<PathBuf>,
+    /// Answers file, relative to each project.
     #[arg(short = 'a', long, value_name = "PATH")]
     pub answers_file: Option<String>,
     /// Consider prerelease tags.
     #[arg(short = 'g', long)]
     pub prereleases: bool,
+    /// Look only at drift (files the project changed or deleted); exit 1
+    /// when there is any.
+    #[arg(long, conflicts_with_all = ["updates_only", "fail_on_drift"])]
+    pub drift_only: bool,
+    /// Look only for a newer template version (render nothing); exit 1
+    /// when there is one.
+    #[arg(long, conflicts_with = "fail_on_drift")]
+    pub updates_only: bool,
+    /// Exit 1 when the project drifted, too (by default only a newer
+    /// version does).
+    #[arg(long)]
+    pub fail_on_drift: bool,
     /// Print one machine-readable report on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+impl CheckArgs {
+    /// A check of the one project `dest`, looking at everything.
+    pub fn of(dest: PathBuf) -> CheckArgs {
+        CheckArgs {
+            dests: vec![dest],
+            answers_file: None,
+            prereleases: false,
+            drift_only: false,
+            updates_only: false,
+            fail_on_drift: false,
+            json: false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub mod lock;
 pub mod merge;
 pub mod plan;
 pub mod printer;
+pub mod progress;
 pub mod project;
 pub mod project_git;
 pub mod prompt;
@@ -199,6 +200,8 @@ fn execute(command: &Command, env: &Env) -> Result<i32, error::Error> {
         Command::Check(args) => commands::check::run(args, env),
         Command::Diff(args) => commands::diff::run(args, env),
         Command::Remove(args) => commands::remove::run(args, env),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args, env),
     }
 }
 
@@ -208,9 +211,11 @@ fn printer_of(command: &Command, env: &Env) -> Printer {
         Command::Copy(args) => env.printer(&args.common),
         Command::Update(args) => env.printer(&args.common),
         Command::Recopy(args) => env.printer(&args.common),
-        Command::Check(_) | Command::Diff(_) | Command::Remove(_) => {
-            env.printer(&Default::default())
-        }
+        Command::Check(_)
+        | Command::Diff(_)
+        | Command::Remove(_)
+        | Command::Completions(_)
+        | Command::Man(_) => env.printer(&Default::default()),
     }
 }
 
@@ -241,6 +246,9 @@ where
             Err(_) => return true,
         }
     };
+    if matches!(command, Command::Completions(_) | Command::Man(_)) {
+        return false;
+    }
     let Ok(env) = Env::from_process() else {
         return true;
     };
@@ -263,5 +271,6 @@ fn wants_json(command: &Command) -> bool {
         Command::Check(a) => a.json,
         Command::Diff(a) => a.json,
         Command::Remove(a) => a.json,
+        Command::Completions(_) | Command::Man(_) => false,
     }
 }

@@ -31,10 +31,9 @@ impl CheckUpdate {
     /// The `graft check` this is.
     pub fn check_args(&self) -> CheckArgs {
         CheckArgs {
-            dest: self.dest.clone(),
             answers_file: self.answers_file.clone(),
             prereleases: self.prereleases,
-            json: false,
+            ..CheckArgs::of(self.dest.clone())
         }
     }
 }
@@ -48,7 +47,7 @@ pub fn run(settings: &CheckUpdate, env: &Env, printer: &Printer) -> Result<i32, 
     };
     let (current, latest) = versions(report)?;
     if settings.quiet {
-        return Ok(if report.update_available {
+        return Ok(if report.update_available == Some(true) {
             EXIT_UPDATE_AVAILABLE
         } else {
             0
@@ -58,11 +57,11 @@ pub fn run(settings: &CheckUpdate, env: &Env, printer: &Printer) -> Result<i32, 
         // Copier prints Python's `json.dumps`: `", "` and `": "` separators.
         println!(
             "{{\"update_available\": {}, \"current_version\": {}, \"latest_version\": {}}}",
-            report.update_available,
+            report.update_available == Some(true),
             serde_json::Value::String(current),
             serde_json::Value::String(latest),
         );
-    } else if report.update_available {
+    } else if report.update_available == Some(true) {
         println!(
             "New template version available.\nCurrent version is {current}, latest version is {latest}."
         );

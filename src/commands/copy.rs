@@ -273,8 +273,8 @@ impl Written<'_> {
             return Ok((plan, task_entries));
         }
         {
-            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply(dest, &plan, &env.journals())?;
+            let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
+            apply::apply(dest, &plan, &env.journals(), &bar)?;
         }
         let answers = tasks::answer_env(config.dialect, &project.answers.context);
         for t in prepared.iter().filter(|_| !common.skip_tasks) {

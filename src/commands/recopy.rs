@@ -124,8 +124,9 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             printer.info("pretend: nothing was written");
         } else {
             {
-                let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-                apply::apply(&dest, &plan, &env.journals())
+                let bar =
+                    super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
+                apply::apply(&dest, &plan, &env.journals(), &bar)
             }?;
             let answers = tasks::answer_env(config.dialect, &project.answers.context);
             for t in prepared.iter().filter(|_| !common.skip_tasks) {

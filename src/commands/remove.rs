@@ -101,7 +101,9 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
     if args.pretend {
         printer.info("pretend: nothing was written");
     } else {
-        apply::apply(&dest, &plan, &env.journals())?;
+        let bar = super::ProgressBar::start(env.stderr_terminal && !args.json, "removing");
+        apply::apply(&dest, &plan, &env.journals(), &bar)?;
+        drop(bar);
         printer.info(&format!(
             "\nremoved `{owner}` from {}: {} deleted, {} kept because modified",
             args.dest.display(),

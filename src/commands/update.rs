@@ -644,8 +644,8 @@ fn update_one(
             _ => None,
         };
         {
-            let _busy = super::Busy::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply_with_index(dest, &plan, &env.journals(), index)?;
+            let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
+            apply::apply_with_index(dest, &plan, &env.journals(), index, &bar)?;
         }
         run_commands(
             "migration",

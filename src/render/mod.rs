@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::config::TemplateConfig;
 use crate::error::Error;
+use crate::progress::Progress;
 use crate::tree::{Bytes, FileTree, Node};
 
 /// The result of a render.
@@ -326,7 +327,8 @@ struct Job<'a> {
 /// Renders the template at `root` with `ctx`.
 ///
 /// `extra_exclude` are `-x` patterns. Files named `X<suffix>` are rendered
-/// into `X`; other files are copied byte for byte.
+/// into `X`; other files are copied byte for byte. Each file done counts
+/// one on `progress`.
 pub fn render(
     template: &FileTree,
     config: &TemplateConfig,
@@ -334,6 +336,7 @@ pub fn render(
     context: &Value,
     root: &str,
     extra_exclude: &[String],
+    progress: &dyn Progress,
 ) -> Result<Rendered, Error> {
     let ctx = Context::of(context)?;
     let settings = &config.settings;
@@ -555,6 +558,7 @@ pub fn render(
     }
 
     let suffix_required = !suffix.is_empty();
+    progress.set_total(jobs.len() as u64);
     let files: Vec<(String, Node)> = jobs
         .into_par_iter()
         .map(|job| {
@@ -573,6 +577,7 @@ pub fn render(
                     .into_bytes()
                     .into()
             };
+            progress.advance(1);
             Ok((
                 job.path,
                 Node::File {
@@ -615,7 +620,15 @@ mod tests {
         let engine = engine_for(t, &config)?;
         let c = Context::of(&ctx).unwrap();
         let root = render_root(t, &config, &engine, &c)?;
-        let r = render(t, &config, &engine, &ctx, &root, &[])?;
+        let r = render(
+            t,
+            &config,
+            &engine,
+            &ctx,
+            &root,
+            &[],
+            &crate::progress::NoProgress,
+        )?;
         Ok(r.tree
             .entries
             .iter()

@@ -2,6 +2,7 @@
 //! the real `graft` executable (or its library) inside a [`harness::Harness`].
 
 mod check_diff;
+mod check_fleet;
 mod copier_cli;
 mod copier_compat;
 mod copier_errors;
@@ -17,9 +18,12 @@ mod journal;
 mod merge_fixtures;
 mod merge_props;
 mod modules;
+mod pre_commit;
+mod progress;
 mod props;
 mod readme;
 mod recopy;
+mod renovate;
 mod safety;
 mod safety_render;
 mod safety_update;

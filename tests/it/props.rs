@@ -165,7 +165,16 @@ fn rendered_paths(template_names: &[&str], value: &str) -> Option<Vec<String>> {
     let config = graft::config::load(&tree, "prop").expect("valid config");
     let engine = render::engine_for(&tree, &config).expect("engine");
     let ctx = json!({ "seg": value });
-    let rendered = render::render(&tree, &config, &engine, &ctx, "", &[]).ok()?;
+    let rendered = render::render(
+        &tree,
+        &config,
+        &engine,
+        &ctx,
+        "",
+        &[],
+        &graft::progress::NoProgress,
+    )
+    .ok()?;
     Some(rendered.tree.entries.keys().cloned().collect())
 }
 
