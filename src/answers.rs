@@ -71,6 +71,15 @@ pub fn resolve(
         context: base,
         recorded: Map::new(),
     };
+    // Copier renders with every answer its answers file recorded, asked
+    // or not: a question the template renamed can default to the answer
+    // under its old name. Answers given now and the questions' own
+    // answers, set below, take their place.
+    if config.dialect == Dialect::Copier {
+        for (k, v) in &sources.recorded {
+            answers.context.insert(k.clone(), v.clone());
+        }
+    }
     // Keys that are not questions are still visible to templates.
     for (k, v) in &sources.data_file {
         answers.context.insert(k.clone(), v.clone());
@@ -151,9 +160,11 @@ pub fn resolve(
         if !asked {
             // Not asked and not recorded; an answer given with `--data` or
             // `--data-file` still beats the computed default, as in Copier.
-            if let Some(v) = given.or(default) {
-                answers.context.insert(q.name.clone(), v);
-            }
+            // Without either, Copier forgets the recorded answer too.
+            match given.or(default) {
+                Some(v) => answers.context.insert(q.name.clone(), v),
+                None => answers.context.remove(&q.name),
+            };
             continue;
         }
 
@@ -636,6 +647,35 @@ mod tests {
         let a = run(yaml, sources).unwrap();
         assert_eq!(a.context["pkg"], json!("custom"));
         assert!(!a.recorded.contains_key("pkg"));
+    }
+
+    /// Answers a `copier.yml` with Copier's Jinja, as Copier's dialect does.
+    fn run_copier(yaml: &str, sources: AnswerSources) -> Answers {
+        let mut t = FileTree::new();
+        t.insert("copier.yml", Node::file(yaml));
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap()
+    }
+
+    #[test]
+    fn copier_renders_with_recorded_answers_of_questions_it_no_longer_asks() {
+        // v2 renamed `with_docs` to `docs`, defaulting to the old answer.
+        let yaml = "docs:\n  type: bool\n  default: \"{{ with_docs|default(false) }}\"\ntheme:\n  type: str\n  when: false\n";
+        let recorded = json!({"with_docs": true, "theme": "dark"});
+        let a = run_copier(
+            yaml,
+            AnswerSources {
+                recorded: recorded.as_object().unwrap().clone(),
+                use_defaults: true,
+                skip_answered: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(Value::Object(a.recorded), json!({"docs": true}));
+        assert_eq!(a.context["with_docs"], json!(true));
+        // Not asked and without a default: the recorded answer is gone.
+        assert!(!a.context.contains_key("theme"));
     }
 
     #[test]
