@@ -138,6 +138,15 @@ impl Dialect {
         }
     }
 
+    /// Whether a file both the template and the project added, left in
+    /// conflict, gets an empty base in git's index (stage 1), so
+    /// `git status` shows it `UU` as Copier leaves it: Copier merges such
+    /// a file against an empty one it creates. graft's own dialect records
+    /// no base, and git shows the file as added by both (`AA`).
+    pub fn indexes_empty_base_when_added_by_both(self) -> bool {
+        self == Dialect::Copier
+    }
+
     /// The key of the render context that holds the run's own facts
     /// (operation, source, version, answers file, destination name).
     pub fn context_key(self) -> &'static str {

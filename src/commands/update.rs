@@ -575,6 +575,15 @@ fn update_one(
         }
     }
 
+    if new_config.dialect.indexes_empty_base_when_added_by_both() {
+        for sides in plan
+            .changes
+            .iter_mut()
+            .filter_map(|c| c.sides.as_deref_mut())
+        {
+            sides.base.get_or_insert_with(Vec::new);
+        }
+    }
     let conflicts = plan.paths(Action::Conflict);
     print_update_plan(printer, &plan);
     let prepared_tasks = super::project_tasks(&new_config, &new)?;
