@@ -4,6 +4,7 @@
 mod check_diff;
 mod copier_cli;
 mod copier_compat;
+mod copier_roundtrip;
 mod copy;
 mod errors;
 mod examples;
