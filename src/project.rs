@@ -108,6 +108,18 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
     Ok(found)
 }
 
+/// The dialect of the template that wrote the answers file `rel`: graft
+/// names its own `.graft-answers*`; any other name is Copier's
+/// (`.copier-answers.yml`, or a template's `_answers_file`).
+pub fn dialect_of_answers_file(rel: &str) -> Dialect {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if name.starts_with(".graft-answers") {
+        Dialect::Graft
+    } else {
+        Dialect::Copier
+    }
+}
+
 /// Reads and parses an answers file of the project.
 pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     let path = dest.join(rel);
@@ -116,4 +128,23 @@ pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     plan::require_regular(&path, &meta)?;
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
     AnswersFile::parse(&text, rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_files_not_named_as_graft_names_its_own_are_copier_s() {
+        for rel in [".graft-answers.yml", "sub/.graft-answers-api.yaml"] {
+            assert_eq!(dialect_of_answers_file(rel), Dialect::Graft, "{rel}");
+        }
+        for rel in [
+            ".copier-answers.yml",
+            ".custom.copier-answers.yaml",
+            "a/answers.yml",
+        ] {
+            assert_eq!(dialect_of_answers_file(rel), Dialect::Copier, "{rel}");
+        }
+    }
 }

@@ -46,7 +46,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // The files are in memory: close the repository, its mapped packs and
     // caches, before the render needs memory of its own.
     drop(repo);
-    let config = config::load(&tree, &src_display)?;
+    let config = config::load_as(&tree, &src_display, env.bare_dialect)?;
     check_version(&config)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
 

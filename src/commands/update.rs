@@ -124,14 +124,17 @@ pub fn open_recorded(
     })
 }
 
-/// Reads the template tree at `rev` and its configuration.
+/// Reads the template tree at `rev` and its configuration; a template
+/// without a configuration file is read in the `bare` dialect, if any
+/// (see [`config::load_as`]).
 pub fn load_template(
     repo: &TemplateRepo,
     rev: &Revision,
     src: &str,
+    bare: Option<Dialect>,
 ) -> Result<(FileTree, TemplateConfig), Error> {
     let tree = repo.read_tree(rev)?;
-    let config = config::load(&tree, src)?;
+    let config = config::load_as(&tree, src, bare)?;
     check_version(&config)?;
     Ok((tree, config))
 }
@@ -156,6 +159,7 @@ fn load_versions(
     src: &str,
     answers_rel: &str,
     extra_exclude: &[String],
+    bare: Option<Dialect>,
 ) -> Result<Versions, Error> {
     let same = new_rev.sha.is_some() && new_rev.sha == old_rev.sha && !new_rev.worktree;
     let old_ids = repo.file_ids(old_rev)?;
@@ -172,8 +176,8 @@ fn load_versions(
         let old_configs = repo.read_tree_filtered(old_rev, &config_file)?;
         let new_configs = repo.read_tree_filtered(new_rev, &config_file)?;
         if !config::includes_files(&old_configs) && !config::includes_files(&new_configs) {
-            let old_config = config::load(&old_configs, src)?;
-            let new_config = config::load(&new_configs, src)?;
+            let old_config = config::load_as(&old_configs, src, bare)?;
+            let new_config = config::load_as(&new_configs, src, bare)?;
             unread = unchanged::unread_paths(
                 &unchanged::Version {
                     files: old_ids,
@@ -191,7 +195,7 @@ fn load_versions(
     let keep = |p: &str| !unread.contains(p);
     let load = |rev: &Revision| -> Result<(FileTree, TemplateConfig), Error> {
         let tree = repo.read_tree_filtered(rev, &keep)?;
-        let config = config::load(&tree, src)?;
+        let config = config::load_as(&tree, src, bare)?;
         check_version(&config)?;
         Ok((tree, config))
     };
@@ -381,6 +385,7 @@ fn update_one(
         &src,
         answers_rel,
         &common.exclude,
+        env.bare_dialect_for(answers_rel),
     )?;
     // Both versions are in memory: close the template repository, its
     // mapped packs and caches.
@@ -753,7 +758,12 @@ pub fn render_recorded(
     let user = env.user_settings()?;
     let recorded = open_recorded(&file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
-    let (tree, config) = load_template(&recorded.repo, &recorded.revision, &src)?;
+    let (tree, config) = load_template(
+        &recorded.repo,
+        &recorded.revision,
+        &src,
+        env.bare_dialect_for(answers_rel),
+    )?;
     let inner = CommonArgs {
         answers_file: Some(answers_rel.to_string()),
         ..CommonArgs::default()
