@@ -138,6 +138,15 @@ impl Dialect {
         }
     }
 
+    /// Whether a file left in conflict keeps the project's executable bit
+    /// even where the template changed it, in a git work tree that tracks
+    /// modes: Copier merges into the file as git checks it out from the
+    /// index. graft's own dialect follows the template's change, as it
+    /// does for every file the project left alone.
+    pub fn conflicts_keep_the_project_s_mode(self) -> bool {
+        self == Dialect::Copier
+    }
+
     /// Whether a file both the template and the project added, left in
     /// conflict, gets an empty base in git's index (stage 1), so
     /// `git status` shows it `UU` as Copier leaves it: Copier merges such

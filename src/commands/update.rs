@@ -580,6 +580,25 @@ fn update_one(
         }
     }
 
+    if new_config.dialect.conflicts_keep_the_project_s_mode()
+        && git.as_ref().is_some_and(|g| !g.ignores_file_modes())
+    {
+        for change in plan
+            .changes
+            .iter_mut()
+            .filter(|c| c.action == Action::Conflict)
+        {
+            if let (
+                Some(Node::File { executable, .. }),
+                Some(Node::File {
+                    executable: ours, ..
+                }),
+            ) = (&mut change.write, &change.before)
+            {
+                *executable = *ours;
+            }
+        }
+    }
     if new_config.dialect.indexes_empty_base_when_added_by_both() {
         for sides in plan
             .changes
@@ -629,12 +648,29 @@ fn update_one(
                 Some((c.path.as_str(), sides, exec))
             })
             .collect();
+        // Where git ignores executable bits on disk, a bit the update
+        // changes goes into the index too, or the next commit loses it.
+        let modes: Vec<(&str, bool)> = match &git {
+            Some(git) if git.ignores_file_modes() => plan
+                .changes
+                .iter()
+                .filter(|c| c.sides.is_none())
+                .filter_map(|c| match &c.write {
+                    Some(Node::File { executable, .. }) => Some((c.path.as_str(), *executable)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         // The conflicts go into the git index in the same transaction as
         // the files: a run killed in between leaves neither.
         let index = match &git {
-            Some(git) if !marked.is_empty() => Some(apply::IndexWrite {
+            Some(git) if !marked.is_empty() || !modes.is_empty() => Some(apply::IndexWrite {
                 path: git.index_path(),
-                write: Box::new(|| git.mark_conflicts(&marked)),
+                write: Box::new(|| {
+                    git.set_index_modes(&modes)?;
+                    git.mark_conflicts(&marked)
+                }),
             }),
             _ => None,
         };
