@@ -527,9 +527,13 @@ fn update_one(
     // what only the trees hold (the sources of rendered files) is done with.
     drop((old_tree, new_tree));
 
+    // A Copier template's patterns are rendered with the new answers, as
+    // its copy renders them.
+    let ctx = crate::render::Context::of(&new.answers.context)?;
+    let rendering = Some((&new.engine, &ctx));
+    let skip = crate::render::skip_matcher_with(&new_config, &common.skip, rendering)?;
+    let exclude = crate::render::exclude_matcher_with(&new_config, &common.exclude, rendering)?;
     let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
-    let skip = crate::render::skip_matcher(&new_config, &common.skip)?;
-    let exclude = crate::render::exclude_matcher(&new_config, &common.exclude)?;
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,
         new: &new.rendered.tree,
