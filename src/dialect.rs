@@ -138,6 +138,14 @@ impl Dialect {
         }
     }
 
+    /// Whether an update makes a `_skip_if_exists` file the project deleted
+    /// again though the template did not change it: Copier renders every
+    /// file over the project and spares only existing ones. graft's own
+    /// dialect brings it back only with a change (SPEC §6).
+    pub fn recreates_missing_skipped_files(self) -> bool {
+        self == Dialect::Copier
+    }
+
     /// Whether a file left in conflict keeps the project's executable bit
     /// even where the template changed it, in a git work tree that tracks
     /// modes: Copier merges into the file as git checks it out from the

@@ -254,6 +254,29 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
     Ok(tree)
 }
 
+/// Adds what the project holds at the `skip_if_exists` files of the new
+/// render that [`read_project`] left unread (the template did not change
+/// them), so a missing one can be made again.
+fn read_skipped(
+    dest: &Path,
+    new: &FileTree,
+    skip: &crate::render::PathMatcher,
+    project: &mut FileTree,
+) -> Result<(), Error> {
+    for (path, node) in &new.entries {
+        if matches!(node, Node::Dir)
+            || project.entries.contains_key(path)
+            || !skip.matches(path, false)
+        {
+            continue;
+        }
+        if let Some(found) = plan::read_node(dest, path)? {
+            project.entries.insert(path.clone(), found);
+        }
+    }
+    Ok(())
+}
+
 /// Adds everything inside the project's folder `rel` to `tree`, without
 /// following symlinks.
 fn read_folder(dest: &Path, rel: &str, tree: &mut FileTree) -> Result<(), Error> {
@@ -533,7 +556,11 @@ fn update_one(
     let rendering = Some((&new.engine, &ctx));
     let skip = crate::render::skip_matcher_with(&new_config, &common.skip, rendering)?;
     let exclude = crate::render::exclude_matcher_with(&new_config, &common.exclude, rendering)?;
-    let project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
+    let recreate_skipped = new_config.dialect.recreates_missing_skipped_files();
+    let mut project = read_project(dest, &old.rendered.tree, &new.rendered.tree)?;
+    if recreate_skipped {
+        read_skipped(dest, &new.rendered.tree, &skip, &mut project)?;
+    }
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,
         new: &new.rendered.tree,
@@ -544,6 +571,7 @@ fn update_one(
             ConflictStyle::Inline => merge::ConflictStyle::Inline,
             ConflictStyle::Rej => merge::ConflictStyle::Rej,
         },
+        recreate_skipped,
     })?;
     plan.changes.extend(block_changes(
         dest,
