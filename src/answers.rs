@@ -189,13 +189,17 @@ pub fn resolve(
                                 question: q.name.clone(),
                             });
                         };
-                        validate(engine, q, &d, &answers.context).map_err(|message| {
-                            Error::InvalidAnswer {
-                                question: q.name.clone(),
-                                origin: "its default".to_string(),
-                                message,
-                            }
-                        })?;
+                        // Copier takes a default as it is with `--defaults`:
+                        // its validator judges only answers given or typed.
+                        if config.dialect != Dialect::Copier {
+                            validate(engine, q, &d, &answers.context).map_err(|message| {
+                                Error::InvalidAnswer {
+                                    question: q.name.clone(),
+                                    origin: "its default".to_string(),
+                                    message,
+                                }
+                            })?;
+                        }
                         d
                     } else {
                         return Err(Error::MissingAnswer {
@@ -676,6 +680,19 @@ mod tests {
         assert_eq!(a.context["with_docs"], json!(true));
         // Not asked and without a default: the recorded answer is gone.
         assert!(!a.context.contains_key("theme"));
+    }
+
+    #[test]
+    fn copier_takes_defaults_unvalidated() {
+        let yaml = "token:\n  type: str\n  secret: true\n  default: \"\"\n  validator: \"{% if token == '' %}Must not be empty{% endif %}\"\n";
+        let a = run_copier(
+            yaml,
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.context["token"], json!(""));
     }
 
     #[test]
