@@ -120,6 +120,35 @@ pub fn dialect_of_answers_file(rel: &str) -> Dialect {
     }
 }
 
+/// The answers an answers file of `dest` records (no `_` keys), for a
+/// Copier copy over an existing project: Copier reads them as the
+/// answers' defaults, and needs neither the file nor its `_src_path`.
+pub fn recorded_answers(
+    dest: &Path,
+    rel: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    let path = dest.join(rel);
+    if !path.is_file() {
+        return Ok(serde_json::Map::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    let node =
+        crate::config::yaml::parse(&text).map_err(|e| Error::config(rel, e.line, e.message))?;
+    match node.value {
+        crate::config::yaml::Yaml::Map(entries) => Ok(entries
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with('_'))
+            .map(|(k, v)| (k, v.to_json()))
+            .collect()),
+        crate::config::yaml::Yaml::Null => Ok(serde_json::Map::new()),
+        _ => Err(Error::config(
+            rel,
+            node.line,
+            "an answers file must be a mapping",
+        )),
+    }
+}
+
 /// Reads and parses an answers file of the project.
 pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     let path = dest.join(rel);

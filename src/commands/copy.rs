@@ -6,6 +6,7 @@ use super::{check_version, print_diffs, print_plan, render_project, Env, RenderI
 use crate::apply;
 use crate::cli::CopyArgs;
 use crate::config;
+use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
@@ -50,6 +51,18 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     check_version(&config)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
 
+    // Copier copying over a project it made takes the answers recorded
+    // there (in `--answers-file`, else `.copier-answers.yml`) as defaults.
+    let recorded = match config.dialect {
+        Dialect::Copier => crate::project::recorded_answers(
+            &dest,
+            common
+                .answers_file
+                .as_deref()
+                .unwrap_or(Dialect::Copier.default_answers_file()),
+        )?,
+        Dialect::Graft => Default::default(),
+    };
     let mut prompter = env.prompter();
     let inputs = RenderInputs {
         operation: "copy",
@@ -61,7 +74,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         dest: &dest,
         common,
         user: &user,
-        recorded: Default::default(),
+        recorded,
         skip_answered: false,
         use_defaults,
         trusted,
