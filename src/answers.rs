@@ -90,6 +90,12 @@ pub fn resolve(
         }
     }
     let interactive = prompter.interactive() && !sources.use_defaults;
+    // Copier answers its questions in its `prompt` phase.
+    let phase = answers
+        .context
+        .get_mut("_copier_phase")
+        .filter(|_| config.dialect == Dialect::Copier)
+        .map(|phase| std::mem::replace(phase, "prompt".into()));
 
     for q in &config.questions {
         let ctx = context(&answers.context)?;
@@ -232,6 +238,9 @@ pub fn resolve(
             answers.recorded.insert(q.name.clone(), value.clone());
         }
         answers.context.insert(q.name.clone(), value);
+    }
+    if let Some(phase) = phase {
+        answers.context.insert("_copier_phase".into(), phase);
     }
     Ok(answers)
 }
@@ -659,7 +668,22 @@ mod tests {
         t.insert("copier.yml", Node::file(yaml));
         let config = crate::config::load(&t, "t").unwrap();
         let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
-        resolve(&config, &engine, Map::new(), &sources, &mut NoPrompt).unwrap()
+        let base = json!({"_copier_phase": "render"});
+        let base = base.as_object().unwrap().clone();
+        resolve(&config, &engine, base, &sources, &mut NoPrompt).unwrap()
+    }
+
+    #[test]
+    fn copier_questions_are_answered_in_the_prompt_phase() {
+        let a = run_copier(
+            "phase:\n  type: str\n  default: \"{{ _copier_phase }}\"\n",
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.recorded["phase"], json!("prompt"));
+        assert_eq!(a.context["_copier_phase"], json!("render"));
     }
 
     #[test]

@@ -104,8 +104,9 @@ pub fn prepare_tasks(
     let mut context = context.clone();
     let mut env = Vec::new();
     if dialect == Dialect::Copier {
-        // Copier's tasks see `_stage` and `$STAGE`.
+        // Copier's tasks see `_stage` and `$STAGE`, in its `tasks` phase.
         context.insert("_stage".into(), "task".into());
+        context.insert("_copier_phase".into(), "tasks".into());
         env.extend(dialect.env_var("STAGE").map(|n| (n, "task".to_string())));
     }
     let ctx = Context::of(&context)?;
@@ -184,6 +185,7 @@ pub fn prepare_migrations(
         let mut env = Vec::new();
         match dialect {
             Dialect::Copier => {
+                context.insert("_copier_phase".into(), "migrate".into());
                 for (k, v) in &facts {
                     context.insert(format!("_{k}"), Value::String(v.clone()));
                     env.push((k.to_ascii_uppercase(), v.clone()));

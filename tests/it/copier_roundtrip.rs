@@ -37,6 +37,7 @@ const V1: &[(&str, &str)] = &[
     (
         "copier.yml",
         "_min_copier_version: \"9\"\n\
+         asked_in:\n  type: str\n  default: \"{{ _copier_phase }}\"\n  when: false\n\
          project_name:\n  type: str\n  help: The project's name\n  default: My Project\n\
          package:\n  type: str\n  default: \"{{ project_name|lower|replace(' ', '_') }}\"\n\
          license:\n  type: str\n  choices: [MIT, Apache-2.0]\n  default: MIT\n\
@@ -55,6 +56,10 @@ const V1: &[(&str, &str)] = &[
     (
         "{{ package }}/__init__.py.jinja",
         "__version__ = \"0.1.0\"\n",
+    ),
+    (
+        "phase.txt.jinja",
+        "asked in {{ asked_in }}, rendered in {{ _copier_phase }}\n",
     ),
     ("CONTRIBUTING.md", "Contributions welcome.\n"),
     ("old-notes.md", "Old notes.\n"),
@@ -77,7 +82,8 @@ const V2: &[(&str, &str)] = &[
     (
         "copier.yml",
         "_min_copier_version: \"9\"\n\
-         _tasks:\n  - \"echo ran >> tasks.log\"\n\
+         asked_in:\n  type: str\n  default: \"{{ _copier_phase }}\"\n  when: false\n\
+         _tasks:\n  - \"echo ran in {{ _copier_phase }} >> tasks.log\"\n\
          project_name:\n  type: str\n  help: The project's name\n  default: My Project\n\
          package:\n  type: str\n  default: \"{{ project_name|lower|replace(' ', '_') }}\"\n\
          license:\n  type: str\n  choices: [MIT, Apache-2.0]\n  default: Apache-2.0\n\
@@ -116,8 +122,9 @@ const V3: &[(&str, &str)] = &[
     (
         "copier.yml",
         "_min_copier_version: \"9\"\n\
-         _tasks:\n  - \"echo ran >> tasks.log\"\n\
-         _migrations:\n  - version: v3\n    command: \"echo migrated to v3 >> migrations.log\"\n\
+         asked_in:\n  type: str\n  default: \"{{ _copier_phase }}\"\n  when: false\n\
+         _tasks:\n  - \"echo ran in {{ _copier_phase }} >> tasks.log\"\n\
+         _migrations:\n  - version: v3\n    command: \"echo migrated to v3 in {{ _copier_phase }} >> migrations.log\"\n\
          project_name:\n  type: str\n  help: The project's name\n  default: My Project\n\
          package:\n  type: str\n  default: \"{{ project_name|lower|replace(' ', '_') }}\"\n\
          license:\n  type: str\n  choices: [MIT, Apache-2.0]\n  default: Apache-2.0\n\
@@ -455,7 +462,11 @@ impl World {
         );
         // The renamed question took its old answer: docs stay.
         assert_eq!(self.read(ALONE, "docs/index.md"), "# Rocket Science docs\n");
-        assert_eq!(self.read(ALONE, "tasks.log"), "ran\n");
+        assert_eq!(self.read(ALONE, "tasks.log"), "ran in tasks\n");
+        assert_eq!(
+            self.read(ALONE, "phase.txt"),
+            "asked in prompt, rendered in render\n"
+        );
         assert!(!self.exists(ALONE, "Makefile"));
         // A file both added is unmerged against an empty base: `UU`.
         assert_eq!(
@@ -488,8 +499,14 @@ impl World {
             "# Rocket Science docs\n\nTheme: furo\n"
         );
         // Tasks and migrations ran once in the project.
-        assert_eq!(self.read(ALONE, "tasks.log"), "ran\nran\n");
-        assert_eq!(self.read(ALONE, "migrations.log"), "migrated to v3\n");
+        assert_eq!(
+            self.read(ALONE, "tasks.log"),
+            "ran in tasks\nran in tasks\n"
+        );
+        assert_eq!(
+            self.read(ALONE, "migrations.log"),
+            "migrated to v3 in migrate\n"
+        );
         assert!(!self.exists(ALONE, "LICENSE"));
     }
 }
