@@ -38,9 +38,18 @@ impl ProjectRepo {
         self.repo.path().join("index")
     }
 
-    /// Finds the work tree that holds `dest`, if any.
+    /// Finds the work tree that holds `dest`, if any. Searched for as git
+    /// searches (`open_ext`), so a `.git` file that points elsewhere
+    /// (`git init --separate-git-dir`, a submodule, a linked work tree)
+    /// keeps its own folder as the work tree; opening the git folder it
+    /// names would take that folder's parent instead.
     pub fn discover(dest: &Path) -> Option<ProjectRepo> {
-        let repo = Repository::discover(dest).ok()?;
+        let repo = Repository::open_ext(
+            dest,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .ok()?;
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let dest = dest.canonicalize().ok()?;
         let rel: PathBuf = dest.strip_prefix(&workdir).ok()?.to_path_buf();
