@@ -5,6 +5,7 @@ mod check_diff;
 mod copier_cli;
 mod copier_compat;
 mod copier_roundtrip;
+mod copier_update_ported;
 mod copy;
 mod errors;
 mod examples;
