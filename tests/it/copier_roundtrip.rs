@@ -16,6 +16,11 @@
 //! - graft exits with 1 when conflicts remain, under its own name; Copier
 //!   (and graft invoked as `copier`) exits with 0.
 //!
+//! [`differences_kept_on_purpose`] shows the others beside what Copier
+//! does: a file the template renamed keeps the project's edits, and graft
+//! updates a project with uncommitted changes (`--allow-dirty`) or outside
+//! git.
+//!
 //! Python Copier is found at `$GRAFT_COPIER`, else at
 //! `target/copier-venv/bin/copier`; without it the tests say so and pass,
 //! unless `GRAFT_REQUIRE_COPIER=1`.
@@ -549,4 +554,96 @@ fn graft_copies_copier_updates_graft_updates() {
         "graft-copier-graft",
         [Tool::Graft, Tool::Copier, Tool::Graft],
     )]);
+}
+
+/// The differences SPEC §13 keeps, each beside what Python Copier does
+/// with the same project: a file the template renamed keeps the project's
+/// edits (Copier deletes the edited file and writes the template's
+/// version under the new name); graft updates a project with uncommitted
+/// changes when asked to, and one that is not a git repository at all
+/// (Copier refuses both); under the name `copier` graft refuses a dirty
+/// project as Copier does.
+#[test]
+fn differences_kept_on_purpose() {
+    let Some(world) = World::new() else { return };
+    let h = &world.h;
+    // The project graft updates.
+    const OURS: &str = "ours";
+    let mut template = GitRepo::init(h, "renaming");
+    template.release(
+        "v1",
+        &[
+            ANSWERS_JINJA,
+            ("notes.md", "a\nb\nc\n"),
+            ("keep.txt", "1\n"),
+        ],
+        &[],
+    );
+    template.release(
+        "v2",
+        &[("docs/notes.md", "a\nb\nc\nd\n"), ("keep.txt", "2\n")],
+        &["notes.md"],
+    );
+    let src = h.path("renaming").display().to_string();
+    for (project, tool) in [(ALONE, Tool::Copier), (OURS, Tool::GraftAsCopier)] {
+        world
+            .copier_cli(
+                tool,
+                &["copy", "--defaults", "--vcs-ref", "v1", &src, project],
+            )
+            .success();
+        let mut repo = GitRepo::init(h, project);
+        repo.commit(&[], &[], "generated");
+        repo.commit(&[("notes.md", "A\nb\nc\n")], &[], "our notes");
+    }
+
+    // A dirty project: both refuse as `copier`, changing nothing.
+    for (project, tool) in [(ALONE, Tool::Copier), (OURS, Tool::GraftAsCopier)] {
+        h.write(&format!("{project}/wip.txt"), "work in progress\n");
+        let run = world.copier_cli(tool, &["update", "--defaults", project]);
+        assert_eq!(run.code, 1, "{tool:?}: {}", run.stderr);
+        assert_eq!(world.read(project, "keep.txt"), "1\n", "{tool:?}");
+    }
+    // graft's own command line updates it when asked to.
+    world
+        .h
+        .run(&["update", OURS, "--defaults", "--allow-dirty"])
+        .success();
+    for project in [ALONE, OURS] {
+        std::fs::remove_file(h.path(&format!("{project}/wip.txt"))).expect("delete wip");
+    }
+    world
+        .copier_cli(Tool::Copier, &["update", "--defaults", ALONE])
+        .success();
+
+    // The rename: Copier drops the project's edit, graft carries it over.
+    assert!(!world.exists(ALONE, "notes.md") && !world.exists(OURS, "notes.md"));
+    assert_eq!(world.read(ALONE, "docs/notes.md"), "a\nb\nc\nd\n");
+    assert_eq!(world.read(OURS, "docs/notes.md"), "A\nb\nc\nd\n");
+    assert_eq!(world.read(OURS, "keep.txt"), world.read(ALONE, "keep.txt"));
+    assert_eq!(
+        world.read(OURS, ".copier-answers.yml"),
+        world.read(ALONE, ".copier-answers.yml")
+    );
+
+    // Not a git repository: Copier refuses, graft updates.
+    for (project, tool) in [("plain-copier", Tool::Copier), ("plain-graft", Tool::Graft)] {
+        world
+            .copier_cli(
+                Tool::Copier,
+                &["copy", "--defaults", "--vcs-ref", "v1", &src, project],
+            )
+            .success();
+        let run = match tool {
+            Tool::Copier => world.copier_cli(tool, &["update", "--defaults", project]),
+            _ => world.h.run(&["update", project, "--defaults"]),
+        };
+        let updated = world.read(project, "keep.txt") == "2\n";
+        assert_eq!(
+            (run.code == 0, updated),
+            (tool == Tool::Graft, tool == Tool::Graft),
+            "{tool:?}: {}",
+            run.stderr
+        );
+    }
 }
