@@ -88,6 +88,15 @@ pub fn resolve_with(
         context: base,
         recorded: Map::new(),
     };
+    // Copier renders with every answer its answers file recorded, asked
+    // or not: a question the template renamed can default to the answer
+    // under its old name. Answers given now and the questions' own
+    // answers, set below, take their place.
+    if config.dialect == Dialect::Copier {
+        for (k, v) in &sources.recorded {
+            answers.context.insert(k.clone(), v.clone());
+        }
+    }
     // Keys that are not questions are still visible to templates.
     for (k, v) in &sources.data_file {
         answers.context.insert(k.clone(), v.clone());
@@ -98,6 +107,12 @@ pub fn resolve_with(
         }
     }
     let interactive = prompter.interactive() && !sources.use_defaults;
+    // Copier answers its questions in its `prompt` phase.
+    let phase = answers
+        .context
+        .get_mut("_copier_phase")
+        .filter(|_| config.dialect == Dialect::Copier)
+        .map(|phase| std::mem::replace(phase, "prompt".into()));
 
     for q in &config.questions {
         refresh(&mut answers.context)?;
@@ -177,9 +192,15 @@ pub fn resolve_with(
         if !asked {
             // Not asked and not recorded; an answer given with `--data` or
             // `--data-file` still beats the computed default, as in Copier.
-            if let Some(v) = given.or(default) {
-                let v = in_choice_order(engine, config.dialect, q, v, &answers.context);
-                answers.context.insert(q.name.clone(), v);
+            // Without either, Copier forgets the recorded answer too.
+            match given.or(default) {
+                Some(v) => {
+                    let v = in_choice_order(engine, config.dialect, q, v, &answers.context);
+                    answers.context.insert(q.name.clone(), v);
+                }
+                None => {
+                    answers.context.remove(&q.name);
+                }
             }
             continue;
         }
@@ -212,13 +233,16 @@ pub fn resolve_with(
                                 question: q.name.clone(),
                             });
                         };
-                        validate(engine, config.dialect, q, &d, &answers.context).map_err(
-                            |message| Error::InvalidAnswer {
-                                question: q.name.clone(),
-                                origin: "its default".to_string(),
-                                message,
-                            },
-                        )?;
+                        // Copier does not judge a secret's default.
+                        if !(config.dialect == Dialect::Copier && q.secret) {
+                            validate(engine, config.dialect, q, &d, &answers.context).map_err(
+                                |message| Error::InvalidAnswer {
+                                    question: q.name.clone(),
+                                    origin: "its default".to_string(),
+                                    message,
+                                },
+                            )?;
+                        }
                         d
                     } else {
                         return Err(Error::MissingAnswer {
@@ -234,6 +258,9 @@ pub fn resolve_with(
             answers.recorded.insert(q.name.clone(), value.clone());
         }
         answers.context.insert(q.name.clone(), value);
+    }
+    if let Some(phase) = phase {
+        answers.context.insert("_copier_phase".into(), phase);
     }
     Ok(answers)
 }
@@ -739,6 +766,63 @@ mod tests {
         let a = run(yaml, sources).unwrap();
         assert_eq!(a.context["pkg"], json!("custom"));
         assert!(!a.recorded.contains_key("pkg"));
+    }
+
+    /// Answers a `copier.yml` with Copier's Jinja, as Copier's dialect does.
+    fn run_copier(yaml: &str, sources: AnswerSources) -> Answers {
+        let mut t = FileTree::new();
+        t.insert("copier.yml", Node::file(yaml));
+        let config = crate::config::load(&t, "t").unwrap();
+        let (engine, _) = Engine::jinja(&t, &config, false).unwrap();
+        let base = json!({"_copier_phase": "render"});
+        let base = base.as_object().unwrap().clone();
+        resolve(&config, &engine, base, &sources, &mut NoPrompt).unwrap()
+    }
+
+    #[test]
+    fn copier_questions_are_answered_in_the_prompt_phase() {
+        let a = run_copier(
+            "phase:\n  type: str\n  default: \"{{ _copier_phase }}\"\n",
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.recorded["phase"], json!("prompt"));
+        assert_eq!(a.context["_copier_phase"], json!("render"));
+    }
+
+    #[test]
+    fn copier_renders_with_recorded_answers_of_questions_it_no_longer_asks() {
+        // v2 renamed `with_docs` to `docs`, defaulting to the old answer.
+        let yaml = "docs:\n  type: bool\n  default: \"{{ with_docs|default(false) }}\"\ntheme:\n  type: str\n  when: false\n";
+        let recorded = json!({"with_docs": true, "theme": "dark"});
+        let a = run_copier(
+            yaml,
+            AnswerSources {
+                recorded: recorded.as_object().unwrap().clone(),
+                use_defaults: true,
+                skip_answered: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(Value::Object(a.recorded), json!({"docs": true}));
+        assert_eq!(a.context["with_docs"], json!(true));
+        // Not asked and without a default: the recorded answer is gone.
+        assert!(!a.context.contains_key("theme"));
+    }
+
+    #[test]
+    fn copier_takes_defaults_unvalidated() {
+        let yaml = "token:\n  type: str\n  secret: true\n  default: \"\"\n  validator: \"{% if token == '' %}Must not be empty{% endif %}\"\n";
+        let a = run_copier(
+            yaml,
+            AnswerSources {
+                use_defaults: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.context["token"], json!(""));
     }
 
     #[test]

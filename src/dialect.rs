@@ -221,6 +221,32 @@ impl Dialect {
         }
     }
 
+    /// Whether an update makes a `_skip_if_exists` file the project deleted
+    /// again though the template did not change it: Copier renders every
+    /// file over the project and spares only existing ones. graft's own
+    /// dialect brings it back only with a change (SPEC §6).
+    pub fn recreates_missing_skipped_files(self) -> bool {
+        self == Dialect::Copier
+    }
+
+    /// Whether a file left in conflict keeps the project's executable bit
+    /// even where the template changed it, in a git work tree that tracks
+    /// modes: Copier merges into the file as git checks it out from the
+    /// index. graft's own dialect follows the template's change, as it
+    /// does for every file the project left alone.
+    pub fn conflicts_keep_the_project_s_mode(self) -> bool {
+        self == Dialect::Copier
+    }
+
+    /// Whether a file both the template and the project added, left in
+    /// conflict, gets an empty base in git's index (stage 1), so
+    /// `git status` shows it `UU` as Copier leaves it: Copier merges such
+    /// a file against an empty one it creates. graft's own dialect records
+    /// no base, and git shows the file as added by both (`AA`).
+    pub fn indexes_empty_base_when_added_by_both(self) -> bool {
+        self == Dialect::Copier
+    }
+
     /// The key of the render context that holds the run's own facts
     /// (operation, source, version, answers file, destination name).
     pub fn context_key(self) -> &'static str {

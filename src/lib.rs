@@ -142,9 +142,10 @@ fn run_as_copier(args: Vec<OsString>) -> i32 {
             exit_code
         }
         copier_cli::Invocation::Graft { command, warning } => {
-            let Some(env) = process_env() else {
+            let Some(mut env) = process_env() else {
                 return copier_cli::EXIT_ERROR;
             };
+            env.bare_dialect = Some(dialect::Dialect::Copier);
             if let Some(warning) = warning {
                 env.printer(&Default::default()).warn(&warning);
             }

@@ -108,6 +108,47 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
     Ok(found)
 }
 
+/// The dialect of the template that wrote the answers file `rel`: graft
+/// names its own `.graft-answers*`; any other name is Copier's
+/// (`.copier-answers.yml`, or a template's `_answers_file`).
+pub fn dialect_of_answers_file(rel: &str) -> Dialect {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if name.starts_with(".graft-answers") {
+        Dialect::Graft
+    } else {
+        Dialect::Copier
+    }
+}
+
+/// The answers an answers file of `dest` records (no `_` keys), for a
+/// Copier copy over an existing project: Copier reads them as the
+/// answers' defaults, and needs neither the file nor its `_src_path`.
+pub fn recorded_answers(
+    dest: &Path,
+    rel: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    let path = dest.join(rel);
+    if !path.is_file() {
+        return Ok(serde_json::Map::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    let node =
+        crate::config::yaml::parse(&text).map_err(|e| Error::config(rel, e.line, e.message))?;
+    match node.value {
+        crate::config::yaml::Yaml::Map(entries) => Ok(entries
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with('_'))
+            .map(|(k, v)| (k, v.to_json()))
+            .collect()),
+        crate::config::yaml::Yaml::Null => Ok(serde_json::Map::new()),
+        _ => Err(Error::config(
+            rel,
+            node.line,
+            "an answers file must be a mapping",
+        )),
+    }
+}
+
 /// Reads and parses an answers file of the project.
 pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     let path = dest.join(rel);
@@ -116,4 +157,23 @@ pub fn read_answers(dest: &Path, rel: &str) -> Result<AnswersFile, Error> {
     plan::require_regular(&path, &meta)?;
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
     AnswersFile::parse(&text, rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_files_not_named_as_graft_names_its_own_are_copier_s() {
+        for rel in [".graft-answers.yml", "sub/.graft-answers-api.yaml"] {
+            assert_eq!(dialect_of_answers_file(rel), Dialect::Graft, "{rel}");
+        }
+        for rel in [
+            ".copier-answers.yml",
+            ".custom.copier-answers.yaml",
+            "a/answers.yml",
+        ] {
+            assert_eq!(dialect_of_answers_file(rel), Dialect::Copier, "{rel}");
+        }
+    }
 }

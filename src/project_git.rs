@@ -67,9 +67,18 @@ impl ProjectRepo {
         self.repo.path().join("index")
     }
 
-    /// Finds the work tree that holds `dest`, if any.
+    /// Finds the work tree that holds `dest`, if any. Searched for as git
+    /// searches (`open_ext`), so a `.git` file that points elsewhere
+    /// (`git init --separate-git-dir`, a submodule, a linked work tree)
+    /// keeps its own folder as the work tree; opening the git folder it
+    /// names would take that folder's parent instead.
     pub fn discover(dest: &Path) -> Option<ProjectRepo> {
-        let repo = Repository::discover(dest).ok()?;
+        let repo = Repository::open_ext(
+            dest,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .ok()?;
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let dest = dest.canonicalize().ok()?;
         let rel: PathBuf = dest.strip_prefix(&workdir).ok()?.to_path_buf();
@@ -108,6 +117,42 @@ impl ProjectRepo {
             .filter(|s| !s.status().is_ignored())
             .filter_map(|s| s.path().ok().map(str::to_string))
             .collect())
+    }
+
+    /// Whether git ignores executable bits on disk here
+    /// (`core.fileMode=false`, the Windows default): then a changed bit
+    /// must be written into the index, or the next commit loses it.
+    pub fn ignores_file_modes(&self) -> bool {
+        self.repo
+            .config()
+            .and_then(|c| c.get_bool("core.fileMode"))
+            .is_ok_and(|file_mode| !file_mode)
+    }
+
+    /// Gives each tracked path (relative to the project) the executable
+    /// bit in its index entry, keeping the entry's content: what
+    /// `git update-index --cacheinfo` does, and Copier does when git
+    /// ignores file modes. Untracked and unmerged paths are left alone.
+    pub fn set_index_modes(&self, modes: &[(&str, bool)]) -> Result<(), Error> {
+        let mut index = self.repo.index().map_err(|e| git_error("index", e))?;
+        let mut changed = false;
+        for (rel, executable) in modes {
+            let path = self.full(rel);
+            let Some(mut entry) = index.get_path(Path::new(&path), 0) else {
+                continue;
+            };
+            let mode = if *executable { 0o100755 } else { 0o100644 };
+            if entry.mode == mode || !matches!(entry.mode, 0o100644 | 0o100755) {
+                continue;
+            }
+            entry.mode = mode;
+            index.add(&entry).map_err(|e| git_error(&path, e))?;
+            changed = true;
+        }
+        if changed {
+            index.write().map_err(|e| git_error("index", e))?;
+        }
+        Ok(())
     }
 
     /// Records each conflicted path (relative to the project) as unmerged:

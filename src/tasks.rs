@@ -186,6 +186,7 @@ pub fn prepare_migrations(
         let mut env = Vec::new();
         match dialect {
             Dialect::Copier => {
+                context.insert("_copier_phase".into(), "migrate".into());
                 for (k, v) in &facts {
                     context.insert(format!("_{k}"), Value::String(v.clone()));
                     env.push((k.to_ascii_uppercase(), v.clone()));

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use serde_json::{Map, Value};
-
 use super::{check_version, print_diffs, print_plan, render_project, Env, RenderInputs};
 use crate::apply;
 use crate::cli::CopyArgs;
@@ -50,10 +48,22 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // The files are in memory: close the repository, its mapped packs and
     // caches, before the render needs memory of its own.
     drop(repo);
-    let config = config::load(&tree, &src_display)?;
+    let config = config::load_as(&tree, &src_display, env.bare_dialect)?;
     check_version(&config)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
 
+    // Copier copying over a project it made takes the answers recorded
+    // there (in `--answers-file`, else `.copier-answers.yml`) as defaults.
+    let recorded = match config.dialect {
+        Dialect::Copier => crate::project::recorded_answers(
+            &dest,
+            common
+                .answers_file
+                .as_deref()
+                .unwrap_or(Dialect::Copier.default_answers_file()),
+        )?,
+        Dialect::Graft => Default::default(),
+    };
     let mut prompter = env.prompter();
     let inputs = RenderInputs {
         operation: Operation::Copy,
@@ -65,7 +75,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         dest: &dest,
         common,
         user: &user,
-        recorded: copier_last_answers(&config, &dest, common.answers_file.as_deref())?,
+        recorded,
         skip_answered: false,
         use_defaults,
         trusted,
@@ -148,36 +158,6 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         println!("{}", report.to_json());
     }
     Ok(0)
-}
-
-/// The answers a Copier copy takes as its defaults: those recorded in the
-/// answers file already in DEST (at `-a`, else `.copier-answers.yml`), as
-/// Copier reads them; none for graft's templates, or without the file.
-fn copier_last_answers(
-    config: &config::TemplateConfig,
-    dest: &Path,
-    answers_file: Option<&str>,
-) -> Result<Map<String, Value>, Error> {
-    if config.dialect != Dialect::Copier {
-        return Ok(Map::new());
-    }
-    let rel = answers_file.unwrap_or(Dialect::Copier.default_answers_file());
-    let path = dest.join(rel);
-    let meta = match std::fs::metadata(&path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
-        Err(e) => return Err(Error::io("read", &path, e)),
-    };
-    plan::require_regular(&path, &meta)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-    let node = config::yaml::parse(&text).map_err(|e| Error::config(rel, e.line, e.message))?;
-    Ok(match node.to_json() {
-        Value::Object(map) => map
-            .into_iter()
-            .filter(|(k, _)| !k.starts_with('_'))
-            .collect(),
-        _ => Map::new(),
-    })
 }
 
 /// Creates DEST and its missing parents; returns the topmost folder created.

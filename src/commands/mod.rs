@@ -66,6 +66,11 @@ pub struct Env {
     /// The project folder whose lock the graft command that started this
     /// process holds (set for its tasks and migrations).
     pub locked_project: Option<PathBuf>,
+    /// The dialect a template without any configuration file is read in:
+    /// Copier's when graft answers as `copier` (Copier renders such a
+    /// template with its defaults); otherwise the project's answers file
+    /// decides on update, and a copy needs the file.
+    pub bare_dialect: Option<Dialect>,
 }
 
 impl Env {
@@ -91,7 +96,15 @@ impl Env {
             locked_project: std::env::var_os(crate::tasks::LOCKED_PROJECT_VAR)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
+            bare_dialect: None,
         })
+    }
+
+    /// The dialect a template without a configuration file is read in for
+    /// the project's answers file `answers_rel` (see [`Env::bare_dialect`]).
+    pub fn bare_dialect_for(&self, answers_rel: &str) -> Option<Dialect> {
+        self.bare_dialect
+            .or(Some(crate::project::dialect_of_answers_file(answers_rel)))
     }
 
     /// `path` made absolute against the current folder, without `.` parts.

@@ -65,7 +65,12 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         for w in &revision.warnings {
             printer.warn(w);
         }
-        let (tree, config) = load_template(&recorded.repo, &revision, &src)?;
+        let (tree, config) = load_template(
+            &recorded.repo,
+            &revision,
+            &src,
+            env.bare_dialect_for(answers_rel),
+        )?;
         let trusted = common.trust || trust::is_trusted(&src, &user.trust);
         let mut prompter = env.prompter();
         let inner = CommonArgs {

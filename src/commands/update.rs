@@ -126,14 +126,17 @@ pub fn open_recorded(
     })
 }
 
-/// Reads the template tree at `rev` and its configuration.
+/// Reads the template tree at `rev` and its configuration; a template
+/// without a configuration file is read in the `bare` dialect, if any
+/// (see [`config::load_as`]).
 pub fn load_template(
     repo: &TemplateRepo,
     rev: &Revision,
     src: &str,
+    bare: Option<Dialect>,
 ) -> Result<(FileTree, TemplateConfig), Error> {
     let tree = repo.read_tree(rev)?;
-    let config = config::load(&tree, src)?;
+    let config = config::load_as(&tree, src, bare)?;
     check_version(&config)?;
     Ok((tree, config))
 }
@@ -158,6 +161,7 @@ fn load_versions(
     src: &str,
     answers_rel: &str,
     extra_exclude: &[String],
+    bare: Option<Dialect>,
 ) -> Result<Versions, Error> {
     let same = new_rev.sha.is_some() && new_rev.sha == old_rev.sha && !new_rev.worktree;
     let old_ids = repo.file_ids(old_rev)?;
@@ -174,8 +178,8 @@ fn load_versions(
         let old_configs = repo.read_tree_filtered(old_rev, &config_file)?;
         let new_configs = repo.read_tree_filtered(new_rev, &config_file)?;
         if !config::includes_files(&old_configs) && !config::includes_files(&new_configs) {
-            let old_config = config::load(&old_configs, src)?;
-            let new_config = config::load(&new_configs, src)?;
+            let old_config = config::load_as(&old_configs, src, bare)?;
+            let new_config = config::load_as(&new_configs, src, bare)?;
             unread = unchanged::unread_paths(
                 &unchanged::Version {
                     files: old_ids,
@@ -193,7 +197,7 @@ fn load_versions(
     let keep = |p: &str| !unread.contains(p);
     let load = |rev: &Revision| -> Result<(FileTree, TemplateConfig), Error> {
         let tree = repo.read_tree_filtered(rev, &keep)?;
-        let config = config::load(&tree, src)?;
+        let config = config::load_as(&tree, src, bare)?;
         check_version(&config)?;
         Ok((tree, config))
     };
@@ -250,6 +254,29 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
         read_folder(dest, &dir, &mut tree)?;
     }
     Ok(tree)
+}
+
+/// Adds what the project holds at the `skip_if_exists` files of the new
+/// render that [`read_project`] left unread (the template did not change
+/// them), so a missing one can be made again.
+fn read_skipped(
+    dest: &Path,
+    new: &FileTree,
+    skip: &crate::render::PathMatcher,
+    project: &mut FileTree,
+) -> Result<(), Error> {
+    for (path, node) in &new.entries {
+        if matches!(node, Node::Dir)
+            || project.entries.contains_key(path)
+            || !skip.matches(path, false)
+        {
+            continue;
+        }
+        if let Some(found) = plan::read_node(dest, path)? {
+            project.entries.insert(path.clone(), found);
+        }
+    }
+    Ok(())
 }
 
 /// Adds everything inside the project's folder `rel` to `tree`, without
@@ -383,6 +410,7 @@ fn update_one(
         &src,
         answers_rel,
         &common.exclude,
+        env.bare_dialect_for(answers_rel),
     )?;
     // Both versions are in memory: close the template repository, its
     // mapped packs and caches.
@@ -527,12 +555,14 @@ fn update_one(
         &new_config.settings.subdirectory,
         [&old.rendered, &new.rendered],
     )?;
-    // The project already is the render of the template and answers it
-    // records: an update to the same ones has nothing to write. What only
+    // The project already is the render of the template version and
+    // answers it records: an update to the same ones has nothing to write
+    // (another version, even one with the same files, is recorded). What only
     // the run's own facts would change (`_graft.operation`) is not
     // written, and the answers file keeps recording the render that wrote
     // the project. Tasks and messages still see this run's facts.
-    let written = if old_tree == new_tree && same_answers(&old, &new) {
+    let written = if old_rev.sha == new_rev.sha && old_tree == new_tree && same_answers(&old, &new)
+    {
         &old
     } else {
         &new
@@ -541,9 +571,17 @@ fn update_one(
     // what only the trees hold (the sources of rendered files) is done with.
     drop((old_tree, new_tree));
 
-    let project = read_project(dest, &old.rendered.tree, &written.rendered.tree)?;
-    let skip = crate::render::skip_matcher(&new_config, &common.skip)?;
-    let exclude = crate::render::exclude_matcher(&new_config, &common.exclude)?;
+    // A Copier template's patterns are rendered with the new answers, as
+    // its copy renders them.
+    let ctx = crate::render::Context::of(&new.answers.context)?;
+    let rendering = Some((&new.engine, &ctx));
+    let skip = crate::render::skip_matcher_with(&new_config, &common.skip, rendering)?;
+    let exclude = crate::render::exclude_matcher_with(&new_config, &common.exclude, rendering)?;
+    let recreate_skipped = new_config.dialect.recreates_missing_skipped_files();
+    let mut project = read_project(dest, &old.rendered.tree, &written.rendered.tree)?;
+    if recreate_skipped {
+        read_skipped(dest, &written.rendered.tree, &skip, &mut project)?;
+    }
     let mut plan = merge::plan_update(&UpdateInput {
         old: &old.rendered.tree,
         new: &written.rendered.tree,
@@ -554,6 +592,7 @@ fn update_one(
             ConflictStyle::Inline => merge::ConflictStyle::Inline,
             ConflictStyle::Rej => merge::ConflictStyle::Rej,
         },
+        recreate_skipped,
     })?;
     plan.changes.extend(block_changes(
         dest,
@@ -594,6 +633,34 @@ fn update_one(
         }
     }
 
+    if new_config.dialect.conflicts_keep_the_project_s_mode()
+        && git.as_ref().is_some_and(|g| !g.ignores_file_modes())
+    {
+        for change in plan
+            .changes
+            .iter_mut()
+            .filter(|c| c.action == Action::Conflict)
+        {
+            if let (
+                Some(Node::File { executable, .. }),
+                Some(Node::File {
+                    executable: ours, ..
+                }),
+            ) = (&mut change.write, &change.before)
+            {
+                *executable = *ours;
+            }
+        }
+    }
+    if new_config.dialect.indexes_empty_base_when_added_by_both() {
+        for sides in plan
+            .changes
+            .iter_mut()
+            .filter_map(|c| c.sides.as_deref_mut())
+        {
+            sides.base.get_or_insert_with(Vec::new);
+        }
+    }
     let conflicts = plan.paths(Action::Conflict);
     print_update_plan(printer, &plan);
     let prepared_tasks = super::project_tasks(&new_config, &new)?;
@@ -634,12 +701,29 @@ fn update_one(
                 Some((c.path.as_str(), sides, exec))
             })
             .collect();
+        // Where git ignores executable bits on disk, a bit the update
+        // changes goes into the index too, or the next commit loses it.
+        let modes: Vec<(&str, bool)> = match &git {
+            Some(git) if git.ignores_file_modes() => plan
+                .changes
+                .iter()
+                .filter(|c| c.sides.is_none())
+                .filter_map(|c| match &c.write {
+                    Some(Node::File { executable, .. }) => Some((c.path.as_str(), *executable)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         // The conflicts go into the git index in the same transaction as
         // the files: a run killed in between leaves neither.
         let index = match &git {
-            Some(git) if !marked.is_empty() => Some(apply::IndexWrite {
+            Some(git) if !marked.is_empty() || !modes.is_empty() => Some(apply::IndexWrite {
                 path: git.index_path(),
-                write: Box::new(|| git.mark_conflicts(&marked)),
+                write: Box::new(|| {
+                    git.set_index_modes(&modes)?;
+                    git.mark_conflicts(&marked)
+                }),
             }),
             _ => None,
         };
@@ -813,7 +897,12 @@ pub fn render_recorded(
     let user = env.user_settings()?;
     let recorded = open_recorded(&file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
-    let (tree, config) = load_template(&recorded.repo, &recorded.revision, &src)?;
+    let (tree, config) = load_template(
+        &recorded.repo,
+        &recorded.revision,
+        &src,
+        env.bare_dialect_for(answers_rel),
+    )?;
     let inner = CommonArgs {
         answers_file: Some(answers_rel.to_string()),
         ..CommonArgs::default()

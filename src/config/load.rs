@@ -53,6 +53,27 @@ struct Entry {
     node: Node,
 }
 
+/// [`load`], except that a template with no configuration file of any
+/// dialect is read as a template of `bare` that sets nothing, when `bare`
+/// is Copier's dialect: Copier renders a template without `copier.yml`
+/// with its defaults. graft's own dialect needs its file, so `None` (or
+/// graft's dialect) keeps that an error.
+pub fn load_as(
+    tree: &FileTree,
+    name: &str,
+    bare: Option<Dialect>,
+) -> Result<TemplateConfig, Error> {
+    match bare {
+        Some(dialect @ Dialect::Copier) if Dialect::detect(tree).is_none() => Ok(TemplateConfig {
+            dialect,
+            file: dialect.config_files()[0].to_string(),
+            settings: Settings::of(dialect),
+            questions: Vec::new(),
+        }),
+        _ => load(tree, name),
+    }
+}
+
 /// Loads the configuration at the root of `tree`; `name` is the template
 /// source, used when the file is missing.
 pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
@@ -1021,6 +1042,28 @@ mod tests {
 
     fn load_err(files: &[(&str, &str)]) -> String {
         load(&tree(files), "t").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_template_without_configuration_is_copier_s_only_when_asked() {
+        let bare = tree(&[("README.md.jinja", "{{ name }}\n")]);
+        let c = load_as(&bare, "t", Some(Dialect::Copier)).unwrap();
+        assert_eq!(
+            (c.dialect, c.file.as_str()),
+            (Dialect::Copier, "copier.yml")
+        );
+        assert!(c.questions.is_empty());
+        assert_eq!(c.settings.answers_file, ".copier-answers.yml");
+        for bare_as in [None, Some(Dialect::Graft)] {
+            assert_eq!(
+                load_as(&bare, "t", bare_as).unwrap_err().to_string(),
+                "no `graft.yml` or `graft.yaml` at the root of template `t`"
+            );
+        }
+        // A configuration file decides, whatever is asked.
+        let graft = tree(&[("graft.yml", "name: x\n")]);
+        let c = load_as(&graft, "t", Some(Dialect::Copier)).unwrap();
+        assert_eq!(c.dialect, Dialect::Graft);
     }
 
     #[test]

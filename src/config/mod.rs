@@ -7,7 +7,7 @@
 mod load;
 pub mod yaml;
 
-pub use load::{choices_from_text, load, TYPES};
+pub use load::{choices_from_text, load, load_as, TYPES};
 
 use serde_json::Value;
 

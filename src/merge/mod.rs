@@ -37,6 +37,10 @@ pub struct UpdateInput<'a> {
     /// `_exclude` of the new version, plus `-x`: paths it matches are left alone.
     pub new_exclude: &'a PathMatcher,
     pub style: ConflictStyle,
+    /// A `skip_if_exists` file the project deleted comes back even where
+    /// the template did not change it (Copier's rule; `project` must then
+    /// hold those paths too). Otherwise it comes back only with a change.
+    pub recreate_skipped: bool,
 }
 
 /// Minimum line similarity for a removed and an added file to count as a rename.
@@ -123,6 +127,14 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
         }
         if n.is_none() && input.new_exclude.matches(&path, false) {
             continue;
+        }
+        if input.recreate_skipped && skip && o == n && p.is_none() {
+            if let Some(n) = n {
+                let mut c = Change::new(&path, Action::Create, Some(n.clone()), None);
+                c.note = Some("skip-if-exists, and missing".to_string());
+                plan.changes.push(c);
+                continue;
+            }
         }
         let change = three_way(&path, o, n, p, skip, input.style)?;
         if change.action != Action::Identical || o != n {
@@ -624,6 +636,7 @@ mod tests {
             skip_if_exists: &none,
             new_exclude: &none,
             style: ConflictStyle::Inline,
+            recreate_skipped: false,
         })
         .unwrap();
         plan.changes
@@ -687,6 +700,35 @@ mod tests {
             rows[0].2.as_deref(),
             Some("<<<<<<< before updating\nc\n=======\nb\n>>>>>>> after updating\n")
         );
+    }
+
+    #[test]
+    fn a_deleted_skip_if_exists_file_comes_back_unchanged_only_when_asked() {
+        let skip = PathMatcher::new(&["skip_me".to_string()]).unwrap();
+        let none = PathMatcher::new(&[]).unwrap();
+        let (o, n, p) = (
+            tree(&[("skip_me", "1"), ("other", "1")]),
+            tree(&[("skip_me", "1"), ("other", "1")]),
+            tree(&[]),
+        );
+        let planned = |recreate_skipped| {
+            plan_update(&UpdateInput {
+                old: &o,
+                new: &n,
+                project: &p,
+                skip_if_exists: &skip,
+                new_exclude: &none,
+                style: ConflictStyle::Inline,
+                recreate_skipped,
+            })
+            .unwrap()
+            .changes
+            .into_iter()
+            .map(|c| (c.path, c.action))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(planned(false), vec![]);
+        assert_eq!(planned(true), vec![("skip_me".to_string(), Action::Create)]);
     }
 
     #[test]

@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
-use crate::harness::{read, text_files, work_tree, GitRepo, Harness, Run, Snap, TEMPLATE};
+use crate::harness::{
+    python_copier_path, read, skip_without_python, text_files, work_tree, GitRepo, Harness, Run,
+    Snap, TEMPLATE,
+};
 
 /// The Copier release graft answers for.
 const COPIER_VERSION: &str = "9.19.1";
@@ -46,28 +49,6 @@ const TEMPLATE_V2: &[(&str, &str)] = &[
     ),
     ("CHANGES.md.jinja", "{{ name }} 2\n"),
 ];
-
-/// Where Python Copier is looked for.
-fn python_copier_path() -> PathBuf {
-    match std::env::var_os("GRAFT_COPIER") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/copier-venv/bin/copier"),
-    }
-}
-
-/// Says why a comparison with Python Copier is skipped, or fails the test
-/// when `GRAFT_REQUIRE_COPIER=1`.
-fn skip_without_python() {
-    let note = format!(
-        "Python Copier not found at {} (set GRAFT_COPIER to its path)",
-        python_copier_path().display()
-    );
-    assert!(
-        std::env::var("GRAFT_REQUIRE_COPIER").as_deref() != Ok("1"),
-        "{note}, and GRAFT_REQUIRE_COPIER=1"
-    );
-    eprintln!("skipping the comparison with Python Copier: {note}");
-}
 
 /// One harness with a Copier template repository and both `copier`s.
 struct Both {

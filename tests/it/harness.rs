@@ -247,6 +247,56 @@ impl Harness {
     }
 }
 
+/// Where the pinned Python Copier is looked for: `$GRAFT_COPIER`, else
+/// `target/copier-venv/bin/copier` (which `.ci/run` installs).
+pub fn python_copier_path() -> PathBuf {
+    match std::env::var_os("GRAFT_COPIER") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/copier-venv/bin/copier"),
+    }
+}
+
+/// Says why a comparison with Python Copier is skipped, or fails the test
+/// when `GRAFT_REQUIRE_COPIER=1`.
+pub fn skip_without_python() {
+    let note = format!(
+        "Python Copier not found at {} (set GRAFT_COPIER to its path)",
+        python_copier_path().display()
+    );
+    assert!(
+        std::env::var("GRAFT_REQUIRE_COPIER").as_deref() != Ok("1"),
+        "{note}, and GRAFT_REQUIRE_COPIER=1"
+    );
+    eprintln!("skipping the comparison with Python Copier: {note}");
+}
+
+/// The pinned Python Copier, or `None` after [`skip_without_python`]
+/// said why the caller's comparison is skipped.
+pub fn python_copier() -> Option<PathBuf> {
+    let path = python_copier_path();
+    if path.is_file() {
+        Some(path)
+    } else {
+        skip_without_python();
+        None
+    }
+}
+
+/// Sets the fixed git identity and date of [`GitRepo`] on `cmd`: Python
+/// Copier commits in its scratch repositories during an update.
+pub fn git_identity(cmd: &mut std::process::Command) {
+    for (key, value) in [
+        ("GIT_AUTHOR_NAME", "Graft Test"),
+        ("GIT_AUTHOR_EMAIL", "test@graft.invalid"),
+        ("GIT_COMMITTER_NAME", "Graft Test"),
+        ("GIT_COMMITTER_EMAIL", "test@graft.invalid"),
+        ("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z"),
+        ("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z"),
+    ] {
+        cmd.env(key, value);
+    }
+}
+
 /// Applies [`Harness::env`]-style changes: `Some` sets, `None` removes.
 fn apply_env(cmd: &mut std::process::Command, env: &[(String, Option<String>)]) {
     for (key, value) in env {

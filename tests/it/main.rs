@@ -7,6 +7,8 @@ mod copier_cli;
 mod copier_compat;
 mod copier_errors;
 mod copier_ported;
+mod copier_roundtrip;
+mod copier_update_ported;
 mod copy;
 mod errors;
 mod examples;
