@@ -123,59 +123,27 @@ pub fn type_name(value: &Value) -> &'static str {
 
 // --- base64 and uuid -------------------------------------------------------
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-/// `base64.b64decode`: non-alphabet characters are discarded, padding is
-/// required.
+/// `base64.b64decode`: characters outside the alphabet are discarded,
+/// padding is required.
 pub fn base64_decode(text: &str) -> Result<Vec<u8>, Error> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    let mut symbols = 0;
-    let mut padding = 0;
-    for c in text.bytes() {
-        if c == b'=' {
-            padding += 1;
-            continue;
-        }
-        let Some(v) = B64.iter().position(|x| *x == c) else {
-            continue;
-        };
-        if padding > 0 {
-            return Err(invalid("Invalid base64-encoded string"));
-        }
-        symbols += 1;
-        bits = (bits << 6) | v as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    if symbols % 4 == 1 || (symbols + padding) % 4 != 0 {
-        return Err(invalid("Incorrect padding"));
-    }
-    Ok(out)
+    use base64::Engine as _;
+    let kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(kept)
+        .map_err(|e| match e {
+            base64::DecodeError::InvalidPadding | base64::DecodeError::InvalidLength(_) => {
+                invalid("Incorrect padding")
+            }
+            _ => invalid("Invalid base64-encoded string"),
+        })
 }
 
 fn check_encoding(encoding: Option<&str>) -> Result<(), Error> {
