@@ -56,6 +56,7 @@ class Run:
     seconds: float
     max_rss_kb: int | None
     returncode: int
+    cpu_seconds: float  # user + system time of the command and what it waited for
 
 
 def bench_env(work: Path) -> dict[str, str]:
@@ -102,7 +103,7 @@ def sh(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) ->
 
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) -> Run:
-    """Runs `cmd` once in a fresh process; wall time and peak RSS."""
+    """Runs `cmd` once in a fresh process; wall time, CPU time and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="graft-bench-") as tmp:
         rss_file = Path(tmp) / "time-v"
         if os.access(TIME_BIN, os.X_OK):
@@ -121,17 +122,26 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,
                 str(rss_file),
             ] + cmd
         start = time.perf_counter()
-        p = subprocess.run(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stderr = p.stderr.read()
+        # wait4: the rusage of the wrapper and of everything it reaped (the
+        # command, and Copier's git processes). CPU time does not count the
+        # waiting for a busy CPU or disk, which wall time on a shared
+        # machine does.
+        _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.stderr.close()
+        cpu = usage.ru_utime + usage.ru_stime
         text = rss_file.read_text() if rss_file.exists() else ""
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     rss = int(m.group(1)) if m else None
     m = re.search(r"Exit status: (\d+)", text)
     code = int(m.group(1)) if m else p.returncode
     if code not in ok:
-        stderr = p.stderr.decode(errors="replace")
-        sys.exit(f"error: `{' '.join(cmd)}` exited with {code}\n{stderr[-4000:]}")
-    return Run(seconds, rss, code)
+        err = stderr.decode(errors="replace")
+        sys.exit(f"error: `{' '.join(cmd)}` exited with {code}\n{err[-4000:]}")
+    return Run(seconds, rss, code, cpu)
 
 
 def quick_time(cmd: list[str], env: dict[str, str]) -> float:
@@ -591,7 +601,7 @@ class Bench:
 
         A spec: key, label, tool ("graft" or "copier": how many runs),
         cmd(dest) -> argv, optional prepare(dest), ok (exit codes)."""
-        data = {sp["key"]: {"times": [], "rss": [], "last": None} for sp in specs}
+        data = {sp["key"]: {"times": [], "cpu": [], "rss": [], "last": None} for sp in specs}
         for i in range(max(self.runs(sp["tool"]) for sp in specs)):
             for sp in specs:
                 if i >= self.runs(sp["tool"]):
@@ -617,14 +627,18 @@ class Bench:
                     self.deleted()
                 d = data[sp["key"]]
                 d["times"].append(r.seconds)
+                d["cpu"].append(r.cpu_seconds)
                 if r.max_rss_kb is not None:
                     d["rss"].append(r.max_rss_kb)
                 d["last"] = str(dest)
-                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
+                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  "
+                         f"{fmt_mb(r.max_rss_kb)}  CPU {fmt_s(r.cpu_seconds)}")  # fmt: skip
         return {
             key: {
                 "median": median(d["times"]),
                 "runs": d["times"],
+                "cpu_median": median(d["cpu"]),
+                "cpu_runs": d["cpu"],
                 "max_rss_kb": max(d["rss"]) if d["rss"] else None,
                 "last": d["last"],
             }
@@ -925,6 +939,12 @@ def copier_format_table(r: dict) -> str:
                 f"({fmt_mb(s['graft_cf_copy']['max_rss_kb'])}), update {fmt_s(s['graft_cf_update']['median'])} "
                 f"({fmt_mb(s['graft_cf_update']['max_rss_kb'])}, {s['graft_cf_update_conflicts']} conflicts)")  # fmt: skip
         if "copier_copy" in s:
+            cpu = lambda k: s[k].get("cpu_median")  # noqa: E731
+            if all(cpu(k) for k in ("graft_cf_copy", "copier_copy", "graft_cf_update", "copier_update")):
+                line += (f"; CPU time (user + system, median): copy {fmt_s(cpu('graft_cf_copy'))} vs "
+                         f"{fmt_s(cpu('copier_copy'))} ({cpu('copier_copy') / cpu('graft_cf_copy'):,.0f}×), "
+                         f"update {fmt_s(cpu('graft_cf_update'))} vs {fmt_s(cpu('copier_update'))} "
+                         f"({cpu('copier_update') / cpu('graft_cf_update'):,.0f}×)")  # fmt: skip
             kept = s["cf_update_kept"]
             line += (f"; outputs checked: copy identical to Copier's, update identical except "
                      f"{len(kept)} file(s) v2 deleted and the user edited, which graft keeps (SPEC §6)")  # fmt: skip
