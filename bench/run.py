@@ -5,7 +5,9 @@ Generates the synthetic workload of SPEC §11 in graft's and in Copier's
 template format (same files, same answers, same edits), runs graft, Copier,
 `git clone` and `cp -r` on it, and prints one table with the median wall
 time of several runs, the ratios and peak memory, each row against its
-SPEC §11 target.
+SPEC §11 target. A second table has graft and Copier on the same
+Copier-format template; there graft's output must be Copier's (checked
+whenever Copier runs; the benchmark stops on any difference).
 
     python3 bench/run.py --compare     # the full benchmark (installs Copier)
     python3 bench/run.py --quick       # smoke test: N=100 and 1,000, fewer runs
@@ -16,6 +18,7 @@ Python 3.11 standard library only. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import platform
@@ -53,6 +56,7 @@ class Run:
     seconds: float
     max_rss_kb: int | None
     returncode: int
+    cpu_seconds: float  # user + system time of the command and what it waited for
 
 
 def bench_env(work: Path) -> dict[str, str]:
@@ -99,7 +103,7 @@ def sh(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) ->
 
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,)) -> Run:
-    """Runs `cmd` once in a fresh process; wall time and peak RSS."""
+    """Runs `cmd` once in a fresh process; wall time, CPU time and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="graft-bench-") as tmp:
         rss_file = Path(tmp) / "time-v"
         if os.access(TIME_BIN, os.X_OK):
@@ -118,17 +122,26 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path | None = None, ok=(0,
                 str(rss_file),
             ] + cmd
         start = time.perf_counter()
-        p = subprocess.run(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stderr = p.stderr.read()
+        # wait4: the rusage of the wrapper and of everything it reaped (the
+        # command, and Copier's git processes). CPU time does not count the
+        # waiting for a busy CPU or disk, which wall time on a shared
+        # machine does.
+        _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.stderr.close()
+        cpu = usage.ru_utime + usage.ru_stime
         text = rss_file.read_text() if rss_file.exists() else ""
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     rss = int(m.group(1)) if m else None
     m = re.search(r"Exit status: (\d+)", text)
     code = int(m.group(1)) if m else p.returncode
     if code not in ok:
-        stderr = p.stderr.decode(errors="replace")
-        sys.exit(f"error: `{' '.join(cmd)}` exited with {code}\n{stderr[-4000:]}")
-    return Run(seconds, rss, code)
+        err = stderr.decode(errors="replace")
+        sys.exit(f"error: `{' '.join(cmd)}` exited with {code}\n{err[-4000:]}")
+    return Run(seconds, rss, code, cpu)
 
 
 def quick_time(cmd: list[str], env: dict[str, str]) -> float:
@@ -434,6 +447,72 @@ def tree_files(root: Path) -> dict[str, bytes]:
     return out
 
 
+def tree_entries(root: Path) -> dict[str, tuple[str, int, bytes]]:
+    """Every file and symlink under `root` except `.git`: kind, permission
+    bits and contents (a symlink's target)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for f in filenames + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+            p = Path(dirpath) / f
+            st = p.lstat()
+            if p.is_symlink():
+                out[str(p.relative_to(root))] = ("link", 0, os.readlink(p).encode())
+            else:
+                out[str(p.relative_to(root))] = ("file", st.st_mode & 0o7777, p.read_bytes())
+    return out
+
+
+SRC_PATH_LINE = re.compile(rb"^_src_path: .*\n", re.M)
+
+
+def tree_differences(graft: Path, copier: Path, allowed_only_graft: set[str] = frozenset()) -> list[str]:
+    """How graft's tree differs from Copier's on the same template, answers
+    and edits: files only one has, different contents, different modes.
+    Copier-format output must be identical; the answers file may differ
+    only in `_src_path` (where the two were given different paths), and
+    `allowed_only_graft` lists files graft keeps on purpose."""
+    a, b = tree_entries(graft), tree_entries(copier)
+    out = []
+    for p in sorted(set(a) - set(b)):
+        if p not in allowed_only_graft:
+            out.append(f"only graft made {p}")
+    for p in sorted(set(b) - set(a)):
+        out.append(f"only Copier made {p}")
+    for p in sorted(set(a) & set(b)):
+        (ka, ma, da), (kb, mb, db) = a[p], b[p]
+        if ka != kb:
+            out.append(f"{p}: graft made a {ka}, Copier a {kb}")
+            continue
+        if ma != mb:
+            out.append(f"{p}: mode {ma:o} (graft) vs {mb:o} (Copier)")
+        if da != db:
+            if p.endswith(".copier-answers.yml") and SRC_PATH_LINE.sub(b"", da) == SRC_PATH_LINE.sub(b"", db):
+                continue
+            out.append(f"{p}: contents differ\n" + diff_excerpt(da, db))
+    return out
+
+
+def diff_excerpt(a: bytes, b: bytes, limit: int = 20) -> str:
+    lines = difflib.unified_diff(
+        a.decode(errors="replace").splitlines(), b.decode(errors="replace").splitlines(),
+        "graft", "copier", lineterm="", n=1,
+    )  # fmt: skip
+    return "\n".join(f"    {l}" for l in list(lines)[:limit])
+
+
+def check_same(what: str, differences: list[str]) -> None:
+    """Fails the benchmark loudly: a Copier-format workload graft renders
+    differently from Copier is a bug (SPEC §13), and its timings would
+    compare different work."""
+    if differences:
+        sys.exit(
+            f"error: graft's output differs from Copier's on the Copier-format workload ({what}):\n  "
+            + "\n  ".join(differences[:30])
+            + (f"\n  … and {len(differences) - 30} more" if len(differences) > 30 else "")
+        )
+
+
 # --------------------------------------------------------------------------
 # The benchmark
 # --------------------------------------------------------------------------
@@ -522,7 +601,7 @@ class Bench:
 
         A spec: key, label, tool ("graft" or "copier": how many runs),
         cmd(dest) -> argv, optional prepare(dest), ok (exit codes)."""
-        data = {sp["key"]: {"times": [], "rss": [], "last": None} for sp in specs}
+        data = {sp["key"]: {"times": [], "cpu": [], "rss": [], "last": None} for sp in specs}
         for i in range(max(self.runs(sp["tool"]) for sp in specs)):
             for sp in specs:
                 if i >= self.runs(sp["tool"]):
@@ -548,14 +627,18 @@ class Bench:
                     self.deleted()
                 d = data[sp["key"]]
                 d["times"].append(r.seconds)
+                d["cpu"].append(r.cpu_seconds)
                 if r.max_rss_kb is not None:
                     d["rss"].append(r.max_rss_kb)
                 d["last"] = str(dest)
-                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  {fmt_mb(r.max_rss_kb)}")
+                self.log(f"  {sp['label']:<20} N={n:<6} run {i + 1}: {fmt_s(r.seconds):>8}  "
+                         f"{fmt_mb(r.max_rss_kb)}  CPU {fmt_s(r.cpu_seconds)}")  # fmt: skip
         return {
             key: {
                 "median": median(d["times"]),
                 "runs": d["times"],
+                "cpu_median": median(d["cpu"]),
+                "cpu_runs": d["cpu"],
                 "max_rss_kb": max(d["rss"]) if d["rss"] else None,
                 "last": d["last"],
             }
@@ -569,19 +652,29 @@ class Bench:
         self.deleted()
         w = make_workload(n)
         res: dict = {}
-        tools = ["graft"] + (["copier"] if with_copier else [])
-        fmts = {"graft": GRAFT, "copier": COPIER}
-        tpl = {t: root / f"template-{t}" for t in tools}
-        project = {t: root / f"project-{t}" for t in tools}
-        for t in tools:
-            build_template(fmts[t], w, tpl[t], self.env)
+        # Two templates (graft's format and Copier's) and three projects:
+        # graft's on its own format, and graft's and Copier's on Copier's.
+        tpl = {f: root / f"template-{f}" for f in ("graft", "copier")}
+        build_template(GRAFT, w, tpl["graft"], self.env)
+        build_template(COPIER, w, tpl["copier"], self.env)
+        project = {
+            "graft": root / "project-graft",
+            "graft-copier": root / "project-graft-copier-format",
+            "copier": root / "project-copier",
+        }
         build_project(graft_copy_cmd(self.graft, tpl["graft"], project["graft"], "v1.0.0"),
                       project["graft"], w, self.env)  # fmt: skip
+        build_project(graft_copy_cmd(self.graft, tpl["copier"], project["graft-copier"], "v1.0.0"),
+                      project["graft-copier"], w, self.env)  # fmt: skip
         if with_copier:
             build_project(
                 copier_copy_cmd(self.copier, tpl["copier"], project["copier"], "v1.0.0"),
                 project["copier"], w, self.env,
             )  # fmt: skip
+            # Before anything is measured: graft's copy of v1.0.0 (then
+            # edited like Copier's) is Copier's, byte for byte.
+            check_same(f"copy of v1.0.0, N = {n:,}",
+                       tree_differences(project["graft-copier"], project["copier"]))  # fmt: skip
         checkout = root / "checkout"
         sh(["git", "clone", "-q", f"file://{tpl['graft']}", str(checkout)], self.env)
         rmtree(checkout / ".git")
@@ -599,6 +692,8 @@ class Bench:
              "cmd": lambda d: ["git", "clone", "-q", f"file://{tpl['graft']}", str(d)]},
             {"key": "cp_r", "label": "cp -r", "tool": "graft",
              "cmd": lambda d: ["cp", "-r", str(checkout), str(d)]},
+            {"key": "graft_cf_copy", "label": "graft copy copier-format", "tool": "graft",
+             "cmd": lambda d: graft_copy_cmd(self.graft, tpl["copier"], d)},
         ]  # fmt: skip
         if with_copier:
             specs.append({"key": "copier_copy", "label": "copier copy", "tool": "copier",
@@ -615,7 +710,10 @@ class Bench:
 
         specs = [{"key": "graft_update", "label": "graft update", "tool": "graft",
                   "cmd": lambda d: graft_update_cmd(self.graft, d),
-                  "prepare": fresh_project("graft"), "ok": (0, 1)}]  # fmt: skip
+                  "prepare": fresh_project("graft"), "ok": (0, 1)},
+                 {"key": "graft_cf_update", "label": "graft update copier-format", "tool": "graft",
+                  "cmd": lambda d: graft_update_cmd(self.graft, d),
+                  "prepare": fresh_project("graft-copier"), "ok": (0, 1)}]  # fmt: skip
         if with_copier:
             specs.append({"key": "copier_update", "label": "copier update", "tool": "copier",
                           "cmd": lambda d: copier_update_cmd(self.copier, d),
@@ -625,7 +723,23 @@ class Bench:
         graft_copied = tree_files(Path(res["graft_copy"]["last"]))
         graft_updated = tree_files(Path(res["graft_update"]["last"]))
         res["graft_update_conflicts"] = sum(b"<<<<<<< " in b for b in graft_updated.values())
+        res["graft_cf_update_conflicts"] = sum(
+            b"<<<<<<< " in b for b in tree_files(Path(res["graft_cf_update"]["last"])).values()
+        )
         if with_copier:
+            # The measured outputs on the Copier-format template: the copy
+            # must be Copier's; the update too, except the files v2 deleted
+            # that the user had edited, which graft keeps on purpose
+            # (SPEC §6; Copier deletes them).
+            check_same(f"copy of v2.0.0, N = {n:,}",
+                       tree_differences(Path(res["graft_cf_copy"]["last"]),
+                                        Path(res["copier_copy"]["last"])))  # fmt: skip
+            kept = {rendered_path(g) for g in set(w.v1) - set(w.v2) if g in w.user_edits}
+            check_same(f"update to v2.0.0, N = {n:,}",
+                       tree_differences(Path(res["graft_cf_update"]["last"]),
+                                        Path(res["copier_update"]["last"]), kept))  # fmt: skip
+            res["cf_update_kept"] = sorted(kept)
+
             copier_copied = tree_files(Path(res["copier_copy"]["last"]))
             res["copy_same_files"] = same_output(graft_copied, copier_copied)
             copier_updated = tree_files(Path(res["copier_update"]["last"]))
@@ -662,6 +776,8 @@ class Bench:
             for n in sizes:
                 rmtree(self.work / f"n{n}" / "runs")
         print(table(self.results))
+        print()
+        print(copier_format_table(self.results))
 
 
 def same_output(a: dict[str, bytes], b: dict[str, bytes]) -> dict:
@@ -796,6 +912,46 @@ def table(r: dict) -> str:
         parts.append(f"git clone {fmt_s(s['git_clone']['median'])}, cp -r {fmt_s(s['cp_r']['median'])}")
         notes.append("; ".join(parts))
     return "\n".join(list(head) + rows + notes)
+
+
+def copier_format_table(r: dict) -> str:
+    """graft and Copier on the same Copier-format template (SPEC §11: the
+    same ratios against Copier as on graft's own format)."""
+    rows = [
+        "| figure, Copier-format template | graft | Copier | ratio | SPEC §11 target | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    notes = [""]
+    for n, s in sorted(r["sizes"].items(), key=lambda kv: int(kv[0])):
+        for kind, factor in (("copy", 50), ("update", 100)):
+            g = s[f"graft_cf_{kind}"]
+            c = s.get(f"copier_{kind}")
+            if c:
+                x = c["median"] / g["median"]
+                ratio, result = f"{x:,.0f}× faster than Copier", "PASS" if x >= factor else "FAIL"
+            else:
+                ratio, result = "— (Copier not run)", "n/a"
+            rows.append(
+                f"| `{kind}`, N = {int(n):,} | {fmt_s(g['median'])} | {fmt_s(c['median']) if c else '—'} "
+                f"| {ratio} | ≥ {factor}× faster than `copier {kind}` | {result} |"
+            )
+        line = (f"N = {int(n):,}: graft copy {fmt_s(s['graft_cf_copy']['median'])} "
+                f"({fmt_mb(s['graft_cf_copy']['max_rss_kb'])}), update {fmt_s(s['graft_cf_update']['median'])} "
+                f"({fmt_mb(s['graft_cf_update']['max_rss_kb'])}, {s['graft_cf_update_conflicts']} conflicts)")  # fmt: skip
+        if "copier_copy" in s:
+            cpu = lambda k: s[k].get("cpu_median")  # noqa: E731
+            if all(cpu(k) for k in ("graft_cf_copy", "copier_copy", "graft_cf_update", "copier_update")):
+                line += (f"; CPU time (user + system, median): copy {fmt_s(cpu('graft_cf_copy'))} vs "
+                         f"{fmt_s(cpu('copier_copy'))} ({cpu('copier_copy') / cpu('graft_cf_copy'):,.0f}×), "
+                         f"update {fmt_s(cpu('graft_cf_update'))} vs {fmt_s(cpu('copier_update'))} "
+                         f"({cpu('copier_update') / cpu('graft_cf_update'):,.0f}×)")  # fmt: skip
+            kept = s["cf_update_kept"]
+            line += (f"; outputs checked: copy identical to Copier's, update identical except "
+                     f"{len(kept)} file(s) v2 deleted and the user edited, which graft keeps (SPEC §6)")  # fmt: skip
+        else:
+            line += "; outputs not compared (Copier not run)"
+        notes.append(line)
+    return "\n".join(rows + notes)
 
 
 def main() -> None:
