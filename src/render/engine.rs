@@ -47,11 +47,10 @@ impl Context {
     }
 
     pub(super) fn hbs(&self) -> Result<&handlebars::Context, Error> {
-        if let Some(c) = self.hbs.get() {
-            return Ok(c);
-        }
-        let c = handlebars::Context::wraps(&self.value).map_err(|e| Error::Usage(e.to_string()))?;
-        Ok(self.hbs.get_or_init(|| c))
+        // A clone of the JSON, not a second serialization of it.
+        Ok(self
+            .hbs
+            .get_or_init(|| handlebars::Context::from(self.value.clone())))
     }
 
     pub(super) fn jinja(&self) -> &minijinja::Value {
