@@ -1,5 +1,5 @@
 //! The `--json` report of copy, update and recopy: one object on stdout.
-//! Its shape is documented in README.md and is stable.
+//! Its shape is documented in docs/commands.md and is stable.
 
 use serde::Serialize;
 

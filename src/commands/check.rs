@@ -18,7 +18,7 @@ use crate::error::{Error, EXIT_ATTENTION, EXIT_FAILURE};
 use crate::printer::{quote_path, Printer};
 use crate::project::answers_files;
 
-/// One answers file's result; the `--json` shape documented in README.md.
+/// One answers file's result; the `--json` shape documented in docs/commands.md.
 #[derive(Debug, Serialize)]
 pub struct CheckReport {
     pub answers_file: String,

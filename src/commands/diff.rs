@@ -11,7 +11,7 @@ use crate::printer::quote_path;
 use crate::render::is_binary;
 use crate::tree::Node;
 
-/// The `--json` shape documented in README.md.
+/// The `--json` shape documented in docs/commands.md.
 #[derive(Debug, Serialize)]
 pub struct DiffReport {
     pub answers_file: String,

@@ -18,7 +18,7 @@ use crate::inject;
 use crate::plan::{self, Action, Change, Plan};
 use crate::tree::Node;
 
-/// The `--json` report of remove, documented in README.md.
+/// The `--json` report of remove, documented in docs/commands.md.
 #[derive(Debug, Serialize)]
 pub struct RemoveReport {
     pub command: &'static str,

@@ -1,7 +1,7 @@
 //! `graft check` and `graft diff`, the commands a CI job runs: whether a
 //! newer template version exists, how the project drifted from its
 //! pristine render, their exit codes, and the JSON reports of every
-//! command (README "Check and diff in CI", "Output, JSON reports and exit
+//! command (docs/ci.md, docs/commands.md "Output, JSON reports and exit
 //! codes").
 
 use crate::harness::{GitRepo, Harness, Run, DEST, TEMPLATE};

@@ -1,6 +1,6 @@
 //! `graft check` over many projects at once: a folder of checkouts made
 //! from one template, in different states, checked in one call with a
-//! summary table and one JSON object (README "Fleets of projects").
+//! summary table and one JSON object (docs/ci.md, "Fleets").
 
 use crate::harness::{GitRepo, Harness, Run, TEMPLATE};
 

@@ -3,6 +3,7 @@
 
 mod check_diff;
 mod check_fleet;
+mod ci_workflow;
 mod copier_cli;
 mod copier_compat;
 mod copier_errors;
@@ -10,6 +11,7 @@ mod copier_ported;
 mod copier_roundtrip;
 mod copier_update_ported;
 mod copy;
+mod docs;
 mod errors;
 mod examples;
 mod harness;
@@ -23,7 +25,6 @@ mod modules;
 mod pre_commit;
 mod progress;
 mod props;
-mod readme;
 mod recopy;
 mod renovate;
 mod safety;
