@@ -39,6 +39,31 @@ pub struct AnswerSources {
     pub use_defaults: bool,
     /// `--skip-answered`: do not prompt for recorded answers.
     pub skip_answered: bool,
+    /// `--ask GLOB`: questions asked on the terminal whatever answers them.
+    pub ask: Vec<globset::GlobMatcher>,
+}
+
+impl AnswerSources {
+    /// Whether `--ask` names the question `name`.
+    fn asks(&self, name: &str) -> bool {
+        self.ask.iter().any(|glob| glob.is_match(name))
+    }
+}
+
+/// Compiles `--ask` patterns (shell-style, matched against question names
+/// as Copier matches them).
+pub fn ask_patterns(patterns: &[String]) -> Result<Vec<globset::GlobMatcher>, Error> {
+    patterns
+        .iter()
+        .map(|p| {
+            globset::GlobBuilder::new(p)
+                .literal_separator(false)
+                .backslash_escape(true)
+                .build()
+                .map(|g| g.compile_matcher())
+                .map_err(|e| Error::Usage(format!("invalid `--ask {p}`: {e}")))
+        })
+        .collect()
 }
 
 /// The outcome of answering.
@@ -205,16 +230,33 @@ pub fn resolve_with(
             continue;
         }
 
-        let value = if let Some(value) = given {
+        let recorded = || match (q.secret, sources.recorded.get(&q.name)) {
+            (false, Some(v)) => cast_answer(q, v)
+                .ok()
+                .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
+            _ => None,
+        };
+        let value = if sources.asks(&q.name) {
+            // `--ask`: on the terminal, whatever else answers it, the
+            // answer it would have had as the default.
+            if !prompter.interactive() {
+                return Err(Error::AskWithoutTerminal {
+                    question: q.name.clone(),
+                });
+            }
+            let default = given.or_else(recorded).or(default);
+            ask(
+                engine,
+                config.dialect,
+                q,
+                default.as_ref(),
+                &answers.context,
+                prompter,
+            )?
+        } else if let Some(value) = given {
             value
         } else {
-            let recorded = match (q.secret, sources.recorded.get(&q.name)) {
-                (false, Some(v)) => cast_answer(q, v)
-                    .ok()
-                    .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
-                _ => None,
-            };
-            match recorded {
+            match recorded() {
                 Some(v) if !interactive || sources.skip_answered => v,
                 recorded => {
                     let default = recorded.or(default);

@@ -246,6 +246,11 @@ pub struct CommonArgs {
     /// Take every default without prompting.
     #[arg(short = 'l', long)]
     pub defaults: bool,
+    /// Ask the questions whose names match GLOB on the terminal even when
+    /// `--data`, `--defaults`, the answers file or `--skip-answered` would
+    /// answer them (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub ask: Vec<String>,
     /// Answers file, relative to DEST (overrides `_answers_file`).
     #[arg(short = 'a', long, value_name = "PATH")]
     pub answers_file: Option<String>,

@@ -64,7 +64,7 @@ pub enum Invocation {
     /// Run this graft command. `warning` is printed first (Copier 8's
     /// positional form).
     Graft {
-        command: Command,
+        command: Box<Command>,
         warning: Option<String>,
     },
     /// `copier check-update`.
@@ -121,21 +121,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
         "`copier TEMPLATE DEST` is Copier 8's form of `copier copy TEMPLATE DEST`; Copier 9 takes only the second".to_string()
     });
     let command = match command {
-        CopierCommand::Copy(a) => {
-            refuse_ask(&a.ask)?;
-            Command::Copy(cli::CopyArgs {
-                src: a.template_src,
-                dest: a.destination_path,
-                common: a.common.to_graft(a.defaults),
-                overwrite: a.overwrite,
-                force: a.force,
-                keep_on_error: a.no_cleanup,
-            })
-        }
+        CopierCommand::Copy(a) => Command::Copy(cli::CopyArgs {
+            src: a.template_src,
+            dest: a.destination_path,
+            common: CommonArgs {
+                ask: a.ask,
+                ..a.common.to_graft(a.defaults)
+            },
+            overwrite: a.overwrite,
+            force: a.force,
+            keep_on_error: a.no_cleanup,
+        }),
         CopierCommand::Recopy(a) => {
-            refuse_ask(&a.ask)?;
             let dest = a.destination_path;
             let mut common = a.common.to_graft(a.defaults || a.force);
+            common.ask = a.ask;
             common.answers_file = copier_answers_file(&dest, common.answers_file);
             Command::Recopy(cli::RecopyArgs {
                 dest,
@@ -147,9 +147,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
             })
         }
         CopierCommand::Update(a) => {
-            refuse_ask(&a.ask)?;
             let dest = a.destination_path;
             let mut common = a.common.to_graft(a.defaults);
+            common.ask = a.ask;
             common.answers_file = copier_answers_file(&dest, common.answers_file);
             Command::Update(cli::UpdateArgs {
                 dest,
@@ -173,7 +173,10 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
             }));
         }
     };
-    Ok(Invocation::Graft { command, warning })
+    Ok(Invocation::Graft {
+        command: Box::new(command),
+        warning,
+    })
 }
 
 /// Copier's exit code for the result of a graft command (see the table
@@ -219,16 +222,6 @@ fn legacy_copy(mut args: Vec<OsString>) -> (Vec<OsString>, bool) {
         args.insert(1, OsString::from("copy"));
     }
     (args, legacy)
-}
-
-fn refuse_ask(ask: &[String]) -> Result<(), ParseError> {
-    match ask.first() {
-        Some(pattern) => Err(ParseError::Refused(Error::UnsupportedFlag {
-            flag: format!("--ask {pattern}"),
-            reason: "graft cannot ask a question that `--data`, `--defaults` or `--skip-answered` already answer; leave out `--ask` (on a terminal graft asks every question that has no answer yet)".to_string(),
-        })),
-        None => Ok(()),
-    }
 }
 
 /// `copier --help-all`: the help of the program and of every command.
@@ -399,7 +392,7 @@ struct CopyArgs {
     #[arg(short = 'w', long)]
     overwrite: bool,
     /// Ask the questions matching the given glob-pattern, even if they would
-    /// be skipped by other options (not supported: graft refuses it)
+    /// be skipped by other options; may be given multiple times
     #[arg(long, value_name = "VALUE")]
     ask: Vec<String>,
     /// Where to get the template from: a git URL or a local path.
@@ -442,7 +435,7 @@ struct RecopyArgs {
     #[arg(short = 'A', long)]
     skip_answered: bool,
     /// Ask the questions matching the given fnmatch-pattern, even if they
-    /// would be skipped by other options (not supported: graft refuses it)
+    /// would be skipped by other options; may be given multiple times
     #[arg(long, value_name = "VALUE")]
     ask: Vec<String>,
     /// The subproject; the current folder if not given.
@@ -489,7 +482,7 @@ struct UpdateArgs {
     #[arg(short = 'A', long)]
     skip_answered: bool,
     /// Ask the questions matching the given glob-pattern, even if they would
-    /// be skipped by other options (not supported: graft refuses it)
+    /// be skipped by other options; may be given multiple times
     #[arg(long, value_name = "VALUE")]
     ask: Vec<String>,
     /// The subproject; the current folder if not given.
@@ -540,7 +533,7 @@ mod tests {
 
     fn graft(args: &[&str]) -> (Command, Option<String>) {
         match parsed(args) {
-            Invocation::Graft { command, warning } => (command, warning),
+            Invocation::Graft { command, warning } => (*command, warning),
             other => panic!("not a graft command: {other:?}"),
         }
     }
@@ -637,6 +630,22 @@ mod tests {
     }
 
     #[test]
+    fn ask_patterns_reach_every_command() {
+        let (Command::Copy(a), _) = graft(&["copy", "--ask", "name", "--ask=x*", "S", "D"]) else {
+            panic!()
+        };
+        assert_eq!(a.common.ask, ["name", "x*"]);
+        let (Command::Update(a), _) = graft(&["update", "--ask", "db*"]) else {
+            panic!()
+        };
+        assert_eq!(a.common.ask, ["db*"]);
+        let (Command::Recopy(a), _) = graft(&["recopy", "--ask", "?"]) else {
+            panic!()
+        };
+        assert_eq!(a.common.ask, ["?"]);
+    }
+
+    #[test]
     fn update_takes_conflict_style_and_context_lines() {
         let (Command::Update(a), _) = graft(&["update", "-o", "rej", "-c", "1"]) else {
             panic!()
@@ -696,9 +705,6 @@ mod tests {
 
     #[test]
     fn switches_graft_cannot_honour_are_refused_by_name() {
-        assert!(refused(&["copy", "--ask", "name", "S", "D"])
-            .starts_with("`--ask name` is not supported"));
-        assert!(refused(&["update", "--ask=x*"]).starts_with("`--ask x*` is not supported"));
         assert!(refused(&["--completions", "bash"]).starts_with("`--completions` is not supported"));
         assert!(refused(&["check-update", "--completions", "fish"]).starts_with("`--completions`"));
     }

@@ -56,6 +56,10 @@ pub enum Error {
     #[error("no answer for question `{question}` and no terminal to ask on")]
     MissingAnswer { question: String, has_default: bool },
 
+    /// A question `--ask` names, without a terminal to ask it on.
+    #[error("`--ask` names question `{question}`, and there is no terminal to ask it on")]
+    AskWithoutTerminal { question: String },
+
     /// A question that `--defaults` cannot answer.
     #[error("question `{question}` has no default, so `--defaults` cannot answer it")]
     NoDefault { question: String },
@@ -323,7 +327,9 @@ impl Error {
             | Error::Injection { .. } => "template_error",
             Error::TooOld { .. } | Error::CopierTooOld { .. } => "graft_too_old",
             Error::DataFile { .. } | Error::DataFileShape { .. } => "invalid_data_file",
-            Error::MissingAnswer { .. } | Error::NoDefault { .. } => "missing_answer",
+            Error::MissingAnswer { .. }
+            | Error::NoDefault { .. }
+            | Error::AskWithoutTerminal { .. } => "missing_answer",
             Error::InvalidAnswer { .. } => "invalid_answer",
             Error::UnsafePath { .. } => "unsafe_path",
             Error::WouldOverwrite { .. } => "would_overwrite",
@@ -403,6 +409,9 @@ impl Error {
             } else {
                 format!("pass `--data {question}=VALUE` or put it in a `--data-file`")
             }),
+            Error::AskWithoutTerminal { question } => Some(format!(
+                "run it on a terminal, or leave out `--ask` and pass `--data {question}=VALUE`"
+            )),
             Error::NoDefault { question } => Some(format!(
                 "pass `--data {question}=VALUE` or put it in a `--data-file`"
             )),

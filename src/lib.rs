@@ -235,7 +235,7 @@ where
         .is_some_and(|name| copier_cli::is_copier_name(name))
     {
         match copier_cli::parse(args) {
-            Ok(copier_cli::Invocation::Graft { command, .. }) => command,
+            Ok(copier_cli::Invocation::Graft { command, .. }) => *command,
             Ok(copier_cli::Invocation::CheckUpdate(settings)) => {
                 Command::Check(settings.check_args())
             }

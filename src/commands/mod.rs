@@ -388,6 +388,7 @@ pub fn render_project(
         user_defaults: inputs.user.defaults.clone(),
         use_defaults: inputs.use_defaults,
         skip_answered: inputs.skip_answered,
+        ask: answers::ask_patterns(&inputs.common.ask)?,
     };
     let conf = copier_conf(inputs, &sources);
     let mut base = config.dialect.run_context(&run_facts(

@@ -459,6 +459,7 @@ fn update_one(
     let old_common = CommonArgs {
         data: Vec::new(),
         data_file: None,
+        ask: Vec::new(),
         answers_file: Some(answers_rel.to_string()),
         ..common.clone()
     };

@@ -388,18 +388,21 @@ fn version_names_copier_9_19_1() {
 }
 
 #[test]
-fn ask_is_refused_with_exit_code_2_naming_it() {
+fn ask_without_a_terminal_fails_with_exit_code_1_and_leaves_nothing_as_in_copier() {
     let both = Both::new();
     let run = both
         .graft(&["copy", "--ask", "name", "-l", &both.src(), "graft"])
-        .code(2);
-    assert!(
-        run.stderr
-            .starts_with("error: `--ask name` is not supported: "),
-        "{}",
-        run.stderr
+        .code(1);
+    assert_eq!(
+        run.stderr,
+        "error: `--ask` names question `name`, and there is no terminal to ask it on\n\
+         hint: run it on a terminal, or leave out `--ask` and pass `--data name=VALUE`\n"
     );
     assert!(!both.h.path("graft").exists());
+    need_python!(both);
+    both.python(&["copy", "--ask", "name", "-l", &both.src(), "python"])
+        .code(1);
+    assert!(!both.h.path("python").exists());
 }
 
 #[test]

@@ -486,3 +486,26 @@ fn json_error_reports_name_a_stable_kind() {
     let run = h.copy(&["--defaults"]).code(4);
     assert_eq!(run.stdout, "");
 }
+
+#[test]
+fn ask_without_a_terminal_is_an_error_naming_the_question() {
+    let h = Harness::new();
+    h.template(&[
+        ("graft.yml", "name: {default: demo}\n"),
+        ("a.txt.hbs", "{{name}}\n"),
+    ]);
+    let before = read_tree(h.root());
+    let run = h.copy(&["--defaults", "--ask", "na*"]).code(2);
+    assert_eq!(
+        run.stderr,
+        "error: `--ask` names question `name`, and there is no terminal to ask it on\n\
+         hint: run it on a terminal, or leave out `--ask` and pass `--data name=VALUE`\n"
+    );
+    assert_eq!(read_tree(h.root()), before);
+    let run = h.copy(&["--defaults", "--ask", "[na"]).code(2);
+    assert!(
+        run.stderr.starts_with("error: invalid `--ask [na`: "),
+        "{}",
+        run.stderr
+    );
+}

@@ -122,3 +122,44 @@ fn ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
         assert!(!h.dest().exists(), "{prompt}");
     }
 }
+
+#[test]
+fn ask_puts_answered_questions_to_the_terminal_again() {
+    let h = Harness::new();
+    h.template(&[
+        (
+            "graft.yml",
+            "name: {type: str, help: Project name, default: demo}\n\
+             db: {help: Database, default: sqlite}\n\
+             docker: {help: Docker?, default: false}\n",
+        ),
+        ("out.txt.hbs", "{{name}}|{{db}}|{{docker}}\n"),
+    ]);
+    h.copy(&["--defaults", "-q", "-d", "name=shop"]).success();
+    // `--defaults` and the recorded answers would answer everything;
+    // `--ask` puts `name` and every `d*` question to the terminal again,
+    // each with its recorded answer as the default.
+    let mut cmd: Command = h.std_command([
+        "update",
+        DEST,
+        "--defaults",
+        "--vcs-ref",
+        ":current:",
+        "--ask",
+        "name",
+        "--ask",
+        "d*",
+    ]);
+    cmd.env("TERM", "xterm");
+    let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn graft on a pty");
+    answer(&mut s, "Project name", "\r");
+    answer(
+        &mut s,
+        "Database",
+        &format!("{}postgres\r", "\x08".repeat(6)),
+    );
+    answer(&mut s, "Docker?", "y");
+    let (code, output) = finish(s);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(h.dest_file("out.txt"), "shop|postgres|true\n");
+}
