@@ -236,6 +236,10 @@ pub fn resolve_with(
                 .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
             _ => None,
         };
+        let context = &answers.context;
+        let prompt = |default: Option<&Value>, prompter: &mut dyn Prompter| {
+            ask(engine, config.dialect, q, default, context, prompter)
+        };
         let value = if sources.asks(&q.name) {
             // `--ask`: on the terminal, whatever else answers it, the
             // answer it would have had as the default.
@@ -245,14 +249,7 @@ pub fn resolve_with(
                 });
             }
             let default = given.or_else(recorded).or(default);
-            ask(
-                engine,
-                config.dialect,
-                q,
-                default.as_ref(),
-                &answers.context,
-                prompter,
-            )?
+            prompt(default.as_ref(), prompter)?
         } else if let Some(value) = given {
             value
         } else {
@@ -261,14 +258,7 @@ pub fn resolve_with(
                 recorded => {
                     let default = recorded.or(default);
                     if interactive {
-                        ask(
-                            engine,
-                            config.dialect,
-                            q,
-                            default.as_ref(),
-                            &answers.context,
-                            prompter,
-                        )?
+                        prompt(default.as_ref(), prompter)?
                     } else if sources.use_defaults {
                         let Some(d) = default else {
                             return Err(Error::NoDefault {
