@@ -10,8 +10,9 @@
 //! [`Case::release`], its `git_save` is [`Case::save`]. Copies run as
 //! `copier copy` (most of these templates have no `copier.yml`), updates
 //! mostly on graft's own command line, which exits with 1 where conflicts
-//! remain (Copier, and graft as `copier`, with 0). None of these tests
-//! needs Python.
+//! remain (Copier, and graft as `copier`, with 0). Two tests that are not
+//! ports also run Python Copier, when it is there, to show where graft
+//! does what Copier does and where it keeps a file Copier deletes.
 
 use serde_json::{json, Value};
 
@@ -1062,6 +1063,104 @@ fn update_keeps_template_generated_gitignored_file() {
     assert_eq!(project.git(&["ls-files", "--", ".env"]), "");
     c.update("dst", &[]).success();
     assert_eq!(c.read("dst/.env"), "VERSION=v2");
+}
+
+/// Not a port: the other half of the rule the test above checks. A file
+/// the template no longer renders goes, even when the project's git
+/// ignores it and does not track it: Copier leaves git-ignored paths out
+/// of the patch of the project's changes, but deletes what the template
+/// dropped on its own. Python Copier, when present, gives the same tree.
+#[test]
+fn update_deletes_a_gitignored_file_the_template_drops() {
+    let mut c = Case::new();
+    c.release(
+        "v1",
+        &[
+            ANSWERS_YAML,
+            (".env.jinja", "VERSION=v1"),
+            ("app.py", "app\n"),
+        ],
+    );
+    c.template.commit(&[], &[".env.jinja"], "drop .env");
+    c.template.tag("v2");
+    c.copy("dst", &["--vcs-ref", "v1"]).success();
+    c.write("dst/.gitignore", ".env\n");
+    c.save("dst");
+    let copy = std::process::Command::new("cp")
+        .args(["-a", "dst", "python"])
+        .current_dir(c.h.root())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let run = c.update("dst", &[]).success();
+    assert!(run.stderr.contains("    delete  .env\n"), "{}", run.stderr);
+    assert!(!c.exists("dst/.env"));
+    let Some(copier) = crate::harness::python_copier() else {
+        return;
+    };
+    let mut cmd = c.h.program(&copier);
+    crate::harness::git_identity(&mut cmd);
+    let out = cmd
+        .args(["update", "--defaults", "--trust", "python"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!c.exists("python/.env"));
+    assert_eq!(
+        c.read("python/.copier-answers.yml"),
+        c.read("dst/.copier-answers.yml").replace("dst", "python")
+    );
+}
+
+/// Not a port, and a difference kept on purpose: a file the project's git
+/// ignores and does not track, which the template renders unchanged in
+/// both versions, stays. Copier 9.19.1 deletes it: the patch of the
+/// project's changes it replays reads the untracked file as deleted by the
+/// project.
+#[test]
+fn update_keeps_a_gitignored_file_the_template_did_not_change_where_copier_deletes_it() {
+    let mut c = Case::new();
+    c.release(
+        "v1",
+        &[
+            ANSWERS_YAML,
+            (".env.jinja", "VERSION=v1"),
+            ("app.py", "app\n"),
+        ],
+    );
+    c.release("v2", &[("app.py", "app2\n")]);
+    c.copy("dst", &["--vcs-ref", "v1"]).success();
+    c.write("dst/.gitignore", ".env\n");
+    c.save("dst");
+    let copy = std::process::Command::new("cp")
+        .args(["-a", "dst", "python"])
+        .current_dir(c.h.root())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    c.update("dst", &[]).success();
+    assert_eq!(c.read("dst/.env"), "VERSION=v1");
+    assert_eq!(c.read("dst/app.py"), "app2\n");
+    let Some(copier) = crate::harness::python_copier() else {
+        return;
+    };
+    let mut cmd = c.h.program(&copier);
+    crate::harness::git_identity(&mut cmd);
+    let out = cmd
+        .args(["update", "--defaults", "--trust", "python"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(c.read("python/app.py"), "app2\n");
+    assert!(!c.exists("python/.env"));
 }
 
 /// Ports `test_updatediff.py::test_update_with_answers_with_umlaut`.
