@@ -205,6 +205,11 @@ pub struct UpdateArgs {
     /// Update even when the git work tree has uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    /// Lines of context around the project's changes in a Copier project's
+    /// `--conflict rej` hunks (Copier's `--context-lines`; not a flag of
+    /// graft's own).
+    #[arg(skip = 3usize)]
+    pub context_lines: usize,
 }
 
 #[derive(Debug, Args)]

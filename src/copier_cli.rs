@@ -160,6 +160,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
                 },
                 skip_answered: a.skip_answered,
                 allow_dirty: false,
+                context_lines: usize::try_from(a.context_lines).unwrap_or(0),
             })
         }
         CopierCommand::CheckUpdate(a) => {
@@ -469,9 +470,9 @@ struct UpdateArgs {
     /// markers.
     #[arg(short = 'o', long, value_enum, default_value_t = Conflict::Inline)]
     conflict: Conflict,
-    /// Lines of context to use for detecting conflicts. Accepted and not
-    /// needed: graft merges whole files three ways, as `git merge-file`
-    /// does, with no context setting.
+    /// Lines of context to use for detecting conflicts. Increase for
+    /// accuracy, decrease for resilience (with `--conflict rej`; inline
+    /// conflicts come from a three-way merge of whole files)
     #[arg(short = 'c', long, value_name = "VALUE", default_value_t = 3)]
     context_lines: i64,
     /// Use default answers to questions, which might be null if not

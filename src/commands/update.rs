@@ -591,6 +591,12 @@ fn update_one(
         new_exclude: &exclude,
         style: match args.conflict {
             ConflictStyle::Inline => merge::ConflictStyle::Inline,
+            // Copier's projects get Copier's `.rej` files.
+            ConflictStyle::Rej if new_config.dialect == Dialect::Copier => {
+                merge::ConflictStyle::CopierRej {
+                    context: args.context_lines,
+                }
+            }
             ConflictStyle::Rej => merge::ConflictStyle::Rej,
         },
         recreate_skipped,

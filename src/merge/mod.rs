@@ -5,6 +5,7 @@
 //! is passed in as a tree read beforehand, and the result is a [`Plan`].
 //! Conflicts stay values ([`Sides`]) until the apply step writes them.
 
+pub mod replay;
 pub mod text;
 pub mod unchanged;
 
@@ -22,6 +23,11 @@ pub enum ConflictStyle {
     Inline,
     /// The template's version with clean hunks merged, project hunks in `PATH.rej`.
     Rej,
+    /// Copier's `rej`: the project's changes, cut into hunks with this
+    /// many lines of context, replayed onto the template's version as
+    /// `git apply --reject` replays them; what does not apply goes to
+    /// `PATH.rej` in git's format, and nothing is recorded as unmerged.
+    CopierRej { context: usize },
 }
 
 /// The inputs of an update plan.
@@ -407,6 +413,17 @@ fn merge_node(
                 c
             }
         },
+        ConflictStyle::CopierRej { context } => {
+            let r = replay::replay(base, ours, theirs, context, path).map_err(fail)?;
+            match r.rej {
+                None => Change::new(path, Action::Merge, Some(file(r.merged)), before),
+                Some(rej) => {
+                    let mut c = Change::new(path, Action::Conflict, Some(file(r.merged)), before);
+                    c.extra.push((format!("{path}.rej"), Node::file(rej)));
+                    c
+                }
+            }
+        }
         ConflictStyle::Rej => {
             let r = text::merge_rej(base, ours, theirs).map_err(fail)?;
             match r.rej {

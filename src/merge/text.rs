@@ -211,7 +211,7 @@ pub fn merge_rej(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<RejMerge, Me
 
 /// Refuses what git refuses, before libgit2 sees it: libgit2 would return an
 /// empty "conflicted" result for binary input instead of an error.
-fn check_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<(), MergeError> {
+pub(crate) fn check_text(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<(), MergeError> {
     for (name, bytes) in [("base", base), ("project", ours), ("new template", theirs)] {
         let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
         if bytes.len() > MAX_TEXT_SIZE || sniff.contains(&0) {

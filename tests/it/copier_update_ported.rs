@@ -1163,6 +1163,71 @@ fn update_keeps_a_gitignored_file_the_template_did_not_change_where_copier_delet
     assert!(!c.exists("python/.env"));
 }
 
+/// Not a port: `--conflict rej` on a Copier project writes what Copier
+/// writes. The project's change next to the template's is rejected into
+/// `app.py.rej` in `git apply`'s format, the one farther away lands, and
+/// nothing is recorded as unmerged. Python Copier, when present, gives the
+/// same bytes.
+#[test]
+fn conflict_rej_replays_the_projects_changes_as_copier_does() {
+    let base = "def main():\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n    e = 5\n    f = 6\n    g = 7\n    h = 8\n    i = 9\n";
+    let mut c = Case::new();
+    c.release("v1", &[ANSWERS_YAML, ("app.py", base)]);
+    c.release("v2", &[("app.py", &base.replace("b = 2", "b = 20"))]);
+    c.copy("dst", &["--vcs-ref", "v1"]).success();
+    c.write(
+        "dst/app.py",
+        &base.replace("a = 1", "a = 10").replace("i = 9", "i = 90"),
+    );
+    c.save("dst");
+    let copy = std::process::Command::new("cp")
+        .args(["-a", "dst", "python"])
+        .current_dir(c.h.root())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let run = c
+        .copier(&["update", "--defaults", "--conflict", "rej", "dst"])
+        .success();
+    assert!(
+        run.stderr.contains("  conflict  app.py\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        c.read("dst/app.py"),
+        base.replace("b = 2", "b = 20").replace("i = 9", "i = 90")
+    );
+    assert_eq!(
+        c.read("dst/app.py.rej"),
+        "diff a/app.py b/app.py\t(rejected hunks)\n@@ -1,5 +1,5 @@\n def main():\n-    a = 1\n+    a = 10\n     b = 2\n     c = 3\n     d = 4\n"
+    );
+    let status = GitRepo::open(&c.h, "dst").status();
+    assert_eq!(status, " M .copier-answers.yml\n M app.py\n?? app.py.rej\n");
+    let Some(copier) = crate::harness::python_copier() else {
+        return;
+    };
+    let mut cmd = c.h.program(&copier);
+    crate::harness::git_identity(&mut cmd);
+    let out = cmd
+        .args(["update", "--defaults", "--conflict", "rej", "python"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["app.py", "app.py.rej"] {
+        assert_eq!(
+            c.read(&format!("python/{file}")),
+            c.read(&format!("dst/{file}")),
+            "{file}"
+        );
+    }
+    assert_eq!(GitRepo::open(&c.h, "python").status(), status);
+}
+
 /// Ports `test_updatediff.py::test_update_with_answers_with_umlaut`.
 #[test]
 fn update_with_answers_with_umlaut() {

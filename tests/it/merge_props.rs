@@ -319,3 +319,93 @@ fn merge_and_merge_rej_match_git_merge_file() {
         panic!("{err}");
     }
 }
+
+/// `git diff -U3 --inter-hunk-context=-1 base ours`, then `git apply
+/// --reject` of it onto `theirs`: what Copier does with `--conflict rej`.
+/// Returns the patched file and the `.rej`, if any.
+fn run_git_replay(dir: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
+    let git = |args: &[&str], cwd: &Path| {
+        Command::new("git")
+            .current_dir(cwd)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", dir)
+            .args(args)
+            .output()
+            .expect("run git")
+    };
+    let diff = git(
+        &[
+            "diff",
+            "--no-index",
+            "--no-color",
+            "-U3",
+            "--inter-hunk-context=-1",
+            "base",
+            "ours",
+        ],
+        dir,
+    );
+    let target = dir.join("target");
+    let _ = std::fs::remove_dir_all(&target);
+    std::fs::create_dir(&target).unwrap();
+    std::fs::copy(dir.join("theirs"), target.join("app.py")).unwrap();
+    if !diff.stdout.is_empty() {
+        // The same hunks, named as the file they are applied to.
+        let patch: Vec<u8> = diff
+            .stdout
+            .split_inclusive(|&b| b == b'\n')
+            .flat_map(|line: &[u8]| -> &[u8] {
+                match line {
+                    l if l.starts_with(b"diff --git ") => b"diff --git a/app.py b/app.py\n",
+                    l if l.starts_with(b"--- ") => b"--- a/app.py\n",
+                    l if l.starts_with(b"+++ ") => b"+++ b/app.py\n",
+                    l => l,
+                }
+            })
+            .copied()
+            .collect();
+        std::fs::write(dir.join("patch"), patch).unwrap();
+        git(&["apply", "--reject", "../patch"], &target);
+    }
+    let rej = std::fs::read(target.join("app.py.rej")).ok();
+    (std::fs::read(target.join("app.py")).unwrap(), rej)
+}
+
+#[test]
+fn copier_rej_replay_matches_git_diff_and_git_apply_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let mut runner = TestRunner::new(Config {
+        cases: cases.unwrap_or(500),
+        ..Config::default()
+    });
+    let result = runner.run(&prop_triple(), |(base, ours, theirs)| {
+        let (base, ours, theirs) = (base.render(), ours.render(), theirs.render());
+        std::fs::write(dir.path().join("base"), &base).unwrap();
+        std::fs::write(dir.path().join("ours"), &ours).unwrap();
+        std::fs::write(dir.path().join("theirs"), &theirs).unwrap();
+        let context = format!(
+            "base={} ours={} theirs={}",
+            show(&base),
+            show(&ours),
+            show(&theirs)
+        );
+        let (git_file, git_rej) = run_git_replay(dir.path());
+        let ours_replay = graft::merge::replay::replay(&base, &ours, &theirs, 3, "app.py")
+            .map_err(|err| TestCaseError::fail(format!("replay failed: {err}; {context}")))?;
+        prop_assert_eq!(show(&ours_replay.merged), show(&git_file), "{}", context);
+        prop_assert_eq!(
+            ours_replay.rej.as_deref().map(show),
+            git_rej.as_deref().map(show),
+            "{}",
+            context
+        );
+        Ok(())
+    });
+    if let Err(err) = result {
+        panic!("{err}");
+    }
+}
