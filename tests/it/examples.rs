@@ -74,6 +74,27 @@ impl Scratch {
         self.dest().join(path).exists()
     }
 
+    /// Every file under `out` with its bytes, by relative path.
+    fn tree(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.files()
+            .into_iter()
+            .map(|f| {
+                let bytes = fs::read(self.dest().join(&f)).expect("read");
+                (f, bytes)
+            })
+            .collect()
+    }
+
+    /// Makes `out` hold exactly `tree` again.
+    fn restore(&self, tree: &std::collections::BTreeMap<String, Vec<u8>>) {
+        fs::remove_dir_all(self.dest()).expect("remove out");
+        for (path, bytes) in tree {
+            let file = self.dest().join(path);
+            fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            fs::write(file, bytes).expect("write");
+        }
+    }
+
     /// Every file under `out`, relative, `/`-separated, sorted.
     fn files(&self) -> Vec<String> {
         fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
@@ -172,8 +193,72 @@ fn tasks_example_needs_trust() {
 fn service_module_example_inside_a_generated_service() {
     let s = Scratch::new();
     s.copy_service(&["project_name=shop-api"]);
-    s.copy_example("service-module");
+    s.copy_example("service");
 
+    let module = "src/shop_api/modules/orders";
+    for file in [
+        "__init__.py",
+        "model.py",
+        "orm.py",
+        "repository.py",
+        "router.py",
+        "schemas.py",
+        "service.py",
+    ] {
+        assert!(s.exists(&format!("{module}/{file}")), "{module}/{file}");
+    }
+    assert!(s.exists("tests/modules/test_orders.py"));
+    assert!(s.exists("migrations/versions/orders_0001_create_orders.py"));
+    assert!(s.read(&format!("{module}/model.py")).contains("class Order:"));
+    let answers = s.read(".graft-answers.module-orders.yml");
+    assert!(
+        answers.ends_with("\nname: orders\nentity: order\n"),
+        "{answers}"
+    );
+    // The service's own answers are untouched.
+    assert!(s
+        .read(".graft-answers.yml")
+        .contains("\nproject_name: shop-api\n"));
+}
+
+#[test]
+fn service_module_example_without_a_database_has_no_orm() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api", "database=none"]);
+    s.copy_example("service");
+    assert!(s.exists("src/shop_api/modules/orders/repository.py"));
+    assert!(!s.exists("src/shop_api/modules/orders/orm.py"));
+    assert!(!s.exists("migrations"));
+    assert!(s.read("src/shop_api/bootstrap.py").ends_with(
+        "# graft: models\n\
+         # >>> graft .graft-answers.module-orders.yml\n\
+         from shop_api.modules.orders import model as orders_models\n\
+         \n\
+         # <<< graft .graft-answers.module-orders.yml\n"
+    ));
+}
+
+#[test]
+fn module_examples_outside_a_service_say_so() {
+    for example in ["service", "crud", "api-only"] {
+        let s = Scratch::new();
+        s.graft()
+            .args(["copy", &format!("examples/{example}")])
+            .arg(s.dest())
+            .args(["--defaults", "-d", "name=customers"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "run this inside a service generated from template-repo",
+            ));
+    }
+}
+
+#[test]
+fn crud_module_example_adds_a_table_its_migration_and_tests() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api", "database=postgres"]);
+    s.copy_example("crud");
     let module = "src/shop_api/modules/customers";
     for file in [
         "__init__.py",
@@ -187,43 +272,119 @@ fn service_module_example_inside_a_generated_service() {
         assert!(s.exists(&format!("{module}/{file}")), "{module}/{file}");
     }
     assert!(s.exists("tests/modules/test_customers.py"));
-    assert!(s.exists("migrations/versions/customers_0001_create_customers.py"));
     assert!(s
-        .read(&format!("{module}/model.py"))
-        .contains("class Customer:"));
-    let answers = s.read(".graft-answers.module-customers.yml");
-    assert!(
-        answers.ends_with("\nname: customers\nentity: customer\n"),
-        "{answers}"
-    );
-    // The service's own answers are untouched.
+        .read("migrations/versions/customers_0001_create_customers.py")
+        .contains("op.create_table(\n        \"customers\",\n"));
     assert!(s
-        .read(".graft-answers.yml")
-        .contains("\nproject_name: shop-api\n"));
+        .read(&format!("{module}/router.py"))
+        .contains("\n@router.delete(\"/{customer_id}\", status_code=status.HTTP_204_NO_CONTENT)\n"));
+    assert!(s.read("src/shop_api/infrastructure/db/models.py").ends_with(
+        "# graft: models\n\
+         # >>> graft .graft-answers.module-customers.yml\n\
+         from shop_api.modules.customers import orm as customers_orm\n\
+         \n\
+         # <<< graft .graft-answers.module-customers.yml\n"
+    ));
 }
 
 #[test]
-fn service_module_example_without_a_database_has_no_orm() {
+fn crud_module_example_needs_a_database() {
     let s = Scratch::new();
     s.copy_service(&["project_name=shop-api", "database=none"]);
-    s.copy_example("service-module");
-    assert!(s.exists("src/shop_api/modules/customers/repository.py"));
-    assert!(!s.exists("src/shop_api/modules/customers/orm.py"));
-    assert!(!s.exists("migrations"));
-}
-
-#[test]
-fn service_module_example_outside_a_service_says_so() {
-    let s = Scratch::new();
+    let before = s.tree();
     s.graft()
-        .args(["copy", "examples/service-module"])
+        .args(["copy", "examples/crud"])
         .arg(s.dest())
         .args(["--defaults", "-d", "name=customers"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "run this inside a service generated from template-repo",
+            "this service has no database: a CRUD module needs one",
         ));
+    assert_eq!(s.tree(), before);
+}
+
+#[test]
+fn api_only_module_example_wires_only_its_router() {
+    let s = Scratch::new();
+    s.copy_service(&["project_name=shop-api", "database=none"]);
+    let bootstrap = s.read("src/shop_api/bootstrap.py");
+    s.copy_example("api-only");
+    assert_eq!(
+        s.files()
+            .into_iter()
+            .filter(|f| f.contains("text_stats"))
+            .collect::<Vec<_>>(),
+        [
+            ".graft-answers.module-text_stats.yml",
+            "src/shop_api/modules/text_stats/__init__.py",
+            "src/shop_api/modules/text_stats/model.py",
+            "src/shop_api/modules/text_stats/router.py",
+            "src/shop_api/modules/text_stats/schemas.py",
+            "tests/modules/test_text_stats.py",
+        ]
+    );
+    assert!(s.read("src/shop_api/api/router.py").ends_with(
+        "# graft: routers\n\
+         # >>> graft .graft-answers.module-text_stats.yml\n\
+         from shop_api.modules.text_stats.router import router as text_stats_router\n\
+         \n\
+         api_router.include_router(text_stats_router, prefix=\"/text_stats\", tags=[\"text_stats\"])\n\
+         # <<< graft .graft-answers.module-text_stats.yml\n"
+    ));
+    assert_eq!(s.read("src/shop_api/bootstrap.py"), bootstrap);
+}
+
+/// Modules of two kinds in one service, for each database choice: both
+/// wire themselves in side by side, and `graft remove` of each, in either
+/// order, gives back the service as it was, byte for byte.
+#[test]
+fn two_module_kinds_in_one_service_come_out_byte_for_byte() {
+    for (database, kinds) in [
+        ("sqlite", ["crud", "api-only"]),
+        ("postgres", ["crud", "service"]),
+        ("none", ["service", "api-only"]),
+    ] {
+        let s = Scratch::new();
+        s.copy_service(&["project_name=shop-api", &format!("database={database}")]);
+        let service = s.tree();
+        for kind in kinds {
+            s.copy_example(kind);
+        }
+        let names: Vec<&str> = kinds
+            .iter()
+            .map(|kind| match *kind {
+                "crud" => "customers",
+                "service" => "orders",
+                _ => "text_stats",
+            })
+            .collect();
+        let router = s.read("src/shop_api/api/router.py");
+        let first = router
+            .find(&format!("# >>> graft .graft-answers.module-{}.yml\n", names[0]))
+            .expect("first module's block");
+        let second = router
+            .find(&format!("# >>> graft .graft-answers.module-{}.yml\n", names[1]))
+            .expect("second module's block");
+        assert!(first < second, "{database}: {router}");
+        for name in &names {
+            assert!(s.exists(&format!("tests/modules/test_{name}.py")));
+        }
+
+        let both = s.tree();
+        for order in [[0, 1], [1, 0]] {
+            for i in order {
+                s.graft()
+                    .args(["remove"])
+                    .arg(s.dest())
+                    .args(["-a", &format!(".graft-answers.module-{}.yml", names[i])])
+                    .assert()
+                    .success();
+            }
+            assert_eq!(s.tree(), service, "{database}: removed in order {order:?}");
+            s.restore(&both);
+        }
+    }
 }
 
 /// Every example folder has answers, and examples/README.md describes it.
