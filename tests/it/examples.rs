@@ -209,7 +209,9 @@ fn service_module_example_inside_a_generated_service() {
     }
     assert!(s.exists("tests/modules/test_orders.py"));
     assert!(s.exists("migrations/versions/orders_0001_create_orders.py"));
-    assert!(s.read(&format!("{module}/model.py")).contains("class Order:"));
+    assert!(s
+        .read(&format!("{module}/model.py"))
+        .contains("class Order:"));
     let answers = s.read(".graft-answers.module-orders.yml");
     assert!(
         answers.ends_with("\nname: orders\nentity: order\n"),
@@ -275,16 +277,18 @@ fn crud_module_example_adds_a_table_its_migration_and_tests() {
     assert!(s
         .read("migrations/versions/customers_0001_create_customers.py")
         .contains("op.create_table(\n        \"customers\",\n"));
+    assert!(s.read(&format!("{module}/router.py")).contains(
+        "\n@router.delete(\"/{customer_id}\", status_code=status.HTTP_204_NO_CONTENT)\n"
+    ));
     assert!(s
-        .read(&format!("{module}/router.py"))
-        .contains("\n@router.delete(\"/{customer_id}\", status_code=status.HTTP_204_NO_CONTENT)\n"));
-    assert!(s.read("src/shop_api/infrastructure/db/models.py").ends_with(
-        "# graft: models\n\
+        .read("src/shop_api/infrastructure/db/models.py")
+        .ends_with(
+            "# graft: models\n\
          # >>> graft .graft-answers.module-customers.yml\n\
          from shop_api.modules.customers import orm as customers_orm\n\
          \n\
          # <<< graft .graft-answers.module-customers.yml\n"
-    ));
+        ));
 }
 
 #[test]
@@ -361,10 +365,16 @@ fn two_module_kinds_in_one_service_come_out_byte_for_byte() {
             .collect();
         let router = s.read("src/shop_api/api/router.py");
         let first = router
-            .find(&format!("# >>> graft .graft-answers.module-{}.yml\n", names[0]))
+            .find(&format!(
+                "# >>> graft .graft-answers.module-{}.yml\n",
+                names[0]
+            ))
             .expect("first module's block");
         let second = router
-            .find(&format!("# >>> graft .graft-answers.module-{}.yml\n", names[1]))
+            .find(&format!(
+                "# >>> graft .graft-answers.module-{}.yml\n",
+                names[1]
+            ))
             .expect("second module's block");
         assert!(first < second, "{database}: {router}");
         for name in &names {
@@ -469,7 +479,7 @@ fn template_repo_variants() {
 }
 
 /// `template-repo/make-history.sh` gives the same commits on every run, and
-/// a service copied from v1.0.0 updates cleanly to v2.0.0.
+/// a service copied from v1.0.0 updates cleanly to the latest version.
 #[test]
 fn template_history_is_reproducible_and_updates() {
     let s = Scratch::new();
@@ -492,11 +502,11 @@ fn template_history_is_reproducible_and_updates() {
                 .trim()
                 .to_string()
         };
-        (sha("v1.0.0"), sha("v2.0.0"))
+        (sha("v1.0.0"), sha("v2.0.0"), sha("v2.1.0"))
     };
     let first = s.dir.path().join("history-1");
-    let (v1, v2) = history(&first);
-    assert_eq!(history(&s.dir.path().join("history-2")), (v1, v2));
+    let shas = history(&first);
+    assert_eq!(history(&s.dir.path().join("history-2")), shas);
 
     s.graft()
         .arg("copy")
@@ -522,7 +532,8 @@ fn template_history_is_reproducible_and_updates() {
     assert!(s
         .read("src/shop_api/api/app.py")
         .contains("\n    register_error_handlers(app)\n"));
-    assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.0.0\n"));
+    assert!(s.exists("src/shop_api/run.py"));
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.1.0\n"));
 }
 
 /// The quick start of README.md: a service generated at v1.0.0, edited like
@@ -589,4 +600,146 @@ fn template_repo_update_merges_user_edits() {
     assert!(app.contains("from .errors import register_error_handlers\n"));
     assert!(app.contains("\n    register_error_handlers(app)\n"));
     assert!(s.exists("src/shop_api/api/errors.py"));
+}
+
+/// Runs git in `dir` with a fixed identity and no user configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// A service generated at v2.0.0 and edited like a user would (committed
+/// in git) updates to v2.1.0: every file is what a fresh v2.1.0 copy holds,
+/// except that the user's edits are still there, and the user's own files
+/// are untouched.
+#[test]
+fn template_repo_update_from_v2_0_0_keeps_user_edits() {
+    let s = Scratch::new();
+    let history = s.dir.path().join("history");
+    let out = std::process::Command::new("sh")
+        .arg(repo().join("template-repo/make-history.sh"))
+        .arg(&history)
+        .output()
+        .expect("run make-history.sh");
+    assert!(out.status.success(), "{out:?}");
+    let copy_at = |version: &str, dest: &Path| {
+        s.graft()
+            .arg("copy")
+            .arg(&history)
+            .arg(dest)
+            .args(["--vcs-ref", version, "--defaults", "--quiet"])
+            .args(["-d", "project_name=shop-api"])
+            .assert()
+            .success();
+    };
+    copy_at("v2.0.0", &s.dest());
+    let dest = s.dest();
+    git(&dest, &["init", "-q"]);
+    git(&dest, &["add", "-A"]);
+    git(&dest, &["commit", "-qm", "generated by graft"]);
+    assert!(!s.exists("src/shop_api/run.py"));
+
+    // The user's edits: a section at the end of the README (which v2.1.0
+    // rewrites above it), a tool section appended to pyproject.toml (whose
+    // dependencies v2.1.0 changes), a field of their own in a domain value
+    // and a test in files the template leaves alone, and files of their own.
+    let readme_section = "\n## Deploying\n\nRun `make deploy`.\n";
+    let pyproject_section = "\n[tool.coverage.run]\nbranch = true\n";
+    let append = |path: &str, text: &str| {
+        let now = s.read(path);
+        fs::write(dest.join(path), format!("{now}{text}")).unwrap();
+    };
+    append("README.md", readme_section);
+    append("pyproject.toml", pyproject_section);
+    let models = s.read("src/shop_api/domain/models.py");
+    let edited_models = models.replacen(
+        "    name: str\n    healthy: bool\n",
+        "    name: str\n    healthy: bool\n    latency_ms: float | None = None\n",
+        1,
+    );
+    assert_ne!(models, edited_models);
+    fs::write(dest.join("src/shop_api/domain/models.py"), &edited_models).unwrap();
+    let test_health = format!(
+        "{}\n\ndef test_report_keeps_the_version() -> None:\n    assert HealthReport(version=\"2.0\").version == \"2.0\"\n",
+        s.read("tests/unit/test_health.py")
+    );
+    fs::write(dest.join("tests/unit/test_health.py"), &test_health).unwrap();
+    let own_route = "\"\"\"Items.\"\"\"\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n";
+    fs::write(dest.join("src/shop_api/api/routes/items.py"), own_route).unwrap();
+    git(&dest, &["add", "-A"]);
+    git(
+        &dest,
+        &["commit", "-qm", "deploy docs, coverage, latency, items"],
+    );
+
+    let out = s.graft().arg("update").arg(&dest).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "     merge  README.md\n",
+        "     merge  pyproject.toml\n",
+        "    create  src/shop_api/run.py\n",
+        "    create  src/shop_api/domain/result.py\n",
+        "    create  src/shop_api/infrastructure/logs.py\n",
+        "    create  tests/unit/test_run.py\n",
+        "    create  tests/unit/test_result.py\n",
+    ] {
+        assert!(stderr.contains(line), "{line:?} in:\n{stderr}");
+    }
+
+    // What a v2.1.0 copy holds, file for file, with the user's edits on top.
+    let fresh = Scratch::new();
+    copy_at("v2.1.0", &fresh.dest());
+    let mut want = fresh.tree();
+    let edit =
+        |want: &mut std::collections::BTreeMap<String, Vec<u8>>, path: &str, text: String| {
+            want.insert(path.to_string(), text.into_bytes());
+        };
+    let fresh_text = |path: &str| fresh.read(path);
+    edit(
+        &mut want,
+        "README.md",
+        format!("{}{readme_section}", fresh_text("README.md")),
+    );
+    edit(
+        &mut want,
+        "pyproject.toml",
+        format!("{}{pyproject_section}", fresh_text("pyproject.toml")),
+    );
+    edit(&mut want, "src/shop_api/domain/models.py", edited_models);
+    edit(&mut want, "tests/unit/test_health.py", test_health);
+    edit(
+        &mut want,
+        "src/shop_api/api/routes/items.py",
+        own_route.to_string(),
+    );
+    let mut got = s.tree();
+    got.retain(|path, _| !path.starts_with(".git/"));
+    // Each answers file names the folder it was copied into.
+    for tree in [&mut got, &mut want] {
+        tree.remove(".graft-answers.yml");
+    }
+    let differ: Vec<&String> = want
+        .keys()
+        .chain(got.keys())
+        .filter(|path| want.get(*path) != got.get(*path))
+        .collect();
+    assert!(differ.is_empty(), "differ from v2.1.0 + edits: {differ:?}");
+    assert!(s.read(".graft-answers.yml").contains("\n_commit: v2.1.0\n"));
+    // The new files, by content.
+    assert!(s.read("src/shop_api/run.py").contains(
+        "\ndef process_environment(env_file: Path = Path(\".env\")) -> dict[str, str]:\n"
+    ));
+    assert!(s
+        .read("pyproject.toml")
+        .contains("\n[tool.poe.tasks]\nrun = { cmd = \"python -m shop_api.run\""));
+    assert!(s.read("README.md").contains("\nuv sync --extra dev "));
 }
