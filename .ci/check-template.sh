@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Renders the bundled template (template-repo/) in several variants and checks
-# that each generated service installs and passes its own checks: a virtual
-# environment per variant, `pip install -e '.[dev]'`, then pytest, `ruff check`
-# and `ruff format --check`. Each variant first gets two feature modules from
-# examples/service-module, the way a user adds them.
+# Renders the bundled template (template-repo/) for each database choice and
+# checks that each generated service installs and passes its own checks, the
+# two ways its README gives: `uv sync --extra dev` then `uv run poe check`,
+# and plain pip (a venv, `pip install -e '.[dev]'`, then `poe check`). `poe
+# check` is ruff check, ruff format --check, basedpyright and pytest. Each
+# variant first gets two modules of different kinds from examples/ (crud,
+# api-only, service), the way a user adds them.
 #
-#   bash .ci/check-template.sh                      # variants: sqlite none
+#   bash .ci/check-template.sh                      # variants: sqlite postgres none
 #   CHECK_TEMPLATE_VARIANTS="postgres" bash .ci/check-template.sh
 #   KEEP=1 bash .ci/check-template.sh               # keep the rendered projects
 #
-# Variants run in parallel; each writes a log that is printed when it ends.
-# Downloads are cached in $PIP_CACHE_DIR (default ~/.cache/graft-check-template/pip).
+# The postgres variant's tests run on SQLite like the others (the service's
+# test settings use an in-memory database): no PostgreSQL server is needed.
+#
+# uv comes from PyPI, pinned, into a venv of its own under target/. Variants
+# run in parallel; each writes a log that is printed when it ends. Downloads
+# are cached in $UV_CACHE_DIR and $PIP_CACHE_DIR (default
+# ~/.cache/graft-check-template/{uv,pip}), shared by every variant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -26,6 +33,21 @@ python3 -c 'import sys; assert sys.version_info >= (3, 11), "the generated servi
 cargo build --locked --quiet --bin graft
 graft=$root/target/debug/graft
 
+uv_version=0.9.5
+uv_venv=$root/target/uv-venv
+uv=$uv_venv/bin/uv
+# A venv copied from another checkout runs that checkout's Python: remade.
+uv_ready() {
+  [ "$("$uv" --version 2>/dev/null)" = "uv $uv_version" ] &&
+    head -n 1 "$uv_venv/bin/pip" | grep -q "^#!$uv_venv/bin/python"
+}
+if ! uv_ready; then
+  rm -rf "$uv_venv"
+  python3 -m venv "$uv_venv"
+  "$uv_venv/bin/pip" install -q --disable-pip-version-check "uv==$uv_version"
+  uv_ready
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/graft-check-template.XXXXXX")
 if [ -z "${KEEP:-}" ]; then
   trap 'rm -rf "$work"' EXIT
@@ -38,6 +60,9 @@ export GRAFT_SETTINGS=$work/no-settings.yml
 export GRAFT_CACHE_DIR=$work/graft-cache
 export PIP_CACHE_DIR=${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/graft-check-template/pip}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_PROGRESS_BAR=off
+# uv uses this machine's python3 and never downloads an interpreter.
+export UV_CACHE_DIR=${UV_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/graft-check-template/uv}
+export UV_PYTHON=python3 UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 unset VIRTUAL_ENV PYTHONPATH
 
 # The answers of each variant: every question is exercised by one of them.
@@ -50,29 +75,51 @@ answers() {
   esac
 }
 
-check_variant() {
-  local variant=$1 project=$work/$1/shop-api venv=$work/$1/venv
-  local data
+# The two modules of each variant, as KIND:NAME: two different kinds each,
+# every kind in two variants (crud needs a database).
+modules() {
+  case $1 in
+    sqlite) echo "crud:customers api-only:text_stats" ;;
+    postgres) echo "crud:customers service:orders" ;;
+    none) echo "service:orders api-only:text_stats" ;;
+  esac
+}
+
+# generate VARIANT DIR: the service with its two modules, wired in at the
+# service's markers by their injections.
+generate() {
+  local variant=$1 project=$2/shop-api data kind name
   data=$(answers "$variant")
   # shellcheck disable=SC2086 # $data is a list of flags
   "$graft" copy "$root/template-repo" "$project" --defaults -q -d project_name=shop-api $data
-  # Two modules, wired in at the service's markers by their injections;
-  # their tests call /api/v1/<name>/ through the real app factory.
-  for module in customers orders; do
-    (cd "$project" && "$graft" copy "$root/examples/service-module" . -d "name=$module" --defaults -q)
-    test -f "$project/.graft-answers.module-$module.yml"
-    test -f "$project/src/shop_api/modules/$module/router.py"
-    grep -q "include_router(${module}_router" "$project/src/shop_api/api/router.py"
+  for module in $(modules "$variant"); do
+    kind=${module%%:*} name=${module#*:}
+    (cd "$project" && "$graft" copy "$root/examples/$kind" . -d "name=$name" --defaults -q)
+    test -f "$project/.graft-answers.module-$name.yml"
+    test -f "$project/tests/modules/test_$name.py"
+    grep -q "include_router(${name}_router" "$project/src/shop_api/api/router.py"
   done
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q -e "$project[dev]"
-  cd "$project"
-  "$venv/bin/ruff" check --no-cache .
-  "$venv/bin/ruff" format --check --no-cache .
-  "$venv/bin/pytest" -q -p no:cacheprovider
 }
 
-variants=${CHECK_TEMPLATE_VARIANTS:-sqlite none}
+check_variant() {
+  local variant=$1 dir=$work/$1
+  echo "--- uv: uv sync --extra dev && uv run poe check"
+  generate "$variant" "$dir/uv"
+  (cd "$dir/uv/shop-api" && "$uv" sync --quiet --extra dev && "$uv" run poe check)
+
+  echo "--- pip: python3 -m venv .venv && pip install -e '.[dev]' && poe check"
+  generate "$variant" "$dir/pip"
+  (
+    cd "$dir/pip/shop-api"
+    python3 -m venv .venv
+    .venv/bin/python -m pip install -q -e '.[dev]'
+    # shellcheck disable=SC1091 # made just above
+    . .venv/bin/activate
+    poe check
+  )
+}
+
+variants=${CHECK_TEMPLATE_VARIANTS:-sqlite postgres none}
 pids=()
 for variant in $variants; do
   answers "$variant" >/dev/null

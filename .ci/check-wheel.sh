@@ -2,7 +2,7 @@
 # Builds graft's Python wheel (pyproject.toml, maturin), installs it into a
 # fresh virtual environment and runs the README's quick start with the
 # `graft` it puts on PATH: a copy of the bundled template, then a copy at
-# v1.0.0, an edit and `graft update` to v2.0.0. Then the opt-in `copier`
+# v1.0.0, an edit and `graft update` to the latest version (v2.1.0). Then the opt-in `copier`
 # name, which the wheel itself never installs.
 #
 #   bash .ci/check-wheel.sh        # needs target/ci-venv (see .ci/run)
@@ -55,7 +55,7 @@ sh "$root/template-repo/make-history.sh" "$work/service-template" >/dev/null
   echo "Deploy with make deploy." >>README.md
   git commit -qam "docs: deployment"
   "$graft" update --defaults -q
-  grep -q '^_commit: v2.0.0$' .graft-answers.yml || fail "update did not reach v2.0.0"
+  grep -q '^_commit: v2.1.0$' .graft-answers.yml || fail "update did not reach v2.1.0"
   grep -q '^Deploy with make deploy.$' README.md || fail "update lost the project's edit"
 )
 

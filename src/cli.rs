@@ -131,6 +131,11 @@ pub struct CheckArgs {
     /// version does).
     #[arg(long)]
     pub fail_on_drift: bool,
+    /// Restore the fences and marker lines of injected blocks that a merge
+    /// damaged, when the lines between the fences are still what graft
+    /// wrote; exit 1 when one cannot be restored.
+    #[arg(long, conflicts_with = "updates_only")]
+    pub fix: bool,
     /// Print one machine-readable report on stdout.
     #[arg(long)]
     pub json: bool,
@@ -146,6 +151,7 @@ impl CheckArgs {
             drift_only: false,
             updates_only: false,
             fail_on_drift: false,
+            fix: false,
             json: false,
         }
     }

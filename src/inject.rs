@@ -325,6 +325,213 @@ pub fn remove(text: &str, block: &Block, owner: &str) -> Option<String> {
     Some(out)
 }
 
+/// Damage to the fences or the marker line of one injected block, found by
+/// [`diagnose`]: a merge conflict resolved by hand may drop a fence line (it
+/// looks like a conflict marker) or the marker, and then graft can no
+/// longer find, update or remove the block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Damage {
+    /// What is wrong, for people: `closing fence missing`.
+    pub problem: String,
+    /// The file with the fences and marker put back, or why that is not
+    /// safe. Only fence and marker lines are ever written: the lines
+    /// between the fences must be exactly what graft wrote.
+    pub repair: Result<String, String>,
+}
+
+/// Looks at `owner`'s block for this injection in `text`, whose content
+/// graft last wrote as `block.content`: `None` when its fences are whole
+/// and its marker line is there, or when the block is simply gone (deleted
+/// on purpose: drift, not damage).
+pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
+    if content(text, block, owner).is_some() {
+        return missing_marker(text, block, owner).map(|repaired| Damage {
+            problem: format!("marker line `{}` missing", block.marker()),
+            repair: Ok(repaired),
+        });
+    }
+    let lines = lines(text);
+    if marker_index(&lines, block.marker()).is_none() {
+        // With several injections into this file, a block is found by its
+        // marker: without it, by being the one whole block with this content.
+        let mut same = blocks_of(&lines, block, owner).into_iter().filter(|f| {
+            let indent = indent_of(lines[f.open]);
+            let now: String = lines[f.open + 1..f.close]
+                .iter()
+                .map(|l| l.strip_prefix(indent).unwrap_or(l))
+                .collect();
+            now == block.content
+        });
+        if let (Some(found), None) = (same.next(), same.next()) {
+            return Some(Damage {
+                problem: format!("marker line `{}` missing", block.marker()),
+                repair: Ok(insert_marker(&lines, block, &found)),
+            });
+        }
+    }
+    let open = block.fence(">>>", owner);
+    let close = block.fence("<<<", owner);
+    let whole = whole_blocks(&lines, &block.comment);
+    let inside = |i: usize| whole.iter().any(|&(a, b)| a <= i && i <= b);
+    // Lines that were meant to be this owner's fences: exact, or mangled
+    // (a prefix lost, text glued on) but still naming the owner.
+    let open_mark = format!(">>> graft {owner}");
+    let close_mark = format!("<<< graft {owner}");
+    let fence_like = |i: usize| {
+        let t = lines[i].trim();
+        !inside(i) && (t.contains(&open_mark) || t.contains(&close_mark))
+    };
+    let strays: Vec<usize> = (0..lines.len()).filter(|&i| fence_like(i)).collect();
+
+    let wanted: Vec<&str> = block.content.split_inclusive('\n').collect();
+    let same = |line: &str, want: &str| line.trim() == want.trim();
+    let found: Vec<usize> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        (0..lines.len().saturating_sub(wanted.len() - 1))
+            .filter(|&p| {
+                (p..p + wanted.len()).all(|i| !inside(i))
+                    && wanted.iter().zip(&lines[p..]).all(|(w, l)| same(l, w))
+            })
+            .collect()
+    };
+    if strays.is_empty() && found.is_empty() {
+        return None;
+    }
+    let refuse = |problem: String, why: &str| {
+        Some(Damage {
+            problem,
+            repair: Err(why.to_string()),
+        })
+    };
+    let [p] = found[..] else {
+        let problem = "fences broken".to_string();
+        return if found.is_empty() {
+            refuse(
+                problem,
+                "the lines between the fences are not what graft wrote (edited, or merged with other lines)",
+            )
+        } else {
+            refuse(
+                problem,
+                "the lines graft wrote appear more than once; which of them is the block is not clear",
+            )
+        };
+    };
+    let end = p + wanted.len();
+    let has_open = p > 0 && fence_like(p - 1);
+    let has_close = end < lines.len() && fence_like(end);
+    let mut problems = Vec::new();
+    match (has_open, has_open && lines[p - 1].trim() == open) {
+        (false, _) => problems.push("opening fence missing"),
+        (true, false) => problems.push("opening fence broken"),
+        (true, true) => {}
+    }
+    match (has_close, has_close && lines[end].trim() == close) {
+        (false, _) => problems.push("closing fence missing"),
+        (true, false) => problems.push("closing fence broken"),
+        (true, true) => {}
+    }
+    let problem = problems.join(", ");
+    let from = if has_open { p - 1 } else { p };
+    let to = if has_close { end + 1 } else { end };
+    if let Some(&stray) = strays.iter().find(|&&i| i < from || i >= to) {
+        return refuse(
+            problem,
+            &format!(
+                "line {} is another fence of this block; which lines it encloses is not clear",
+                stray + 1
+            ),
+        );
+    }
+    let indent = if has_open {
+        indent_of(lines[p - 1])
+    } else {
+        indent_of(lines[p])
+    };
+    let mut out: String = lines[..from].concat();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("{indent}{open}\n"));
+    let mut body: String = lines[p..end].concat();
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    out.push_str(&body);
+    out.push_str(&format!("{indent}{close}\n"));
+    out.push_str(&lines[to..].concat());
+    let problem = match missing_marker(&out, block, owner) {
+        Some(with_marker) => {
+            out = with_marker;
+            format!("{problem}, marker line `{}` missing", block.marker())
+        }
+        None => problem,
+    };
+    Some(Damage {
+        problem,
+        repair: Ok(out),
+    })
+}
+
+/// `text` with the injection's marker line put back next to the run of
+/// blocks holding `owner`'s block; `None` when the marker is there (or the
+/// block is not).
+fn missing_marker(text: &str, block: &Block, owner: &str) -> Option<String> {
+    let lines = lines(text);
+    if marker_index(&lines, block.marker()).is_some() {
+        return None;
+    }
+    let found = locate(&lines, block, owner)?;
+    Some(insert_marker(&lines, block, &found))
+}
+
+/// The file with the injection's marker line next to the run of blocks
+/// holding `found`: before it for `after:`, after it for `before:`.
+fn insert_marker(lines: &[&str], block: &Block, found: &Found) -> String {
+    let indent = indent_of(lines[found.open]);
+    let at = match block.anchor {
+        Anchor::After(_) => {
+            let whole = whole_blocks(lines, &block.comment);
+            let mut start = found.open;
+            while let Some(&(open, _)) = whole.iter().find(|&&(_, close)| close + 1 == start) {
+                start = open;
+            }
+            start
+        }
+        Anchor::Before(_) => {
+            let mut i = found.close + 1;
+            while let Some(close) = any_block_at(lines, i, &block.comment) {
+                i = close + 1;
+            }
+            i
+        }
+    };
+    let mut out: String = lines[..at].concat();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("{indent}{}\n", block.marker()));
+    out.push_str(&lines[at..].concat());
+    out
+}
+
+/// The line ranges (open, close) of every whole graft block in the file.
+fn whole_blocks(lines: &[&str], comment: &Comment) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        match any_block_at(lines, i, comment) {
+            Some(close) => {
+                out.push((i, close));
+                i = close + 1;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,5 +653,84 @@ mod tests {
             e.to_string(),
             "marker line `# graft: routers` not found in `router.py`"
         );
+    }
+
+    fn routers_with(blocks: &[(&str, &str)]) -> String {
+        let mut text = BASE.to_string();
+        for (owner, line) in blocks {
+            text = apply(&text, &block(&format!("{line}\n")), owner).unwrap();
+        }
+        text
+    }
+
+    #[test]
+    fn whole_fences_are_not_damage_and_a_deleted_block_is_drift() {
+        let text = routers_with(&[(".a.yml", "include(a)")]);
+        assert_eq!(diagnose(&text, &block("include(a)\n"), ".a.yml"), None);
+        // Edited between whole fences: drift, not damage.
+        assert_eq!(diagnose(&text, &block("include(b)\n"), ".a.yml"), None);
+        assert_eq!(diagnose(BASE, &block("include(a)\n"), ".a.yml"), None);
+    }
+
+    #[test]
+    fn a_missing_or_broken_fence_is_restored_when_the_content_is_graft_s() {
+        let b = block("include(a)\n");
+        let good = routers_with(&[(".a.yml", "include(a)"), (".b.yml", "include(b)")]);
+        for (damaged, problem) in [
+            (
+                good.replace("# <<< graft .a.yml\n", ""),
+                "closing fence missing",
+            ),
+            (
+                good.replace("# >>> graft .a.yml\n", ""),
+                "opening fence missing",
+            ),
+            (
+                good.replace("# >>> graft .a.yml\n", "")
+                    .replace("# <<< graft .a.yml\n", ""),
+                "opening fence missing, closing fence missing",
+            ),
+            (
+                good.replace("# <<< graft .a.yml\n", "<<< graft .a.yml =======\n"),
+                "closing fence broken",
+            ),
+        ] {
+            let d = diagnose(&damaged, &b, ".a.yml").expect("damage");
+            assert_eq!(d.problem, problem, "{damaged}");
+            assert_eq!(d.repair, Ok(good.clone()), "{damaged}");
+        }
+    }
+
+    #[test]
+    fn a_lost_marker_goes_back_before_the_run_of_blocks() {
+        let good = routers_with(&[(".a.yml", "include(a)"), (".b.yml", "include(b)")]);
+        let damaged = good.replace("# graft: routers\n", "");
+        let d = diagnose(&damaged, &block("include(b)\n"), ".b.yml").expect("damage");
+        assert_eq!(d.problem, "marker line `# graft: routers` missing");
+        assert_eq!(d.repair, Ok(good.clone()));
+        let both = damaged.replace("# <<< graft .b.yml\n", "");
+        let d = diagnose(&both, &block("include(b)\n"), ".b.yml").expect("damage");
+        assert_eq!(
+            d.problem,
+            "closing fence missing, marker line `# graft: routers` missing"
+        );
+        assert_eq!(d.repair, Ok(good));
+    }
+
+    #[test]
+    fn edited_content_without_whole_fences_is_refused() {
+        let good = routers_with(&[(".a.yml", "include(a)")]);
+        let damaged = good
+            .replace("# <<< graft .a.yml\n", "")
+            .replace("include(a)", "include(a, debug=True)");
+        let d = diagnose(&damaged, &block("include(a)\n"), ".a.yml").expect("damage");
+        assert_eq!(d.problem, "fences broken");
+        assert!(d
+            .repair
+            .unwrap_err()
+            .starts_with("the lines between the fences are not what graft wrote"));
+        let twice = format!("{}include(a)\n", good.replace("# <<< graft .a.yml\n", ""));
+        let d = diagnose(&twice, &block("include(a)\n"), ".a.yml").expect("damage");
+        assert!(d.repair.unwrap_err().contains("more than once"));
     }
 }

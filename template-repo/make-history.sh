@@ -1,10 +1,19 @@
 #!/bin/sh
-# Builds a git repository of this template with two tagged versions, for
+# Builds a git repository of this template with three tagged versions, for
 # trying `graft update` (see CHANGELOG.md):
 #
-#   v1.0.0  an earlier state, derived from the checked-in files by the edits
-#           in make_v1 below;
-#   v2.0.0  the template exactly as checked in.
+#   v1.0.0  an earlier state, derived from v2.0.0 by the edits in make_v1
+#           below;
+#   v2.0.0  derived from the checked-in files by history/v2.0.0.patch;
+#   v2.1.0  the template exactly as checked in, less history/.
+#
+# history/v2.0.0.patch turns the checked-in files into v2.0.0. After a
+# change to a file it touches, regenerate it from graft's repository (the
+# v2.0.0 files are those of commit 74ca8b7):
+#
+#   git diff --binary -R --relative=template-repo 74ca8b7 -- template-repo \
+#     ':(exclude)template-repo/make-history.sh' ':(exclude)template-repo/history' \
+#     >template-repo/history/v2.0.0.patch
 #
 # Usage: sh template-repo/make-history.sh DEST    (DEST absent or empty)
 #
@@ -58,7 +67,15 @@ remove() {
   done
 }
 
-# The v1.0.0 state, in the current directory (a copy of the checked-in files).
+# The v2.0.0 state, in the current directory (a copy of the checked-in files).
+make_v2_0() {
+  git apply --whitespace=nowarn "$here/history/v2.0.0.patch" || {
+    echo "make-history: history/v2.0.0.patch no longer applies" >&2
+    exit 1
+  }
+}
+
+# The v1.0.0 state, in the current directory (the v2.0.0 files).
 make_v1() {
   pkg='src/{{package_name}}'
   # 1. No problem+json error mapping: api/errors.py came in v2.0.0.
@@ -88,13 +105,26 @@ cd "$dest"
 git init -q
 git symbolic-ref HEAD refs/heads/main
 
-cp -R "$here/." .
+# checkout: the checked-in files, less the history they are derived with.
+checkout() {
+  cp -R "$here/." .
+  rm -rf history
+}
+
+checkout
+make_v2_0
 make_v1
 commit v1.0.0 "2024-01-15T10:00:00+0000"
 
-# v2.0.0: the checked-in files, exactly (deletions included).
+# Each later version replaces every file (deletions included).
 git rm -rq .
-cp -R "$here/." .
+checkout
+make_v2_0
 commit v2.0.0 "2024-06-03T10:00:00+0000"
 
-echo "make-history: $dest: v1.0.0 $(git rev-parse --short v1.0.0^{commit}), v2.0.0 $(git rev-parse --short v2.0.0^{commit})"
+git rm -rq .
+checkout
+commit v2.1.0 "2025-03-10T10:00:00+0000"
+
+short() { git rev-parse --short "$1^{commit}"; }
+echo "make-history: $dest: v1.0.0 $(short v1.0.0), v2.0.0 $(short v2.0.0), v2.1.0 $(short v2.1.0)"

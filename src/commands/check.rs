@@ -6,6 +6,13 @@
 //! a folder of checkouts) print one summary table, and one JSON object with
 //! a row per answers file and the counts; a project that cannot be checked
 //! is a row with its error, and the others are still checked.
+//!
+//! Drift includes damaged wiring: blocks the answers file injected into
+//! other files whose fences or marker lines a hand-resolved merge broke.
+//! `--fix` (which looks at every answers file of the project) restores them
+//! when the lines between the fences are still what graft wrote, and writes
+//! nothing else; damage it cannot repair safely is reported with the reason
+//! and makes the check exit 1.
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +22,11 @@ use super::update::{drift, open_recorded, read_answers, render_recorded};
 use super::Env;
 use crate::cli::{CheckArgs, CommonArgs};
 use crate::error::{Error, EXIT_ATTENTION, EXIT_FAILURE};
+use crate::plan::{self, Action, Change, Plan};
 use crate::printer::{quote_path, Printer};
 use crate::project::answers_files;
+use crate::tree::Node;
+use crate::{apply, inject};
 
 /// One answers file's result; the `--json` shape documented in docs/commands.md.
 #[derive(Debug, Serialize)]
@@ -41,15 +51,41 @@ pub struct CheckReport {
 pub struct Drift {
     pub modified: Vec<String>,
     pub deleted: Vec<String>,
+    /// Injected blocks whose fences or marker line are damaged.
+    pub damaged: Vec<Damaged>,
+}
+
+/// A block this answers file injected into another file, whose fences or
+/// marker line are damaged (a merge conflict resolved by hand, say).
+#[derive(Debug, Serialize)]
+pub struct Damaged {
+    /// The file holding the block.
+    pub path: String,
+    /// What is wrong: `closing fence missing`.
+    pub problem: String,
+    /// `--fix` restored it.
+    pub fixed: bool,
+    /// Why it cannot be restored safely; `None` when it can (or was).
+    pub refused: Option<String>,
 }
 
 impl Drift {
+    /// Damage that `--fix` repaired is no drift any more.
     fn is_empty(&self) -> bool {
-        self.modified.is_empty() && self.deleted.is_empty()
+        self.modified.is_empty() && self.deleted.is_empty() && self.unfixed() == 0
     }
 
     fn len(&self) -> usize {
-        self.modified.len() + self.deleted.len()
+        self.modified.len() + self.deleted.len() + self.unfixed()
+    }
+
+    fn unfixed(&self) -> usize {
+        self.damaged.iter().filter(|d| !d.fixed).count()
+    }
+
+    /// `--fix` was asked for and could not restore everything.
+    fn refused(&self) -> bool {
+        self.damaged.iter().any(|d| d.refused.is_some())
     }
 }
 
@@ -60,6 +96,9 @@ pub struct Look {
     pub drift: bool,
     /// Drift makes the check exit 1 (a newer version always does).
     pub drift_fails: bool,
+    /// Restore damaged fences and markers (`--fix`); one that cannot be
+    /// restored makes the check exit 1.
+    pub fix: bool,
 }
 
 impl Look {
@@ -68,6 +107,7 @@ impl Look {
             updates: !args.drift_only,
             drift: !args.updates_only,
             drift_fails: args.drift_only || args.fail_on_drift,
+            fix: args.fix,
         }
     }
 
@@ -75,6 +115,7 @@ impl Look {
     fn attention(&self, r: &CheckReport) -> bool {
         r.update_available == Some(true)
             || (self.drift_fails && r.drift.as_ref().is_some_and(|d| !d.is_empty()))
+            || (self.fix && r.drift.as_ref().is_some_and(Drift::refused))
     }
 }
 
@@ -140,6 +181,20 @@ fn run_one(args: &CheckArgs, dest: &Path, look: Look, env: &Env) -> Result<i32, 
             }
             for p in &d.deleted {
                 printer.info(&format!("   deleted  {}", quote_path(p)));
+            }
+            for b in &d.damaged {
+                let path = quote_path(&b.path);
+                let line = match (&b.refused, b.fixed) {
+                    (_, true) => format!("  restored  {path}: {}", b.problem),
+                    (Some(why), false) => {
+                        format!("   damaged  {path}: {}; not restored: {why}", b.problem)
+                    }
+                    (None, false) => format!(
+                        "   damaged  {path}: {} (`graft check --fix` restores it)",
+                        b.problem
+                    ),
+                };
+                printer.info(&line);
             }
         }
     }
@@ -244,7 +299,12 @@ fn check_project(
     };
     let (dest, _lock) = super::open_project(env, dest, printer, "check")?;
     let mut reports = Vec::new();
-    for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
+    let mut files = answers_files(&dest, args.answers_file.as_deref())?;
+    if look.fix && args.answers_file.is_none() {
+        // The blocks to repair belong to the modules: every answers file.
+        files.extend(module_answers_files(&dest, &files)?);
+    }
+    for answers_rel in files {
         let (recorded, file, drift) = if look.drift {
             let (recorded, file, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
             let mut d = Drift::default();
@@ -254,6 +314,13 @@ fn check_project(
                     Some(_) => d.modified.push(path),
                 }
             }
+            d.damaged = damaged_blocks(
+                env,
+                &dest,
+                &pristine.external_blocks,
+                &answers_rel,
+                look.fix,
+            )?;
             (recorded, file, Some(d))
         } else {
             let file = read_answers(&dest, &answers_rel)?;
@@ -286,6 +353,94 @@ fn check_project(
         });
     }
     Ok(reports)
+}
+
+/// The `.graft-answers*.yml` files of the project besides `known`, in name
+/// order: those of the modules added to it.
+fn module_answers_files(dest: &Path, known: &[String]) -> Result<Vec<String>, Error> {
+    let mut found: Vec<String> = std::fs::read_dir(dest)
+        .map_err(|e| Error::io("read", dest, e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(".graft-answers")
+                && (n.ends_with(".yml") || n.ends_with(".yaml"))
+                && !known.contains(n)
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The blocks of `owner` whose fences or marker lines are damaged, file by
+/// file; with `fix`, each file whose damage can all be repaired safely is
+/// rewritten (fence and marker lines only), in one transaction. A file
+/// with damage that cannot be repaired is left as it is.
+fn damaged_blocks(
+    env: &Env,
+    dest: &Path,
+    blocks: &[inject::Block],
+    owner: &str,
+    fix: bool,
+) -> Result<Vec<Damaged>, Error> {
+    let mut out = Vec::new();
+    let mut plan = Plan::default();
+    let mut targets: Vec<&str> = Vec::new();
+    for b in blocks {
+        if !targets.contains(&b.into.as_str()) {
+            targets.push(&b.into);
+        }
+    }
+    for target in targets {
+        let before = plan::read_node(dest, target)?;
+        let Some(Node::File { bytes, executable }) = &before else {
+            continue;
+        };
+        let original = String::from_utf8_lossy(bytes).into_owned();
+        let mut text = original.clone();
+        let mut found = Vec::new();
+        for block in blocks.iter().filter(|b| b.into == target) {
+            let Some(damage) = inject::diagnose(&text, block, owner) else {
+                continue;
+            };
+            let refused = match damage.repair {
+                Ok(repaired) => {
+                    text = repaired;
+                    None
+                }
+                Err(why) => Some(why),
+            };
+            found.push(Damaged {
+                path: target.to_string(),
+                problem: damage.problem,
+                fixed: false,
+                refused,
+            });
+        }
+        if fix && !found.is_empty() && found.iter().all(|d| d.refused.is_none()) {
+            for d in &mut found {
+                d.fixed = true;
+            }
+            let node = Node::File {
+                bytes: text.into_bytes().into(),
+                executable: *executable,
+            };
+            let mut change = Change::new(target, Action::Update, Some(node), before.clone());
+            change.note = Some("fences restored".to_string());
+            plan.changes.push(change);
+        }
+        out.extend(found);
+    }
+    if !plan.changes.is_empty() {
+        apply::apply(
+            dest,
+            &plan,
+            &env.journals(),
+            &super::ProgressBar::start(false, ""),
+        )?;
+    }
+    Ok(out)
 }
 
 /// One row of a check of several projects: an answers file's report, or

@@ -99,7 +99,7 @@ fn check_of_a_folder_of_projects_as_json() {
             "current_version": current,
             "latest_version": "v2.0.0",
             "update_available": update,
-            "drift": {"modified": modified, "deleted": []},
+            "drift": {"modified": modified, "deleted": [], "damaged": []},
         })
     };
     assert_eq!(
@@ -184,7 +184,7 @@ fn drift_only_of_one_project_says_what_drifted() {
     assert_eq!(report["latest_version"], serde_json::Value::Null);
     assert_eq!(
         report["drift"],
-        serde_json::json!({"modified": [], "deleted": []})
+        serde_json::json!({"modified": [], "deleted": [], "damaged": []})
     );
 }
 

@@ -376,3 +376,142 @@ fn remove_pretend_changes_nothing() {
         run.stderr
     );
 }
+
+/// `ROUTER` after a merge of two branches that each added a module, with
+/// the conflict resolved by hand: the `# <<< graft` line of the customers
+/// block was taken for a conflict marker and deleted.
+fn router_after_conflict_resolution() -> String {
+    router_with(&["customers", "orders"], INCLUDE_V1).replacen(
+        "api_router.include_router(customers_router, prefix=\"/customers\")\n\
+         # <<< graft .graft-answers.module-customers.yml\n",
+        "api_router.include_router(customers_router, prefix=\"/customers\")\n",
+        1,
+    )
+}
+
+#[test]
+fn check_reports_a_fence_damaged_by_a_conflict_resolution() {
+    let h = Harness::new();
+    service_with(&h, &["customers", "orders"]);
+    h.write(ROUTER, router_after_conflict_resolution());
+    let before = read_tree(&h.dest());
+    let run = h
+        .run(&["check", DEST, "-a", &answers_of("customers")])
+        .success();
+    assert_eq!(
+        run.stderr,
+        format!(
+            ".graft-answers.module-customers.yml: v1.0.0 is up to date ({})\n\
+             \x20  damaged  src/shop/api/router.py: closing fence missing \
+             (`graft check --fix` restores it)\n",
+            h.path("module").display()
+        )
+    );
+    assert_eq!(read_tree(&h.dest()), before);
+    h.run(&["check", DEST, "--drift-only"]).code(1);
+}
+
+#[test]
+fn check_fix_restores_a_fence_damaged_by_a_conflict_resolution() {
+    let h = Harness::new();
+    service_with(&h, &["customers", "orders"]);
+    h.write(ROUTER, router_after_conflict_resolution());
+    let run = h.run(&["check", DEST, "--fix", "--json"]).success();
+    assert_eq!(
+        read(&h.path(ROUTER)),
+        router_with(&["customers", "orders"], INCLUDE_V1)
+    );
+    let reports: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let customers = reports
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["answers_file"] == answers_of("customers"))
+        .expect("customers report");
+    assert_eq!(
+        customers["drift"],
+        serde_json::json!({
+            "modified": [],
+            "deleted": [],
+            "damaged": [{
+                "path": "src/shop/api/router.py",
+                "problem": "closing fence missing",
+                "fixed": true,
+                "refused": null,
+            }],
+        })
+    );
+    // Whole again: the module comes out byte for byte.
+    h.run(&[
+        "check",
+        DEST,
+        "-a",
+        &answers_of("customers"),
+        "--drift-only",
+    ])
+    .success();
+    h.run(&["remove", DEST, "-a", &answers_of("customers")])
+        .success();
+    assert_eq!(read(&h.path(ROUTER)), router_with(&["orders"], INCLUDE_V1));
+}
+
+#[test]
+fn check_fix_restores_a_lost_marker_line() {
+    let h = Harness::new();
+    service_with(&h, &["customers", "orders"]);
+    let whole = read(&h.path(ROUTER));
+    h.write(ROUTER, whole.replace("# graft: routers\n", ""));
+    let run = h.run(&["check", DEST, "--fix"]).success();
+    assert!(
+        run.stderr.contains(
+            "  restored  src/shop/api/router.py: marker line `# graft: routers` missing\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&h.path(ROUTER)), whole);
+    add_module(&h, "invoices").success();
+}
+
+#[test]
+fn check_fix_leaves_a_fence_whose_content_the_user_changed() {
+    let h = Harness::new();
+    service_with(&h, &["customers", "orders"]);
+    let damaged = router_after_conflict_resolution()
+        .replace("prefix=\"/customers\")\n", "prefix=\"/clients\")\n");
+    h.write(ROUTER, &damaged);
+    let before = read_tree(&h.dest());
+    let run = h
+        .run(&["check", DEST, "-a", &answers_of("customers"), "--fix"])
+        .code(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            ".graft-answers.module-customers.yml: v1.0.0 is up to date ({})\n\
+             \x20  damaged  src/shop/api/router.py: fences broken; not restored: the lines \
+             between the fences are not what graft wrote (edited, or merged with other lines)\n",
+            h.path("module").display()
+        )
+    );
+    assert_eq!(read_tree(&h.dest()), before);
+    let run = h
+        .run(&[
+            "check",
+            DEST,
+            "-a",
+            &answers_of("customers"),
+            "--fix",
+            "--json",
+        ])
+        .code(1);
+    let reports: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(
+        reports["drift"]["damaged"],
+        serde_json::json!([{
+            "path": "src/shop/api/router.py",
+            "problem": "fences broken",
+            "fixed": false,
+            "refused": "the lines between the fences are not what graft wrote (edited, or merged with other lines)",
+        }])
+    );
+}

@@ -1,17 +1,30 @@
 """Maps domain errors to RFC 9457 problem responses (`application/problem+json`)."""
 
 from http import HTTPStatus
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..domain.errors import ConflictError, DomainError, NotFoundError
+from ..domain.result import Err, Ok, Result
 from .schemas.problem import Problem
+
+T = TypeVar("T")
 
 STATUS_BY_ERROR: dict[type[DomainError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
 }
+
+
+def unwrap(result: Result[T, DomainError]) -> T:
+    """The value of an `Ok`; an `Err` leaves the handler as its problem response."""
+    match result:
+        case Ok(value):
+            return value
+        case Err(error):
+            raise error
 
 
 def problem_response(status: HTTPStatus, detail: str) -> JSONResponse:

@@ -1,7 +1,8 @@
-"""Errors the domain and application raise on purpose.
+"""The expected failures of the domain and its use cases.
 
-The API layer maps them to HTTP responses (see `api/errors.py`); code here
-never mentions status codes.
+Use cases return them inside `Err` (see `domain/result.py`) rather than
+raising them; the API layer turns them into problem responses (see
+`api/errors.py`). Code here never mentions status codes.
 """
 
 

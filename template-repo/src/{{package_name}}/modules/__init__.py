@@ -1,4 +1,5 @@
 """Feature modules, one package each.
 
-Add one with graft: `graft copy <template>/examples/service-module . -d name=customers`.
+Add one with graft: `graft copy <graft>/examples/crud . -d name=customers`
+(or `examples/api-only`, `examples/service`).
 """

@@ -1,19 +1,27 @@
-"""`GET /healthz`: 200 when every check passes, 503 otherwise."""
+"""Probes: `GET /healthz` (the process is up) and `GET /readyz` (its dependencies answer)."""
 
 from fastapi import APIRouter, Response, status
 
+from ... import __version__
 from ...domain.models import HealthStatus
 from ..dependencies import HealthServiceDep
-from ..schemas.health import HealthOut
+from ..schemas.health import HealthOut, LivenessOut
 
 router = APIRouter(tags=["health"])
 
 
+@router.get("/healthz")
+def healthz() -> LivenessOut:
+    """Liveness: 200 while the process serves requests; checks nothing else."""
+    return LivenessOut(status=HealthStatus.OK, version=__version__)
+
+
 @router.get(
-    "/healthz",
+    "/readyz",
     responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": HealthOut}},
 )
-def healthz(service: HealthServiceDep, response: Response) -> HealthOut:
+def readyz(service: HealthServiceDep, response: Response) -> HealthOut:
+    """Readiness: 200 when every check passes (the database, if any), 503 otherwise."""
     report = service.report()
     if report.status is not HealthStatus.OK:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -1,10 +1,15 @@
-"""Response models of `/healthz`."""
+"""Response models of `/healthz` and `/readyz`."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
 from ...domain.models import HealthReport, HealthStatus
+
+
+class LivenessOut(BaseModel):
+    status: HealthStatus
+    version: str
 
 
 class CheckOut(BaseModel):
