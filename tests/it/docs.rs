@@ -44,6 +44,13 @@ const NOT_RUN: &[(&str, &str, &str)] = &[
         "cargo install --path .",
         "installs into the reader's cargo home",
     ),
+    (
+        "README.md",
+        "uv sync --extra dev           # .venv with the service and its dev tools",
+        "installs Python packages: .ci/check-template.sh runs these commands in every \
+         generated variant, and `readme_service_commands_are_the_generated_readmes` checks \
+         that the generated README shows the same",
+    ),
 ];
 
 /// One step of a page.
@@ -446,4 +453,29 @@ fn wildcards_match_what_they_say() {
     assert!(line_matches("[..]", "anything"));
     assert!(!line_matches("commit [..] done", "commit 3f5c9a0 failed"));
     assert!(!line_matches("exact", "exactly"));
+}
+
+#[test]
+fn readme_service_commands_are_the_generated_readmes() {
+    let readme = fs::read_to_string(repo().join("README.md")).expect("read README");
+    let block = blocks(&readme)
+        .into_iter()
+        .find(|b| b.text.starts_with("uv sync --extra dev"))
+        .expect("README shows the service's commands");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let status = Command::new(env!("CARGO_BIN_EXE_graft"))
+        .args(["copy", "-q", "--defaults", "-d", "project_name=shop-api"])
+        .arg(repo().join("template-repo"))
+        .arg(dir.path().join("shop-api"))
+        .env("GRAFT_SETTINGS", dir.path().join("settings.yml"))
+        .env("GRAFT_CACHE_DIR", dir.path().join("cache"))
+        .status()
+        .expect("run graft");
+    assert!(status.success());
+    let generated = fs::read_to_string(dir.path().join("shop-api/README.md")).expect("read");
+    assert!(
+        generated.contains(&format!("```sh\n{}```\n", block.text)),
+        "the generated README does not show\n{}",
+        block.text
+    );
 }
