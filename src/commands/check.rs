@@ -22,10 +22,9 @@ use super::update::{drift, open_recorded, read_answers, render_recorded};
 use super::Env;
 use crate::cli::{CheckArgs, CommonArgs};
 use crate::error::{Error, EXIT_ATTENTION, EXIT_FAILURE};
-use crate::plan::{self, Action, Change, Plan};
+use crate::plan::Plan;
 use crate::printer::{quote_path, Printer};
 use crate::project::answers_files;
-use crate::tree::Node;
 use crate::{apply, inject};
 
 /// One answers file's result; the `--json` shape documented in docs/commands.md.
@@ -386,19 +385,9 @@ fn damaged_blocks(
 ) -> Result<Vec<Damaged>, Error> {
     let mut out = Vec::new();
     let mut plan = Plan::default();
-    let mut targets: Vec<&str> = Vec::new();
-    for b in blocks {
-        if !targets.contains(&b.into.as_str()) {
-            targets.push(&b.into);
-        }
-    }
-    for target in targets {
-        let before = plan::read_node(dest, target)?;
-        let Some(Node::File { bytes, executable }) = &before else {
-            continue;
-        };
-        let original = String::from_utf8_lossy(bytes).into_owned();
-        let mut text = original.clone();
+    for file in super::remove::injected_files(dest, blocks)? {
+        let target = file.target;
+        let mut text = file.text.clone();
         let mut found = Vec::new();
         for block in blocks.iter().filter(|b| b.into == target) {
             let Some(damage) = inject::diagnose(&text, block, owner) else {
@@ -422,13 +411,7 @@ fn damaged_blocks(
             for d in &mut found {
                 d.fixed = true;
             }
-            let node = Node::File {
-                bytes: text.into_bytes().into(),
-                executable: *executable,
-            };
-            let mut change = Change::new(target, Action::Update, Some(node), before.clone());
-            change.note = Some("fences restored".to_string());
-            plan.changes.push(change);
+            plan.changes.push(file.rewrite(text, "fences restored"));
         }
         out.extend(found);
     }

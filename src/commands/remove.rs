@@ -145,19 +145,9 @@ fn block_removals(
     modified: &mut Vec<String>,
 ) -> Result<Vec<Change>, Error> {
     let mut out = Vec::new();
-    let mut targets: Vec<&str> = Vec::new();
-    for b in blocks {
-        if !targets.contains(&b.into.as_str()) {
-            targets.push(&b.into);
-        }
-    }
-    for target in targets {
-        let before = plan::read_node(dest, target)?;
-        let Some(Node::File { bytes, executable }) = &before else {
-            continue;
-        };
-        let original = String::from_utf8_lossy(bytes).into_owned();
-        let mut text = original.clone();
+    for file in injected_files(dest, blocks)? {
+        let target = file.target;
+        let mut text = file.text.clone();
         for block in blocks.iter().filter(|b| b.into == target) {
             match inject::content(&text, block, owner) {
                 None => {}
@@ -167,14 +157,63 @@ fn block_removals(
                 Some(_) => modified.push(format!("{target} (block)")),
             }
         }
-        if text != original {
-            let node = Node::File {
-                bytes: text.into_bytes().into(),
-                executable: *executable,
-            };
-            let mut c = Change::new(target, Action::Update, Some(node), before.clone());
-            c.note = Some("injected block removed".to_string());
-            out.push(c);
+        if text != file.text {
+            out.push(file.rewrite(text, "injected block removed"));
+        }
+    }
+    Ok(out)
+}
+
+/// A file the blocks of one template are injected into, as it is on disk.
+pub(super) struct InjectedFile<'a> {
+    pub target: &'a str,
+    pub before: Node,
+    pub text: String,
+    pub executable: bool,
+}
+
+impl InjectedFile<'_> {
+    /// The change that writes `text` over this file, saying why.
+    pub fn rewrite(&self, text: String, note: &str) -> plan::Change {
+        let node = Node::File {
+            bytes: text.into_bytes().into(),
+            executable: self.executable,
+        };
+        let mut change = plan::Change::new(
+            self.target,
+            plan::Action::Update,
+            Some(node),
+            Some(self.before.clone()),
+        );
+        change.note = Some(note.to_string());
+        change
+    }
+}
+
+/// Every file `blocks` are injected into, once each in the order first
+/// named, that is a regular file in `dest` (a missing one is left out).
+pub(super) fn injected_files<'a>(
+    dest: &Path,
+    blocks: &'a [inject::Block],
+) -> Result<Vec<InjectedFile<'a>>, Error> {
+    let mut targets: Vec<&str> = Vec::new();
+    for b in blocks {
+        if !targets.contains(&b.into.as_str()) {
+            targets.push(&b.into);
+        }
+    }
+    let mut out = Vec::new();
+    for target in targets {
+        if let Some(before) = plan::read_node(dest, target)? {
+            if let Node::File { bytes, executable } = &before {
+                let (text, executable) = (String::from_utf8_lossy(bytes).into_owned(), *executable);
+                out.push(InjectedFile {
+                    target,
+                    before,
+                    text,
+                    executable,
+                });
+            }
         }
     }
     Ok(out)

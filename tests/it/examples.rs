@@ -25,6 +25,18 @@ impl Scratch {
         }
     }
 
+    /// The bundled template's git history (`make-history.sh`), in `history/`.
+    fn history(&self) -> PathBuf {
+        let history = self.dir.path().join("history");
+        let out = std::process::Command::new("sh")
+            .arg(repo().join("template-repo/make-history.sh"))
+            .arg(&history)
+            .output()
+            .expect("run make-history.sh");
+        assert!(out.status.success(), "{out:?}");
+        history
+    }
+
     fn dest(&self) -> PathBuf {
         self.dir.path().join("out")
     }
@@ -116,6 +128,16 @@ impl Scratch {
     }
 }
 
+/// The files a database-backed module adds under `modules/<name>/`.
+const MODULE_FILES: [&str; 7] = [
+    "__init__.py",
+    "model.py",
+    "orm.py",
+    "repository.py",
+    "router.py",
+    "schemas.py",
+    "service.py",
+];
 #[test]
 fn minimal_example() {
     let s = Scratch::new();
@@ -196,15 +218,7 @@ fn service_module_example_inside_a_generated_service() {
     s.copy_example("service");
 
     let module = "src/shop_api/modules/orders";
-    for file in [
-        "__init__.py",
-        "model.py",
-        "orm.py",
-        "repository.py",
-        "router.py",
-        "schemas.py",
-        "service.py",
-    ] {
+    for file in MODULE_FILES {
         assert!(s.exists(&format!("{module}/{file}")), "{module}/{file}");
     }
     assert!(s.exists("tests/modules/test_orders.py"));
@@ -262,15 +276,7 @@ fn crud_module_example_adds_a_table_its_migration_and_tests() {
     s.copy_service(&["project_name=shop-api", "database=postgres"]);
     s.copy_example("crud");
     let module = "src/shop_api/modules/customers";
-    for file in [
-        "__init__.py",
-        "model.py",
-        "orm.py",
-        "repository.py",
-        "router.py",
-        "schemas.py",
-        "service.py",
-    ] {
+    for file in MODULE_FILES {
         assert!(s.exists(&format!("{module}/{file}")), "{module}/{file}");
     }
     assert!(s.exists("tests/modules/test_customers.py"));
@@ -542,13 +548,7 @@ fn template_history_is_reproducible_and_updates() {
 #[test]
 fn template_repo_update_merges_user_edits() {
     let s = Scratch::new();
-    let history = s.dir.path().join("history");
-    let out = std::process::Command::new("sh")
-        .arg(repo().join("template-repo/make-history.sh"))
-        .arg(&history)
-        .output()
-        .expect("run make-history.sh");
-    assert!(out.status.success(), "{out:?}");
+    let history = s.history();
     s.graft()
         .arg("copy")
         .arg(&history)
@@ -623,13 +623,7 @@ fn git(dir: &Path, args: &[&str]) {
 #[test]
 fn template_repo_update_from_v2_0_0_keeps_user_edits() {
     let s = Scratch::new();
-    let history = s.dir.path().join("history");
-    let out = std::process::Command::new("sh")
-        .arg(repo().join("template-repo/make-history.sh"))
-        .arg(&history)
-        .output()
-        .expect("run make-history.sh");
-    assert!(out.status.success(), "{out:?}");
+    let history = s.history();
     let copy_at = |version: &str, dest: &Path| {
         s.graft()
             .arg("copy")
