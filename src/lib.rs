@@ -20,6 +20,7 @@ pub mod interrupt;
 pub mod journal;
 pub mod lock;
 pub mod merge;
+pub mod pipeline;
 pub mod plan;
 pub mod printer;
 pub mod progress;

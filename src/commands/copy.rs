@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{check_version, print_diffs, print_plan, render_project, Env, RenderInputs};
+use super::{check_version, print_diffs, print_plan, render_project, Env, RenderRequest};
 use crate::apply;
 use crate::cli::CopyArgs;
 use crate::config;
@@ -65,7 +65,9 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         Dialect::Graft => Default::default(),
     };
     let mut prompter = env.prompter();
-    let inputs = RenderInputs {
+    let settings = super::render_settings(common);
+    let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
+    let inputs = RenderRequest {
         operation: Operation::Copy,
         src_display: &src_display,
         src_given: &args.src,
@@ -73,13 +75,13 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         vcs_ref: common.vcs_ref.as_deref(),
         revision: &revision,
         dest: &dest,
-        common,
+        settings: &settings,
         user: &user,
         recorded,
         skip_answered: false,
         use_defaults,
         trusted,
-        progress: env.stderr_terminal && !common.quiet,
+        progress: &progress,
         compiled: None,
         printer: Some(&printer),
     };
@@ -230,7 +232,12 @@ impl Written<'_> {
         )?;
 
         let prepared = super::project_tasks(config, project)?;
-        super::require_trust(&prepared, self.trusted, common, self.src_display)?;
+        super::require_trust(
+            &prepared,
+            self.trusted,
+            &super::render_settings(common),
+            self.src_display,
+        )?;
 
         print_plan(printer, &plan);
         let status = match (common.skip_tasks, common.pretend) {

@@ -6,9 +6,9 @@
 use super::update::{
     answers_files, load_template, open_recorded, open_template, read_answers, Recorded,
 };
-use super::{print_diffs, print_plan, render_project, Env, RenderInputs};
+use super::{print_diffs, print_plan, render_project, Env, RenderRequest, RenderSettings};
 use crate::apply;
-use crate::cli::{CommonArgs, RecopyArgs};
+use crate::cli::RecopyArgs;
 use crate::dialect::Operation;
 use crate::error::Error;
 use crate::plan::Action;
@@ -73,14 +73,15 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         )?;
         let trusted = common.trust || trust::is_trusted(&src, &user.trust);
         let mut prompter = env.prompter();
-        let inner = CommonArgs {
+        let settings = RenderSettings {
             answers_file: Some(answers_rel.clone()),
-            ..common.clone()
+            ..super::render_settings(common)
         };
+        let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
         let vcs_ref = config
             .dialect
             .asked_ref(common.vcs_ref.as_deref(), &recorded_file);
-        let inputs = RenderInputs {
+        let inputs = RenderRequest {
             operation: Operation::Recopy,
             src_display: &src,
             src_given: &recorded_file.src_path,
@@ -88,13 +89,13 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             vcs_ref: vcs_ref.as_deref(),
             revision: &revision,
             dest: &dest,
-            common: &inner,
+            settings: &settings,
             user: &user,
             recorded: recorded_file.answers.clone(),
             skip_answered: args.skip_answered,
             use_defaults: common.defaults,
             trusted,
-            progress: env.stderr_terminal && !common.quiet,
+            progress: &progress,
             compiled: None,
             printer: Some(&printer),
         };
@@ -110,7 +111,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             &args.dest,
         )?;
         let prepared = super::project_tasks(&config, &project)?;
-        super::require_trust(&prepared, trusted, common, &src)?;
+        super::require_trust(&prepared, trusted, &settings, &src)?;
         print_plan(&printer, &plan);
         let mut entries = Vec::new();
         if common.skip_tasks {

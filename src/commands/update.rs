@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{check_version, print_diffs, render_project, Env, RenderInputs};
+use super::{check_version, print_diffs, render_project, Env, RenderRequest, RenderSettings};
 use crate::answers::AnswersFile;
 use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
@@ -456,19 +456,23 @@ fn update_one(
     }
 
     // The old render: recorded answers only, never asking.
-    let old_common = CommonArgs {
+    let new_settings = RenderSettings {
+        answers_file: Some(answers_rel.to_string()),
+        ..super::render_settings(common)
+    };
+    let old_settings = RenderSettings {
         data: Vec::new(),
         data_file: None,
         ask: Vec::new(),
-        answers_file: Some(answers_rel.to_string()),
-        ..common.clone()
+        ..new_settings.clone()
     };
+    let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
     let recorded_answers = recorded_file.answers.clone();
     // Both versions' templated files are compiled once.
     let compiled = std::sync::Arc::new(crate::render::Compiled::default());
     // The old side repeats the render that wrote the project.
     let (old_operation, old_vcs_ref) = old_config.dialect.recorded_run(&recorded_file);
-    let old_inputs = RenderInputs {
+    let old_inputs = RenderRequest {
         operation: old_operation,
         src_display: &src,
         src_given: &recorded_file.src_path,
@@ -476,13 +480,13 @@ fn update_one(
         vcs_ref: old_vcs_ref.as_deref(),
         revision: &old_rev,
         dest,
-        common: &old_common,
+        settings: &old_settings,
         user: &user,
         recorded: recorded_answers,
         skip_answered: true,
         use_defaults: true,
         trusted,
-        progress: env.stderr_terminal && !common.quiet,
+        progress: &progress,
         compiled: Some(compiled.clone()),
         printer: None,
     };
@@ -523,15 +527,11 @@ fn update_one(
     if let Some(message) = &new_config.settings.message_before_update {
         printer.message(&old.message(&new_config, "_message_before_update", message)?);
     }
-    let new_common = CommonArgs {
-        answers_file: Some(answers_rel.to_string()),
-        ..common.clone()
-    };
     let mut prompter = env.prompter();
     let new_vcs_ref = new_config
         .dialect
         .asked_ref(common.vcs_ref.as_deref(), &recorded_file);
-    let new_inputs = RenderInputs {
+    let new_inputs = RenderRequest {
         operation: Operation::Update,
         src_display: &src,
         src_given: &recorded_file.src_path,
@@ -539,13 +539,13 @@ fn update_one(
         vcs_ref: new_vcs_ref.as_deref(),
         revision: &new_rev,
         dest,
-        common: &new_common,
+        settings: &new_settings,
         user: &user,
         recorded: recorded_file.answers.clone(),
         skip_answered: args.skip_answered,
         use_defaults: common.defaults,
         trusted,
-        progress: env.stderr_terminal && !common.quiet,
+        progress: &progress,
         compiled: Some(compiled.clone()),
         printer: Some(printer),
     };
@@ -910,12 +910,13 @@ pub fn render_recorded(
         &src,
         env.bare_dialect_for(answers_rel),
     )?;
-    let inner = CommonArgs {
+    let settings = RenderSettings {
         answers_file: Some(answers_rel.to_string()),
-        ..CommonArgs::default()
+        ..RenderSettings::default()
     };
+    let progress = super::progress_bars(false);
     let (operation, vcs_ref) = config.dialect.recorded_run(&file);
-    let inputs = RenderInputs {
+    let inputs = RenderRequest {
         operation,
         src_display: &src,
         src_given: &file.src_path,
@@ -923,13 +924,13 @@ pub fn render_recorded(
         vcs_ref: vcs_ref.as_deref(),
         revision: &recorded.revision,
         dest,
-        common: &inner,
+        settings: &settings,
         user: &user,
         recorded: file.answers.clone(),
         skip_answered: true,
         use_defaults: true,
         trusted: common.trust || trust::is_trusted(&src, &user.trust),
-        progress: false,
+        progress: &progress,
         compiled: None,
         printer: None,
     };
