@@ -11,13 +11,13 @@ pub mod jinja;
 mod jinja_engine;
 mod nesting;
 mod paths;
+mod walk;
 
 pub use engine::{truthy, Compiled, Context, Engine};
 pub use paths::{clean_relative, in_git_dir, normalize_relative, PathMatcher};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::config::TemplateConfig;
@@ -315,15 +315,6 @@ pub(crate) fn resolve_link(parent: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// A file whose contents still need rendering.
-struct Job<'a> {
-    path: String,
-    source: String,
-    bytes: &'a Bytes,
-    executable: bool,
-    templated: bool,
-}
-
 /// Renders the template at `root` with `ctx`.
 ///
 /// `extra_exclude` are `-x` patterns. Files named `X<suffix>` are rendered
@@ -339,7 +330,6 @@ pub fn render(
     progress: &dyn Progress,
 ) -> Result<Rendered, Error> {
     let ctx = Context::of(context)?;
-    let settings = &config.settings;
     let exclude = exclude_matcher_with(config, extra_exclude, Some((engine, &ctx)))?;
     // Copier gives `_copier_operation` to tasks and `_exclude`, not files.
     let ctx = match context {
@@ -350,247 +340,12 @@ pub fn render(
         }
         _ => ctx,
     };
-    let always_excluded = PathMatcher::new(&ALWAYS_EXCLUDED.map(String::from))
-        .map_err(|e| Error::config(&config.file, 1, e))?;
-    let suffix = settings.templates_suffix.as_str();
-    let partials_rel = {
-        let p = settings.partials.trim_matches('/');
-        let p = if engine.uses_partials() { p } else { "" };
-        match root {
-            _ if p.is_empty() => None,
-            "" => Some(p.to_string()),
-            r => p.strip_prefix(&format!("{r}/")).map(str::to_string),
-        }
-    };
-    let full = |rel: &str| {
-        if root.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{root}/{rel}")
-        }
-    };
-
-    let entries = view(template, root, settings.preserve_symlinks)?;
-    // Copier takes a file's mode from git's index, where a symlink it
-    // follows has no executable bit.
-    let link_mode = engine.is_jinja();
-    let links_rendered = config.dialect.renders_symlinks();
-    let suffixed: std::collections::HashSet<&str> = if suffix.is_empty() {
-        Default::default()
-    } else {
-        entries
-            .iter()
-            .filter(|(_, n)| match n {
-                ViewNode::File { .. } => true,
-                ViewNode::Symlink { .. } => links_rendered,
-                ViewNode::Dir => false,
-            })
-            .map(|(p, _)| p.as_str())
-            .filter(|p| p.ends_with(suffix))
-            .collect()
-    };
-
-    // Rendered folder of each template folder; `None` when it was dropped.
-    let mut dirs: HashMap<String, Option<String>> = HashMap::new();
-    let mut out = Rendered::default();
-    let mut jobs = Vec::new();
-    // Rendered path → whether its template file carried the suffix.
-    let mut claimed: HashMap<String, bool> = HashMap::new();
-
+    let entries = view(template, root, config.settings.preserve_symlinks)?;
+    let mut walk = walk::Walk::new(config, engine, &ctx, &exclude, root, &entries)?;
     for (rel, node) in &entries {
-        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-        let parent_out = if parent.is_empty() {
-            Some(String::new())
-        } else {
-            dirs.get(parent).cloned().flatten()
-        };
-        let Some(parent_out) = parent_out else {
-            if matches!(node, ViewNode::Dir) {
-                dirs.insert(rel.clone(), None);
-            }
-            continue;
-        };
-        let is_dir = matches!(node, ViewNode::Dir);
-        if partials_rel.as_deref() == Some(rel.as_str()) {
-            dirs.insert(rel.clone(), None);
-            continue;
-        }
-
-        // Whether the templates suffix makes this entry a template.
-        let may_be_template = match node {
-            ViewNode::File { .. } => true,
-            ViewNode::Symlink { .. } => links_rendered,
-            ViewNode::Dir => false,
-        };
-        let mut templated = false;
-        let mut raw_name = name;
-        if may_be_template {
-            if suffix.is_empty() {
-                templated = true;
-            } else if let Some(stripped) = name.strip_suffix(suffix) {
-                if !stripped.is_empty() {
-                    templated = true;
-                    raw_name = stripped;
-                }
-            } else if suffixed.contains(format!("{rel}{suffix}").as_str()) {
-                // `X.hbs` wins over `X`.
-                continue;
-            }
-        }
-        let source = full(rel);
-        let name_out = engine.render(&source, raw_name, &ctx)?;
-        if name_out.is_empty() {
-            if is_dir {
-                dirs.insert(rel.clone(), None);
-            }
-            continue;
-        }
-        let rendered_rel = normalize_relative(&name_out).map_err(|reason| Error::UnsafePath {
-            path: name_out.clone(),
-            from: source.clone(),
-            reason,
-        })?;
-        if rendered_rel.is_empty() {
-            return Err(Error::UnsafePath {
-                path: name_out,
-                from: source,
-                reason: "renders to no name".to_string(),
-            });
-        }
-        let path = if parent_out.is_empty() {
-            rendered_rel
-        } else {
-            format!("{parent_out}/{rendered_rel}")
-        };
-        // Copier matches a folder's path as it matches a file's, so `build/`
-        // drops what is in `build` but not the folder.
-        if exclude.matches(&path, is_dir && !engine.is_jinja()) {
-            if is_dir {
-                // Its paths are still matched one by one when the dialect
-                // says so; never in a folder no render may write to.
-                let walk = config.dialect.excludes_match_each_path()
-                    && !always_excluded.matches(&path, true)
-                    && !in_git_dir(&path);
-                dirs.insert(rel.clone(), walk.then(|| path.clone()));
-            }
-            continue;
-        }
-        // After `_exclude`, whatever it says: a path git takes for its own
-        // folder is never written.
-        if let Err(reason) = clean_relative(&path) {
-            return Err(Error::UnsafePath {
-                path,
-                from: source,
-                reason,
-            });
-        }
-
-        match node {
-            ViewNode::Dir => {
-                dirs.insert(rel.clone(), Some(path.clone()));
-                if let Some(Node::Dir) | None = out.tree.get(&path) {
-                    out.tree.insert(&path, Node::Dir);
-                    out.sources.entry(path).or_insert(source);
-                } else {
-                    return Err(collision(&out, &path, source));
-                }
-            }
-            ViewNode::Symlink { target } => {
-                let rendered_target;
-                let target = if templated {
-                    rendered_target = engine.render(&source, target, &ctx)?;
-                    rendered_target.as_str()
-                } else {
-                    target
-                };
-                let parent_dir = path.rsplit_once('/').map_or("", |(p, _)| p);
-                match resolve_link(parent_dir, target) {
-                    None => {
-                        return Err(Error::UnsafePath {
-                            path: format!("{path} -> {target}"),
-                            from: source,
-                            reason: "is a symlink that leads outside the destination".to_string(),
-                        })
-                    }
-                    Some(to) if in_git_dir(&to) => {
-                        return Err(Error::UnsafePath {
-                            path: format!("{path} -> {target}"),
-                            from: source,
-                            reason: "is a symlink into git's own folder".to_string(),
-                        })
-                    }
-                    Some(_) => {}
-                }
-                if out.tree.get(&path).is_some() {
-                    return Err(collision(&out, &path, source));
-                }
-                out.tree.insert(
-                    &path,
-                    Node::Symlink {
-                        target: target.to_string(),
-                    },
-                );
-                out.sources.insert(path, source);
-            }
-            ViewNode::File {
-                bytes,
-                executable,
-                via_link,
-            } => {
-                match claimed.get(&path) {
-                    Some(_) => return Err(collision(&out, &path, source)),
-                    None if out.tree.get(&path).is_some() => {
-                        return Err(collision(&out, &path, source))
-                    }
-                    None => {}
-                }
-                claimed.insert(path.clone(), templated);
-                out.sources.insert(path.clone(), source.clone());
-                jobs.push(Job {
-                    path,
-                    source,
-                    bytes,
-                    executable: *executable && !(link_mode && *via_link),
-                    templated,
-                });
-            }
-        }
+        walk.entry(rel, node)?;
     }
-
-    let suffix_required = !suffix.is_empty();
-    progress.set_total(jobs.len() as u64);
-    let files: Vec<(String, Node)> = jobs
-        .into_par_iter()
-        .map(|job| {
-            // Copied files share the template's bytes.
-            let bytes = if !job.templated {
-                job.bytes.clone()
-            } else if is_binary(job.bytes) {
-                if suffix_required {
-                    return Err(Error::BinaryTemplate(job.source));
-                }
-                job.bytes.clone()
-            } else {
-                // UTF-8: checked by is_binary above.
-                engine
-                    .render_file(&job.source, job.bytes, &ctx)?
-                    .into_bytes()
-                    .into()
-            };
-            progress.advance(1);
-            Ok((
-                job.path,
-                Node::File {
-                    bytes,
-                    executable: job.executable,
-                },
-            ))
-        })
-        .collect::<Result<_, Error>>()?;
-    for (path, node) in files {
-        out.tree.insert(&path, node);
-    }
-    Ok(out)
+    walk.render_files(progress)
 }
 
 fn collision(out: &Rendered, path: &str, second: String) -> Error {
