@@ -139,6 +139,12 @@ pub fn resolve_with(
         .filter(|_| config.dialect == Dialect::Copier)
         .map(|phase| std::mem::replace(phase, "prompt".into()));
 
+    let r = Resolver {
+        config,
+        engine,
+        sources,
+        interactive,
+    };
     for q in &config.questions {
         refresh(&mut answers.context)?;
         let ctx = context(&answers.context)?;
@@ -156,64 +162,12 @@ pub fn resolve_with(
             }
             None => q,
         };
-        let default = match sources.user_defaults.get(&q.name) {
-            Some(v) => Some(cast_answer(q, v)),
-            None => match &q.default {
-                Some(d) => Some(cast_default(
-                    q,
-                    &engine.render_value(&where_("default"), d, &ctx)?,
-                )),
-                None => None,
-            },
-        };
-        let default = default
-            .transpose()
-            .map_err(|message| Error::InvalidAnswer {
-                question: q.name.clone(),
-                origin: format!("its default ({})", q.origin),
-                message,
-            })?;
+        let default = r.default(q, &ctx, &where_("default"))?;
         let asked = match &q.when {
             Some(w) => engine.condition(&where_("when"), w, &ctx)?,
             None => true,
         };
-        let given = if let Some((_, text)) = sources.data.iter().rev().find(|(k, _)| k == &q.name) {
-            Some((parse_answer(q, text), "`--data`".to_string()))
-        } else {
-            sources.data_file.get(&q.name).map(|v| {
-                let cast = match v {
-                    // Copier reads a text answer of a yaml or json question
-                    // as YAML or JSON, wherever it comes from.
-                    Value::String(text)
-                        if config.dialect == Dialect::Copier
-                            && !q.multiselect
-                            && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
-                    {
-                        parse_text(q.ty, text)
-                    }
-                    v => cast_answer(q, v),
-                };
-                (cast, "`--data-file`".to_string())
-            })
-        };
-        let given = match given {
-            Some((parsed, origin)) => {
-                let value = parsed.map_err(|message| Error::InvalidAnswer {
-                    question: q.name.clone(),
-                    origin: origin.clone(),
-                    message,
-                })?;
-                validate(engine, config.dialect, q, &value, &answers.context).map_err(
-                    |message| Error::InvalidAnswer {
-                        question: q.name.clone(),
-                        origin,
-                        message,
-                    },
-                )?;
-                Some(value)
-            }
-            None => None,
-        };
+        let given = r.given(q, &answers.context)?;
         if !asked {
             // Not asked and not recorded; an answer given with `--data` or
             // `--data-file` still beats the computed default, as in Copier.
@@ -230,17 +184,115 @@ pub fn resolve_with(
             continue;
         }
 
-        let recorded = || match (q.secret, sources.recorded.get(&q.name)) {
+        let value = r.value(q, given, default, &answers.context, prompter)?;
+        let value = in_choice_order(engine, config.dialect, q, value, &answers.context);
+        if !q.secret {
+            answers.recorded.insert(q.name.clone(), value.clone());
+        }
+        answers.context.insert(q.name.clone(), value);
+    }
+    if let Some(phase) = phase {
+        answers.context.insert("_copier_phase".into(), phase);
+    }
+    Ok(answers)
+}
+
+/// What answers one question: the sources, the engine that renders its
+/// fields, and whether a terminal may be asked.
+struct Resolver<'a> {
+    config: &'a TemplateConfig,
+    engine: &'a Engine,
+    sources: &'a AnswerSources,
+    interactive: bool,
+}
+
+impl Resolver<'_> {
+    /// The question's default: the user's settings, else its own
+    /// (rendered with the answers so far); `origin` names it in errors.
+    fn default(&self, q: &Question, ctx: &Context, origin: &str) -> Result<Option<Value>, Error> {
+        let default = match self.sources.user_defaults.get(&q.name) {
+            Some(v) => Some(cast_answer(q, v)),
+            None => match &q.default {
+                Some(d) => Some(cast_default(q, &self.engine.render_value(origin, d, ctx)?)),
+                None => None,
+            },
+        };
+        default.transpose().map_err(|message| Error::InvalidAnswer {
+            question: q.name.clone(),
+            origin: format!("its default ({})", q.origin),
+            message,
+        })
+    }
+
+    /// The answer `--data` or `--data-file` gives, parsed and validated.
+    fn given(&self, q: &Question, context: &Map<String, Value>) -> Result<Option<Value>, Error> {
+        let given =
+            if let Some((_, text)) = self.sources.data.iter().rev().find(|(k, _)| k == &q.name) {
+                Some((parse_answer(q, text), "`--data`".to_string()))
+            } else {
+                self.sources.data_file.get(&q.name).map(|v| {
+                    let cast = match v {
+                        // Copier reads a text answer of a yaml or json question
+                        // as YAML or JSON, wherever it comes from.
+                        Value::String(text)
+                            if self.config.dialect == Dialect::Copier
+                                && !q.multiselect
+                                && matches!(q.ty, QuestionType::Yaml | QuestionType::Json) =>
+                        {
+                            parse_text(q.ty, text)
+                        }
+                        v => cast_answer(q, v),
+                    };
+                    (cast, "`--data-file`".to_string())
+                })
+            };
+        Ok(match given {
+            Some((parsed, origin)) => {
+                let value = parsed.map_err(|message| Error::InvalidAnswer {
+                    question: q.name.clone(),
+                    origin: origin.clone(),
+                    message,
+                })?;
+                validate(self.engine, self.config.dialect, q, &value, context).map_err(
+                    |message| Error::InvalidAnswer {
+                        question: q.name.clone(),
+                        origin,
+                        message,
+                    },
+                )?;
+                Some(value)
+            }
+            None => None,
+        })
+    }
+
+    /// The answer of an asked question: `--ask` on the terminal, else what
+    /// was given, else the recorded answer, a prompt or the default.
+    fn value(
+        &self,
+        q: &Question,
+        given: Option<Value>,
+        default: Option<Value>,
+        context: &Map<String, Value>,
+        prompter: &mut dyn Prompter,
+    ) -> Result<Value, Error> {
+        let recorded = || match (q.secret, self.sources.recorded.get(&q.name)) {
             (false, Some(v)) => cast_answer(q, v)
                 .ok()
-                .filter(|v| validate(engine, config.dialect, q, v, &answers.context).is_ok()),
+                .filter(|v| validate(self.engine, self.config.dialect, q, v, context).is_ok()),
             _ => None,
         };
-        let context = &answers.context;
         let prompt = |default: Option<&Value>, prompter: &mut dyn Prompter| {
-            ask(engine, config.dialect, q, default, context, prompter)
+            ask(
+                self.engine,
+                self.config.dialect,
+                q,
+                default,
+                context,
+                prompter,
+            )
         };
-        let value = if sources.asks(&q.name) {
+        Ok(if self.sources.asks(&q.name) {
             // `--ask`: on the terminal, whatever else answers it, the
             // answer it would have had as the default.
             if !prompter.interactive() {
@@ -254,20 +306,20 @@ pub fn resolve_with(
             value
         } else {
             match recorded() {
-                Some(v) if !interactive || sources.skip_answered => v,
+                Some(v) if !self.interactive || self.sources.skip_answered => v,
                 recorded => {
                     let default = recorded.or(default);
-                    if interactive {
+                    if self.interactive {
                         prompt(default.as_ref(), prompter)?
-                    } else if sources.use_defaults {
+                    } else if self.sources.use_defaults {
                         let Some(d) = default else {
                             return Err(Error::NoDefault {
                                 question: q.name.clone(),
                             });
                         };
                         // Copier does not judge a secret's default.
-                        if !(config.dialect == Dialect::Copier && q.secret) {
-                            validate(engine, config.dialect, q, &d, &answers.context).map_err(
+                        if !(self.config.dialect == Dialect::Copier && q.secret) {
+                            validate(self.engine, self.config.dialect, q, &d, context).map_err(
                                 |message| Error::InvalidAnswer {
                                     question: q.name.clone(),
                                     origin: "its default".to_string(),
@@ -284,17 +336,8 @@ pub fn resolve_with(
                     }
                 }
             }
-        };
-        let value = in_choice_order(engine, config.dialect, q, value, &answers.context);
-        if !q.secret {
-            answers.recorded.insert(q.name.clone(), value.clone());
-        }
-        answers.context.insert(q.name.clone(), value);
+        })
     }
-    if let Some(phase) = phase {
-        answers.context.insert("_copier_phase".into(), phase);
-    }
-    Ok(answers)
 }
 
 /// `q` with the type its `type` template renders to.
