@@ -135,80 +135,103 @@ fn hunks<'a>(
             first = i;
         }
     }
-    let mut function: Option<&[u8]> = None;
-    let mut searched_to: Option<usize> = None;
-    let mut out = Vec::new();
-    for group in groups {
-        let (head, last) = (group[0], group[group.len() - 1]);
-        let start = head.old.saturating_sub(context);
-        let end = (last.old + last.old_len + context).min(old.len());
-        let new_start = head.new - (head.old - start);
-        // Searched upwards from the line above the hunk to where the
-        // previous search began; the name found last stays otherwise.
-        for l in (searched_to.map_or(0, |s| s + 1)..start).rev() {
+    let mut names = FunctionNames::default();
+    groups
+        .into_iter()
+        .map(|group| {
+            let (head, last) = (group[0], group[group.len() - 1]);
+            let start = head.old.saturating_sub(context);
+            let end = (last.old + last.old_len + context).min(old.len());
+            let mut hunk = Hunk::new(head.new - (head.old - start));
+            let mut at = start;
+            for change in group {
+                hunk.lines(b' ', &old[at..change.old]);
+                hunk.lines(b'-', &old[change.old..change.old + change.old_len]);
+                hunk.lines(b'+', &new[change.new..change.new + change.new_len]);
+                at = change.old + change.old_len;
+            }
+            hunk.lines(b' ', &old[at..end]);
+            hunk.trailing = end - at;
+            hunk.finish(start, names.above(old, start))
+        })
+        .collect()
+}
+
+/// git's search for the function name of each hunk: upwards from the line
+/// above the hunk to where the previous search began; the name found last
+/// stays when none is found.
+#[derive(Default)]
+struct FunctionNames<'a> {
+    name: Option<&'a [u8]>,
+    searched_to: Option<usize>,
+}
+
+impl<'a> FunctionNames<'a> {
+    fn above(&mut self, old: &[Line<'a>], start: usize) -> Option<&'a [u8]> {
+        for l in (self.searched_to.map_or(0, |s| s + 1)..start).rev() {
             if let Some(name) = function_name(old[l]) {
-                function = Some(name);
+                self.name = Some(name);
                 break;
             }
         }
-        searched_to = start.checked_sub(1);
-        let (mut preimage, mut postimage) = (Vec::new(), Vec::new());
-        let mut body = Vec::new();
-        let mut at = start;
-        let mut trailing = 0;
-        for change in group {
-            for line in &old[at..change.old] {
-                push_line(&mut body, b' ', line);
-                preimage.push(*line);
-                postimage.push(*line);
-            }
-            for line in &old[change.old..change.old + change.old_len] {
-                push_line(&mut body, b'-', line);
-                preimage.push(*line);
-            }
-            for line in &new[change.new..change.new + change.new_len] {
-                push_line(&mut body, b'+', line);
-                postimage.push(*line);
-            }
-            at = change.old + change.old_len;
+        self.searched_to = start.checked_sub(1);
+        self.name
+    }
+}
+
+impl<'a> Hunk<'a> {
+    fn new(new_start: usize) -> Hunk<'a> {
+        Hunk {
+            text: Vec::new(),
+            old_pos: 0,
+            new_pos: new_start,
+            preimage: Vec::new(),
+            postimage: Vec::new(),
+            trailing: 0,
         }
-        for line in &old[at..end] {
-            push_line(&mut body, b' ', line);
-            preimage.push(*line);
-            postimage.push(*line);
-            trailing += 1;
+    }
+
+    /// Adds `lines` as context (` `), removed (`-`) or added (`+`).
+    fn lines(&mut self, kind: u8, lines: &[Line<'a>]) {
+        for line in lines {
+            push_line(&mut self.text, kind, line);
+            if kind != b'+' {
+                self.preimage.push(line);
+            }
+            if kind != b'-' {
+                self.postimage.push(line);
+            }
         }
-        let (old_len, new_len) = (preimage.len(), postimage.len());
+    }
+
+    /// Puts the header before the body: the hunk starts at old line
+    /// `start` (0-based; the new start was given to [`Hunk::new`]).
+    fn finish(mut self, start: usize, function: Option<&[u8]>) -> Hunk<'a> {
+        let new_start = self.new_pos;
+        let (old_len, new_len) = (self.preimage.len(), self.postimage.len());
         let mut header = format!(
             "@@ -{} +{} @@",
             range(start, old_len),
             range(new_start, new_len)
-        );
-        let mut text = Vec::new();
+        )
+        .into_bytes();
         if let Some(name) = function {
-            header.push(' ');
+            header.push(b' ');
+            // git's header buffer holds 127 bytes before the line end.
             let room = 127usize.saturating_sub(header.len());
-            text.extend_from_slice(header.as_bytes());
-            text.extend_from_slice(&name[..name.len().min(room)]);
-        } else {
-            text.extend_from_slice(header.as_bytes());
+            header.extend_from_slice(&name[..name.len().min(room)]);
         }
-        text.push(b'\n');
-        text.extend_from_slice(&body);
-        out.push(Hunk {
-            text,
-            old_pos: if old_len == 0 { start } else { start + 1 },
-            new_pos: if new_len == 0 {
-                new_start
-            } else {
-                new_start + 1
-            },
-            preimage,
-            postimage,
-            trailing,
-        });
+        header.push(b'\n');
+        header.append(&mut self.text);
+        self.text = header;
+        self.old_pos = if old_len == 0 { start } else { start + 1 };
+        self.new_pos = if new_len == 0 {
+            new_start
+        } else {
+            new_start + 1
+        };
+        self
     }
-    out
 }
 
 /// A line's bytes without git's white space (space, tab, CR, LF), which
