@@ -24,7 +24,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use crate::error::Error;
 use crate::tree::is_executable;
@@ -131,8 +131,17 @@ impl Undo {
 }
 
 /// The git blob id of `bytes`: the hash a journal entry carries.
+///
+/// Computed with the `sha1` crate (which uses the CPU's SHA instructions
+/// where there are some) rather than libgit2's collision-detecting SHA-1:
+/// the id is the same, and hashing every file a run writes or backs up
+/// took a twentieth of a copy's time.
 pub fn blob_id(bytes: &[u8]) -> Oid {
-    Oid::hash_object(ObjectType::Blob, bytes).unwrap_or(Oid::ZERO_SHA1)
+    use sha1::Digest;
+    let mut hash = sha1::Sha1::new();
+    hash.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hash.update(bytes);
+    Oid::from_bytes(&hash.finalize()).unwrap_or(Oid::ZERO_SHA1)
 }
 
 /// An open journal of one run.
@@ -964,6 +973,21 @@ mod tests {
         std::mem::forget(tx);
         assert!(recover(&w.root, &w.journals).unwrap());
         assert_eq!(fs::read_to_string(w.root.join(name)).unwrap(), "before");
+    }
+
+    #[test]
+    fn blob_ids_are_git_s() {
+        for bytes in [
+            &b""[..],
+            b"hello\n",
+            &[0u8, 255, 10, 13][..],
+            &[b'x'; 70_000][..],
+        ] {
+            assert_eq!(
+                blob_id(bytes),
+                Oid::hash_object(git2::ObjectType::Blob, bytes).unwrap()
+            );
+        }
     }
 
     #[test]
