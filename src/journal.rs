@@ -65,6 +65,12 @@ pub(crate) enum Undo {
     /// bytes (or link text) hash to `written`: remove it if it still holds
     /// them.
     Remove { path: String, written: Oid },
+    /// Like `Remove`, for a file graft wrote in place (not renamed into
+    /// place) in a folder the run created: an empty file there is that
+    /// write cut short, and goes too. Only files of at most one page are
+    /// written so (see `apply`), which a killed process leaves empty or
+    /// whole.
+    Create { path: String, written: Oid },
     /// A file existed with bytes hashing to `id`: put the backup back.
     Restore {
         path: String,
@@ -87,6 +93,7 @@ impl Undo {
     fn line(&self) -> String {
         match self {
             Undo::Remove { path, written } => format!("remove\t{written}\t{}\n", escape(path)),
+            Undo::Create { path, written } => format!("create\t{written}\t{}\n", escape(path)),
             Undo::Restore {
                 path,
                 backup,
@@ -121,9 +128,10 @@ impl Undo {
 
     fn path(&self) -> Option<&str> {
         match self {
-            Undo::Remove { path, .. } | Undo::Restore { path, .. } | Undo::Relink { path, .. } => {
-                Some(path)
-            }
+            Undo::Remove { path, .. }
+            | Undo::Create { path, .. }
+            | Undo::Restore { path, .. }
+            | Undo::Relink { path, .. } => Some(path),
             Undo::RemoveDir(p) | Undo::MakeDir(p) => Some(p),
             Undo::GitIndex { .. } => None,
         }
@@ -314,7 +322,7 @@ enum Done {
 fn undo_one(root: &Path, token: &str, u: &Undo) -> Result<Done, String> {
     let io = |e: std::io::Error| e.to_string();
     match u {
-        Undo::Remove { path, written } => {
+        Undo::Remove { path, written } | Undo::Create { path, written } => {
             let p = root.join(path);
             match fs::symlink_metadata(&p) {
                 Err(_) => Ok(Done::Nothing),
@@ -327,7 +335,8 @@ fn undo_one(root: &Path, token: &str, u: &Undo) -> Result<Done, String> {
                     Ok(Done::Changed)
                 }
                 Ok(m) if m.is_file() => {
-                    if file_id(&p).map_err(io)? != *written {
+                    let cut_short = matches!(u, Undo::Create { .. }) && m.len() == 0;
+                    if !cut_short && file_id(&p).map_err(io)? != *written {
                         return Err("changed since graft wrote it, so it was kept".to_string());
                     }
                     fs::remove_file(&p).map_err(io)?;
@@ -596,6 +605,10 @@ fn parse<'a>(
         let parts: Vec<&str> = line.split('\t').collect();
         undo.push(match parts.as_slice() {
             ["remove", w, p] => Undo::Remove {
+                written: id(w)?,
+                path: path(p)?,
+            },
+            ["create", w, p] => Undo::Create {
                 written: id(w)?,
                 path: path(p)?,
             },
