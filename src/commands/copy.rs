@@ -109,6 +109,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         env,
         printer: &printer,
         dest: &dest,
+        new_dest: created.is_some(),
         config: &config,
         project: &project,
         trusted,
@@ -195,6 +196,8 @@ struct Written<'a> {
     env: &'a Env,
     printer: &'a Printer,
     dest: &'a Path,
+    /// DEST was created by this run, and is empty.
+    new_dest: bool,
     config: &'a config::TemplateConfig,
     project: &'a super::ProjectRender,
     trusted: bool,
@@ -218,7 +221,7 @@ impl Written<'_> {
             ..
         } = *self;
         let common = &args.common;
-        let mut plan = super::plan_over_project(dest, config, common, project)?;
+        let mut plan = super::plan_over_project(dest, self.new_dest, config, common, project)?;
         super::settle_conflicts(
             &mut plan,
             args.overwrite || args.force,
@@ -254,7 +257,10 @@ impl Written<'_> {
         }
         {
             let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply(dest, &plan, &env.journals(), &bar)?;
+            match self.new_dest {
+                true => apply::apply_into_new(dest, &plan, &env.journals(), &bar)?,
+                false => apply::apply(dest, &plan, &env.journals(), &bar)?,
+            }
         }
         let answers = tasks::answer_env(config.dialect, &project.answers.context);
         for t in prepared.iter().filter(|_| !common.skip_tasks) {
