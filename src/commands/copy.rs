@@ -40,11 +40,16 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let spec = SourceSpec::parse(&args.src, &env.cwd)?;
     let src_display = spec.display();
     let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
-    let revision = repo.resolve(common.vcs_ref.as_deref(), common.prereleases)?;
+    // A local template's check for uncommitted changes runs beside the
+    // reading; its warning comes first all the same.
+    let (mut revision, pending) =
+        repo.resolve_beside(common.vcs_ref.as_deref(), common.prereleases)?;
+    let tree = repo.read_tree(&revision);
+    pending.finish(&mut revision)?;
     for w in &revision.warnings {
         printer.warn(w);
     }
-    let tree = repo.read_tree(&revision)?;
+    let tree = tree?;
     // The files are in memory: close the repository, its mapped packs and
     // caches, before the render needs memory of its own.
     drop(repo);
