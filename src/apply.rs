@@ -1,7 +1,10 @@
 //! Writing a plan so that nothing is ever half-done.
 //!
-//! Every write goes to a temporary file in the same folder and is renamed
-//! into place. Before the first change a journal (see [`crate::journal`])
+//! Every write that replaces or may replace something goes to a temporary
+//! file in the same folder and is renamed into place. A small file (at most
+//! a page) in a folder this run created, where nothing can be in the way,
+//! is written in place: a killed process leaves it empty or whole, and the
+//! journal knows an empty one for a write cut short. Before the first change a journal (see [`crate::journal`])
 //! is created in the destination, and the prior state of every path is
 //! saved there before it is touched. An error rolls everything back; a
 //! process killed in the middle leaves the journal, and
@@ -51,6 +54,12 @@ pub struct Transaction {
     undo: Vec<Undo>,
     /// Folders known to exist: checked or created by this run.
     dirs: HashSet<String>,
+    /// Folders this run created (`""`: the root), so nothing was in them
+    /// but what this run put there.
+    created: HashSet<String>,
+    /// Paths written in created folders, so a second write at one of them
+    /// is not taken for a write where nothing is.
+    placed: HashSet<String>,
     /// Names handed out to backups so far.
     backups: usize,
     writes: usize,
@@ -60,6 +69,9 @@ pub struct Transaction {
 /// What was at a path before a write replaced it.
 struct Prior {
     undo: Option<Undo>,
+    /// Nothing is there and the file is written in place (see the module
+    /// documentation).
+    in_place: bool,
     symlink: bool,
     /// A folder is there.
     dir: bool,
@@ -75,10 +87,24 @@ impl Transaction {
             journal: Journal::begin(root, journals)?,
             undo: Vec::new(),
             dirs: HashSet::new(),
+            created: HashSet::new(),
+            placed: HashSet::new(),
             backups: 0,
             writes: 0,
             faults: journals.faults,
         })
+    }
+
+    /// Declares the root a folder this run created and nothing else wrote
+    /// in since (a copy into a new folder).
+    fn root_is_new(&mut self) {
+        self.created.insert(String::new());
+    }
+
+    /// Whether nothing can be at `rel` but what this run put there: its
+    /// folder was created by this run.
+    fn in_created(&self, rel: &str) -> bool {
+        self.created.contains(parent(rel))
     }
 
     /// Journals `undo`, in order, before the changes they protect.
@@ -139,18 +165,21 @@ impl Transaction {
                 continue;
             }
             let path = self.root.join(dir);
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
+            // In a folder this run created, only what it made is there.
+            let known_missing = self.in_created(dir) && !self.placed.contains(dir);
+            match (!known_missing).then(|| fs::symlink_metadata(&path)) {
+                Some(Ok(m)) if m.is_dir() => {}
+                Some(Ok(_)) => {
                     return Err(Error::io(
                         "create folder",
                         &path,
                         std::io::Error::other("a file is in the way"),
                     ))
                 }
-                Err(_) => {
+                None | Some(Err(_)) => {
                     self.record(Undo::RemoveDir(dir.to_string()))?;
                     fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
+                    self.created.insert(dir.to_string());
                 }
             }
             self.dirs.insert(dir.to_string());
@@ -170,9 +199,13 @@ impl Transaction {
         let path = self.root.join(rel);
         self.tick(&path)?;
         self.parents(rel)?;
+        if self.dirs.contains(rel) {
+            return Ok(());
+        }
         if !path.is_dir() {
             self.record(Undo::RemoveDir(rel.to_string()))?;
             fs::create_dir(&path).map_err(|e| Error::io("create folder", &path, e))?;
+            self.created.insert(rel.to_string());
         }
         self.dirs.insert(rel.to_string());
         Ok(())
@@ -196,8 +229,22 @@ impl Transaction {
         let prior = items
             .iter()
             .enumerate()
-            .map(|(i, (rel, node))| save(&self.root, &self.journal, rel, *node, first + i))
+            .map(|(i, (rel, node))| match node {
+                Some(node @ Node::File { .. })
+                    if self.in_created(rel)
+                        && !self.placed.contains(*rel)
+                        && !self.dirs.contains(*rel) =>
+                {
+                    Ok(nothing_there(rel, node))
+                }
+                _ => save(&self.root, &self.journal, rel, *node, first + i),
+            })
             .collect::<Result<Vec<Prior>, Error>>()?;
+        for (rel, _) in items {
+            if self.in_created(rel) {
+                self.placed.insert(rel.to_string());
+            }
+        }
         for ((rel, _), p) in items.iter().zip(&prior) {
             if p.dir {
                 // A folder is in the way and goes with everything in it.
@@ -236,6 +283,7 @@ impl Transaction {
         self.tick(&path)?;
         self.record(Undo::MakeDir(rel.to_string()))?;
         self.dirs.remove(rel);
+        self.created.remove(rel);
         fs::remove_dir(&path).map_err(|e| Error::io("remove folder", &path, e))
     }
 
@@ -309,6 +357,32 @@ fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
+/// The largest file written in place rather than renamed into place: one
+/// page, which the kernel copies into a file at once, so a process killed
+/// while writing it leaves it empty or whole.
+const IN_PLACE_MAX: usize = 4096;
+
+/// The prior state of a path in a folder this run created, where nothing
+/// is, without looking: the file `node` goes there.
+fn nothing_there(rel: &str, node: &Node) -> Prior {
+    let (written, in_place) = match node {
+        Node::File { bytes, .. } => (blob_id(bytes), bytes.len() <= IN_PLACE_MAX),
+        Node::Symlink { target } => (blob_id(target.as_bytes()), false),
+        Node::Dir => (blob_id(b""), false),
+    };
+    let path = rel.to_string();
+    Prior {
+        undo: Some(match in_place {
+            true => Undo::Create { path, written },
+            false => Undo::Remove { path, written },
+        }),
+        in_place,
+        symlink: false,
+        dir: false,
+        mode: None,
+    }
+}
+
 /// Saves what is at `rel` so it can be restored, as backup number `n`;
 /// `node` is what will be written there (`None`: it is deleted). A folder
 /// is not saved (nothing replaces one without failing first).
@@ -322,6 +396,7 @@ fn save(
     let path = root.join(rel);
     let mut prior = Prior {
         undo: None,
+        in_place: false,
         symlink: false,
         dir: false,
         mode: None,
@@ -397,20 +472,24 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
     let path = root.join(rel);
     match node {
         Node::File { bytes, executable } => {
-            let dir = path.parent().unwrap_or(root);
-            let mut tmp = tempfile::Builder::new()
-                .prefix(prefix)
-                .tempfile_in(dir)
-                .map_err(|e| Error::io("write", &path, without_temp_path(e)))?;
-            tmp.as_file_mut()
-                .write_all(bytes)
-                .map_err(|e| Error::io("write", &path, e))?;
             let mode = match prior.mode {
                 Some(mode) => exec_mode(mode, *executable),
                 None if *executable => 0o755,
                 None => 0o644,
             };
-            set_mode(tmp.as_file(), mode).map_err(|e| Error::io("write", &path, e))?;
+            if prior.in_place {
+                return write_new(&path, bytes, mode).map_err(|e| Error::io("write", &path, e));
+            }
+            let dir = path.parent().unwrap_or(root);
+            let mut tmp = temp_builder(prefix, mode)
+                .tempfile_in(dir)
+                .map_err(|e| Error::io("write", &path, without_temp_path(e)))?;
+            tmp.as_file_mut()
+                .write_all(bytes)
+                .map_err(|e| Error::io("write", &path, e))?;
+            if !created_with(mode) {
+                set_mode(tmp.as_file(), mode).map_err(|e| Error::io("write", &path, e))?;
+            }
             if prior.symlink {
                 remove_if_symlink(&path)?;
             }
@@ -430,6 +509,57 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
         }
     }
     Ok(())
+}
+
+/// Creates the file at `path`, where nothing is, with `bytes` and `mode`.
+/// A failed write removes the file again: it is this run's own, half
+/// written.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    let mut file = options.open(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| match created_with(mode) {
+            true => Ok(()),
+            false => set_mode(&file, mode),
+        });
+    if written.is_err() {
+        drop(file);
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// A temporary file created with `mode` (as far as the umask lets it).
+fn temp_builder(prefix: &str, mode: u32) -> tempfile::Builder<'_, '_> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder
+}
+
+/// Whether a file created with `mode` has exactly those permission bits:
+/// the process's umask clears none of them, so no `chmod` is needed.
+fn created_with(mode: u32) -> bool {
+    mode & !0o777 == 0 && umask().is_some_and(|mask| mode & mask == 0)
+}
+
+/// The process's umask, read once from `/proc/self/status` (setting it to
+/// read it would race with other threads creating files). `None` where it
+/// cannot be read: every file is then given its mode explicitly.
+fn umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(line.trim(), 8).ok()
+    })
 }
 
 /// One step of applying a plan.
@@ -485,9 +615,32 @@ pub fn apply(
     apply_with_index(root, plan, journals, None, progress)
 }
 
+/// Applies every write of `plan` into `root`, a folder this run created
+/// and that nothing was written in since: nothing is looked up there
+/// before it is written.
+pub fn apply_into_new(
+    root: &Path,
+    plan: &Plan,
+    journals: &Journals,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    apply_all(root, true, plan, journals, None, progress)
+}
+
 /// Applies every write of `plan`, and then `index`, in one transaction.
 pub fn apply_with_index(
     root: &Path,
+    plan: &Plan,
+    journals: &Journals,
+    index: Option<IndexWrite>,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    apply_all(root, false, plan, journals, index, progress)
+}
+
+fn apply_all(
+    root: &Path,
+    new_root: bool,
     plan: &Plan,
     journals: &Journals,
     index: Option<IndexWrite>,
@@ -523,6 +676,9 @@ pub fn apply_with_index(
     let region = crate::interrupt::Deferred::begin();
     crate::interrupt::check()?;
     let mut tx = Transaction::begin(root, journals)?;
+    if new_root {
+        tx.root_is_new();
+    }
     let result = (|| {
         let mut rest = &steps[..];
         while let Some(step) = rest.first() {
@@ -778,6 +934,97 @@ mod tests {
             "ends before a path seen already"
         );
         assert_eq!(batch(&steps, 1).len(), 1);
+    }
+
+    #[test]
+    fn small_files_in_new_folders_are_written_in_place_and_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("keep.txt"), "old").unwrap();
+        let big = "x".repeat(IN_PLACE_MAX + 1);
+        let (_registry, journals) = journals();
+        let mut tx = Transaction::begin(root, &journals).unwrap();
+        tx.write("keep.txt", &Node::file("new")).unwrap();
+        tx.write("a/b/small.txt", &Node::file("small")).unwrap();
+        tx.write("a/b/big.txt", &Node::file(big.clone())).unwrap();
+        let index = fs::read_to_string(root.join(JOURNAL_DIR).join("index")).unwrap();
+        let kinds: Vec<&str> = index
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["restore", "rmdir", "rmdir", "create", "remove"],
+            "{index}"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("a/b/small.txt")).unwrap(),
+            "small"
+        );
+        assert_eq!(fs::read_to_string(root.join("a/b/big.txt")).unwrap(), big);
+        // As if the process died between creating a file in place and
+        // writing it: the empty file is this run's, and goes.
+        fs::write(root.join("a/b/small.txt"), "").unwrap();
+        std::mem::forget(tx);
+        assert!(recover(root, &journals).unwrap());
+        assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "old");
+        assert!(!root.join("a").exists());
+    }
+
+    #[test]
+    fn a_second_write_at_a_path_in_a_new_folder_backs_the_first_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (_registry, journals) = journals();
+        let mut tx = Transaction::begin(root, &journals).unwrap();
+        tx.write("a/f.txt", &Node::file("first")).unwrap();
+        tx.write("a/f.txt", &Node::file("second")).unwrap();
+        assert_eq!(fs::read_to_string(root.join("a/f.txt")).unwrap(), "second");
+        std::mem::forget(tx);
+        assert!(recover(root, &journals).unwrap());
+        assert!(!root.join("a").exists());
+    }
+
+    #[test]
+    fn an_empty_file_where_graft_renamed_a_file_into_place_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (_registry, journals) = journals();
+        let mut tx = Transaction::begin(root, &journals).unwrap();
+        tx.write("old/f.txt", &Node::file("x".repeat(IN_PLACE_MAX + 1)))
+            .unwrap();
+        fs::write(root.join("old/f.txt"), "").unwrap();
+        std::mem::forget(tx);
+        assert!(recover(root, &journals).is_err());
+        assert!(root.join("old/f.txt").exists());
+    }
+
+    #[test]
+    fn a_copy_into_a_new_folder_writes_without_looking_and_rolls_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("new");
+        fs::create_dir(&root).unwrap();
+        let plan = Plan {
+            changes: (0..40)
+                .map(|i| {
+                    let path = format!("d{}/f{i}.txt", i % 3);
+                    Change::new(&path, Action::Create, Some(Node::file(path.clone())), None)
+                })
+                .collect(),
+        };
+        let (_registry, mut journals) = journals();
+        journals.faults.fail_after = Some(25);
+        let progress = crate::progress::NoProgress;
+        assert!(apply_into_new(&root, &plan, &journals, &progress).is_err());
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 0);
+        journals.faults.fail_after = None;
+        apply_into_new(&root, &plan, &journals, &progress).unwrap();
+        assert_eq!(
+            fs::read_to_string(root.join("d1/f7.txt")).unwrap(),
+            "d1/f7.txt"
+        );
+        assert!(!root.join(JOURNAL_DIR).exists());
     }
 
     #[test]

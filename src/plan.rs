@@ -177,13 +177,18 @@ pub fn special_kind(kind: &std::fs::FileType) -> &'static str {
 /// Plans a copy of `rendered` into `dest`: create what is missing, leave
 /// identical files, skip existing `_skip_if_exists` files, and mark every
 /// other existing path that differs as a conflict. `answers` (path, bytes)
-/// is always written.
+/// is always written. A `dest` of `None` is a folder this run created,
+/// where nothing is: everything is created, without looking.
 pub fn plan_copy(
     rendered: &FileTree,
-    dest: &Path,
+    dest: Option<&Path>,
     skip_if_exists: &PathMatcher,
     answers: Option<(&str, Vec<u8>)>,
 ) -> Result<Plan, Error> {
+    let read_node = |dest: Option<&Path>, rel: &str| match dest {
+        Some(dest) => read_node(dest, rel),
+        None => Ok(None),
+    };
     let mut plan = Plan::default();
     let mut entries = rendered.entries.iter().peekable();
     while let Some((path, node)) = entries.next() {

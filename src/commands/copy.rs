@@ -40,11 +40,16 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let spec = SourceSpec::parse(&args.src, &env.cwd)?;
     let src_display = spec.display();
     let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
-    let revision = repo.resolve(common.vcs_ref.as_deref(), common.prereleases)?;
+    // A local template's check for uncommitted changes runs beside the
+    // reading; its warning comes first all the same.
+    let (mut revision, pending) =
+        repo.resolve_beside(common.vcs_ref.as_deref(), common.prereleases)?;
+    let tree = repo.read_tree(&revision);
+    pending.finish(&mut revision)?;
     for w in &revision.warnings {
         printer.warn(w);
     }
-    let tree = repo.read_tree(&revision)?;
+    let tree = tree?;
     // The files are in memory: close the repository, its mapped packs and
     // caches, before the render needs memory of its own.
     drop(repo);
@@ -111,6 +116,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         env,
         printer: &printer,
         dest: &dest,
+        new_dest: created.is_some(),
         config: &config,
         project: &project,
         trusted,
@@ -197,6 +203,8 @@ struct Written<'a> {
     env: &'a Env,
     printer: &'a Printer,
     dest: &'a Path,
+    /// DEST was created by this run, and is empty.
+    new_dest: bool,
     config: &'a config::TemplateConfig,
     project: &'a super::ProjectRender,
     trusted: bool,
@@ -220,7 +228,7 @@ impl Written<'_> {
             ..
         } = *self;
         let common = &args.common;
-        let mut plan = super::plan_over_project(dest, config, common, project)?;
+        let mut plan = super::plan_over_project(dest, self.new_dest, config, common, project)?;
         super::settle_conflicts(
             &mut plan,
             args.overwrite || args.force,
@@ -261,7 +269,10 @@ impl Written<'_> {
         }
         {
             let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply(dest, &plan, &env.journals(), &bar)?;
+            match self.new_dest {
+                true => apply::apply_into_new(dest, &plan, &env.journals(), &bar)?,
+                false => apply::apply(dest, &plan, &env.journals(), &bar)?,
+            }
         }
         let answers = tasks::answer_env(config.dialect, &project.answers.context);
         for t in prepared.iter().filter(|_| !common.skip_tasks) {

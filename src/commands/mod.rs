@@ -379,6 +379,7 @@ pub fn roll_back_interrupted(env: &Env, dest: &Path, printer: &Printer) -> Resul
 /// file last; every write is checked to stay inside DEST.
 pub fn plan_over_project(
     dest: &Path,
+    new_dest: bool,
     config: &TemplateConfig,
     common: &CommonArgs,
     project: &ProjectRender,
@@ -387,7 +388,7 @@ pub fn plan_over_project(
     let skip = render::skip_matcher_with(config, &common.skip, Some((&project.engine, &ctx)))?;
     let mut plan = crate::plan::plan_copy(
         &project.rendered.tree,
-        dest,
+        (!new_dest).then_some(dest),
         &skip,
         project
             .answers_text
@@ -401,7 +402,8 @@ pub fn plan_over_project(
     };
     plan.changes.extend(injected);
     plan.changes.extend(answers_change);
-    if dest.is_dir() {
+    // A folder this run created holds no symlinks to go through.
+    if !new_dest && dest.is_dir() {
         let mut inside = crate::apply::Inside::new(dest);
         for change in plan.writes() {
             inside.check(&change.path)?;

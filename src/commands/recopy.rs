@@ -100,7 +100,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             printer: Some(&printer),
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
-        let mut plan = super::plan_over_project(&dest, &config, common, &project)?;
+        let mut plan = super::plan_over_project(&dest, false, &config, common, &project)?;
         super::settle_conflicts(
             &mut plan,
             args.overwrite,

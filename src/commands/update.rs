@@ -386,9 +386,14 @@ fn update_one(
     let recorded = open_recorded(&recorded_file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
     let old_rev = recorded.revision.clone();
-    let new_rev = match common.vcs_ref.as_deref() {
-        Some(":current:") => old_rev.clone(),
-        other => recorded.repo.resolve(other, common.prereleases)?,
+    // A local template's check for uncommitted changes (only a warning
+    // here) runs beside the reading of both versions.
+    let (mut new_rev, pending) = match common.vcs_ref.as_deref() {
+        Some(":current:") => (old_rev.clone(), None),
+        other => {
+            let (rev, pending) = recorded.repo.resolve_beside(other, common.prereleases)?;
+            (rev, Some(pending))
+        }
     };
     if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
         if to < from {
@@ -412,6 +417,9 @@ fn update_one(
         &common.exclude,
         env.bare_dialect_for(answers_rel),
     )?;
+    if let Some(pending) = pending {
+        pending.finish(&mut new_rev)?;
+    }
     // Both versions are in memory: close the template repository, its
     // mapped packs and caches.
     drop(recorded.repo);

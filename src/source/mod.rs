@@ -157,6 +157,38 @@ impl std::fmt::Debug for TemplateRepo {
     }
 }
 
+/// The check for uncommitted changes of a local template's working tree,
+/// running beside the reading (see [`TemplateRepo::resolve_beside`]).
+pub struct PendingCheck {
+    src: String,
+    check: Option<std::thread::JoinHandle<Result<bool, git2::Error>>>,
+}
+
+impl PendingCheck {
+    /// Waits for the check and adds its warning to `rev`.
+    pub fn finish(self, rev: &mut Revision) -> Result<(), SourceError> {
+        let Some(check) = self.check else {
+            return Ok(());
+        };
+        let dirty = check
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .map_err(|source| dirty_check_error(&self.src, source))?;
+        if dirty {
+            rev.warnings.push(DIRTY_IGNORED_WARNING.to_string());
+        }
+        Ok(())
+    }
+}
+
+fn dirty_check_error(src: &str, source: git2::Error) -> SourceError {
+    SourceError::Git {
+        action: "check the working tree",
+        src: src.to_string(),
+        source,
+    }
+}
+
 impl TemplateRepo {
     /// Opens the template. Remote sources are fetched into (or, offline,
     /// read from) their mirror in `opts.cache_dir`; that is the only
@@ -266,10 +298,30 @@ impl TemplateRepo {
         vcs_ref: Option<&str>,
         prereleases: bool,
     ) -> Result<Revision, SourceError> {
+        let (mut rev, pending) = self.resolve_beside(vcs_ref, prereleases)?;
+        pending.finish(&mut rev)?;
+        Ok(rev)
+    }
+
+    /// [`TemplateRepo::resolve`], except that where the check for
+    /// uncommitted changes only decides a warning (no explicit `HEAD`), it
+    /// runs on a thread of its own, beside whatever the caller does next:
+    /// it looks at every file of the working tree, as `git status` does,
+    /// which is as much work as reading the template. [`PendingCheck::finish`]
+    /// adds its warning.
+    pub fn resolve_beside(
+        &self,
+        vcs_ref: Option<&str>,
+        prereleases: bool,
+    ) -> Result<(Revision, PendingCheck), SourceError> {
         let src = self.spec.display();
+        let mut pending = PendingCheck {
+            src: src.clone(),
+            check: None,
+        };
         match &self.kind {
             Kind::Folder(_) => match vcs_ref {
-                None | Some("HEAD") => Ok(Revision::default()),
+                None | Some("HEAD") => Ok((Revision::default(), pending)),
                 Some(r) => Err(SourceError::NotARepository {
                     vcs_ref: r.to_string(),
                     src,
@@ -279,22 +331,24 @@ impl TemplateRepo {
                 let mut rev =
                     self.with_repo(|repo| git::resolve(repo, &src, vcs_ref, prereleases))?;
                 let explicit_head = vcs_ref == Some("HEAD");
-                if workdir.is_some() && (explicit_head || vcs_ref.is_none()) {
-                    let dirty = git::is_dirty(&*opened(repo, &self.spec)?).map_err(|source| {
-                        SourceError::Git {
-                            action: "check the working tree",
-                            src: src.clone(),
-                            source,
+                match workdir {
+                    Some(_) if explicit_head => {
+                        let dirty = git::is_dirty(&*opened(repo, &self.spec)?)
+                            .map_err(|source| dirty_check_error(&src, source))?;
+                        if dirty {
+                            rev.worktree = true;
+                            rev.warnings.push(DIRTY_WARNING.to_string());
                         }
-                    })?;
-                    if dirty && explicit_head {
-                        rev.worktree = true;
-                        rev.warnings.push(DIRTY_WARNING.to_string());
-                    } else if dirty {
-                        rev.warnings.push(DIRTY_IGNORED_WARNING.to_string());
                     }
+                    Some(workdir) if vcs_ref.is_none() => {
+                        let workdir = workdir.clone();
+                        pending.check = Some(std::thread::spawn(move || {
+                            git::is_dirty(&Repository::open(&workdir)?)
+                        }));
+                    }
+                    _ => {}
                 }
-                Ok(rev)
+                Ok((rev, pending))
             }
         }
     }

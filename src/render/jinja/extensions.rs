@@ -83,14 +83,30 @@ pub fn register(env: &mut Environment<'static>, trusted: bool) {
     env.add_filter("git_user_email", |default: Option<Value>| {
         git_config("user.email", default)
     });
-    let year = jiff::Zoned::now().year();
-    env.add_global("current_year", Value::from(year));
+    env.add_global("current_year", Value::from(current_year()));
     env.add_filter(
         "shell",
         move |command: Value, args: Rest<Value>, kwargs: Kwargs| {
             shell(trusted, command, args, kwargs)
         },
     );
+}
+
+/// The year in the system's time zone, as `jiff::Zoned::now()` has it.
+/// Without `TZ` that zone is `/etc/localtime`, read here as it is: jiff
+/// would first look its name up in the time zone database, listing every
+/// folder of `/usr/share/zoneinfo`, a few milliseconds of every Copier
+/// render for a name the year does not depend on.
+fn current_year() -> i16 {
+    #[cfg(unix)]
+    if std::env::var_os("TZ").is_none() {
+        if let Ok(data) = std::fs::read("/etc/localtime") {
+            if let Ok(tz) = jiff::tz::TimeZone::tzif("Local", &data) {
+                return jiff::Timestamp::now().to_zoned(tz).year();
+            }
+        }
+    }
+    jiff::Zoned::now().year()
 }
 
 /// Copier's `pathjoin(*path, mode="posix")`: `str(PurePosixPath(*path))`
