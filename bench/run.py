@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""graft's performance benchmark (SPEC §11).
+"""graft's performance benchmark.
 
-Generates the synthetic workload of SPEC §11 in graft's and in Copier's
+Generates the synthetic workload of graft's performance targets in graft's and in Copier's
 template format (same files, same answers, same edits), runs graft, Copier,
 `git clone` and `cp -r` on it, and prints one table with the median wall
 time of several runs, the ratios and peak memory, each row against its
-SPEC §11 target. A second table has graft and Copier on the same
+target. A second table has graft and Copier on the same
 Copier-format template; there graft's output must be Copier's (checked
 whenever Copier runs; the benchmark stops on any difference).
 
@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TIME_BIN = "/usr/bin/time"
 
-# Shape of the workload (SPEC §11).
+# Shape of the workload.
 FILE_SIZE = 2048  # bytes of source-like text per file, about
 TEMPLATED_CONTENT = 0.10  # share of files whose contents are templated
 TEMPLATED_NAME = 0.05  # share of files under a templated folder name
@@ -508,7 +508,7 @@ def diff_excerpt(a: bytes, b: bytes, limit: int = 20) -> str:
 
 def check_same(what: str, differences: list[str]) -> None:
     """Fails the benchmark loudly: a Copier-format workload graft renders
-    differently from Copier is a bug (SPEC §13), and its timings would
+    differently from Copier is a bug, and its timings would
     compare different work."""
     if differences:
         sys.exit(
@@ -737,7 +737,7 @@ class Bench:
             # The measured outputs on the Copier-format template: the copy
             # must be Copier's; the update too, except the files v2 deleted
             # that the user had edited, which graft keeps on purpose
-            # (SPEC §6; Copier deletes them).
+            # (see docs/updating.md; Copier deletes them).
             check_same(f"copy of v2.0.0, N = {n:,}",
                        tree_differences(Path(res["graft_cf_copy"]["last"]),
                                         Path(res["copier_copy"]["last"])))  # fmt: skip
@@ -788,7 +788,7 @@ class Bench:
     def run(self) -> None:
         a = self.args
         small, big = (100, 1000) if a.quick else (1000, 10000)
-        # N = 100 always: SPEC §11 wants the ratios to Copier there too.
+        # N = 100 always: the targets want the ratios to Copier there too.
         sizes = sorted({100, small, big, 1000})
         for n in sizes:
             with_copier = self.copier is not None and n <= a.copier_max_n
@@ -867,12 +867,12 @@ def table(r: dict) -> str:
     small, big = r["small"], r["big"]
     s1000 = sizes[1000]
     rows = []
-    head = ("| figure | graft | Copier | git clone | cp -r | ratio | SPEC §11 target | result |",
+    head = ("| figure | graft | Copier | git clone | cp -r | ratio | target | result |",
             "|---|---|---|---|---|---|---|---|")  # fmt: skip
 
     def timing_row(kind: str, factor: int, n: int, clone_limit: float | None) -> None:
         """graft's median at N against Copier's (≥ `factor`× faster) and,
-        where SPEC §11 sets one, against `git clone` (≤ `clone_limit`× its
+        where the targets set one, against `git clone` (≤ `clone_limit`× its
         time)."""
         s = sizes.get(n)
         if not s:
@@ -935,9 +935,9 @@ def table(r: dict) -> str:
     ref_kb = c_peak if c_peak else 70 * 1024
     rows.append(
         f"| peak memory, graft at N = {big:,} vs Copier at N = 1,000 | {fmt_mb(peak)} "
-        f"| {fmt_mb(c_peak) if c_peak else '— (SPEC: ~70 MB)'} | — | — "
+        f"| {fmt_mb(c_peak) if c_peak else '— (target: ~70 MB)'} | — | — "
         f"| {peak / ref_kb:.2f}× Copier's | below Copier's at N = 1,000 "
-        f"| {'PASS' if peak < ref_kb else 'FAIL'}{'' if c_peak else ' (vs SPEC figure)'} |"
+        f"| {'PASS' if peak < ref_kb else 'FAIL'}{'' if c_peak else ' (vs the target figure)'} |"
     )
     gv = r["graft_version"]
     cv = r.get("copier_version")
@@ -981,10 +981,10 @@ def table(r: dict) -> str:
 
 
 def copier_format_table(r: dict) -> str:
-    """graft and Copier on the same Copier-format template (SPEC §11: the
+    """graft and Copier on the same Copier-format template (the targets: the
     same ratios against Copier as on graft's own format)."""
     rows = [
-        "| figure, Copier-format template | graft | Copier | ratio | SPEC §11 target | result |",
+        "| figure, Copier-format template | graft | Copier | ratio | target | result |",
         "|---|---|---|---|---|---|",
     ]
     notes = [""]
@@ -1013,7 +1013,7 @@ def copier_format_table(r: dict) -> str:
                          f"({cpu('copier_update') / cpu('graft_cf_update'):,.0f}×)")  # fmt: skip
             kept = s["cf_update_kept"]
             line += (f"; outputs checked: copy identical to Copier's, update identical except "
-                     f"{len(kept)} file(s) v2 deleted and the user edited, which graft keeps (SPEC §6)")  # fmt: skip
+                     f"{len(kept)} file(s) v2 deleted and the user edited, which graft keeps (see docs/updating.md)")  # fmt: skip
         else:
             line += "; outputs not compared (Copier not run)"
         notes.append(line)
