@@ -20,6 +20,7 @@ use crate::printer::Printer;
 use crate::project_git::{ProjectRepo, Unmerged};
 use crate::prompt::NoPrompt;
 use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::settings::UserSettings;
 use crate::source::{Revision, SourceSpec, TemplateRepo};
 use crate::tasks::{self, PreparedCommand};
 use crate::tree::{FileTree, Node};
@@ -372,6 +373,8 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     })
 }
 
+/// Updates the project from one answers file: prepare, render both
+/// versions, plan, execute, report.
 fn update_one(
     args: &UpdateArgs,
     env: &Env,
@@ -380,8 +383,69 @@ fn update_one(
     answers_rel: &str,
     dirty: &mut DirtyCheck,
 ) -> Result<(i32, Report), Error> {
+    let mut prepared = prepare(args, env, printer, dest, answers_rel, dirty)?;
+    let mut renders = render_both(args, env, printer, dest, answers_rel, &mut prepared)?;
+    let plan = plan_update(args, dest, answers_rel, &prepared, &renders)?;
+    print_update_plan(printer, &plan);
+    let tasks = super::project_tasks(&prepared.new_config, &renders.new)?;
+    // Prepared before the first write, so a bad one stops the run early.
+    let after_migrations = prepared.migrations(Stage::After, &renders.new)?;
+    if args.common.pretend {
+        pretend(
+            args,
+            printer,
+            &plan,
+            &mut renders,
+            &after_migrations,
+            &tasks,
+        );
+    } else {
+        execute(env, dest, &args.common, &prepared, &plan)?;
+        run_after(
+            printer,
+            dest,
+            &args.common,
+            &prepared,
+            &mut renders,
+            &after_migrations,
+            &tasks,
+        )?;
+    }
+    Ok(report(printer, &args.common, prepared, renders, &plan))
+}
+
+/// What an update of one answers file knows before it renders anything:
+/// the recorded answers, both versions of the template, the project's git
+/// work tree and whether the template is trusted.
+struct Prepared {
+    recorded_file: AnswersFile,
+    user: UserSettings,
+    src: String,
+    old_rev: Revision,
+    new_rev: Revision,
+    /// The versions crossed, when both are versions (for migrations).
+    versions: Option<(semver::Version, semver::Version)>,
+    old_tree: FileTree,
+    old_config: TemplateConfig,
+    new_tree: FileTree,
+    new_config: TemplateConfig,
+    unread: BTreeSet<String>,
+    git: Option<ProjectRepo>,
+    trusted: bool,
+}
+
+/// Reads the answers file and both template versions, refuses a
+/// downgrade, a dirty tree and untrusted commands, and says the warnings.
+fn prepare(
+    args: &UpdateArgs,
+    env: &Env,
+    printer: &Printer,
+    dest: &Path,
+    answers_rel: &str,
+    dirty: &mut DirtyCheck,
+) -> Result<Prepared, Error> {
     let common = &args.common;
-    let mut recorded_file = read_answers(dest, answers_rel)?;
+    let recorded_file = read_answers(dest, answers_rel)?;
     let user = env.user_settings()?;
     let recorded = open_recorded(&recorded_file, answers_rel, dest, env, common)?;
     let src = recorded.spec.display();
@@ -428,42 +492,125 @@ fn update_one(
     for w in recorded.warnings.iter().chain(&new_rev.warnings) {
         printer.warn(w);
     }
-
-    let git = ProjectRepo::discover(dest);
-
     let trusted = common.trust || trust::is_trusted(&src, &user.trust);
     let versions = match (&old_rev.version, &new_rev.version) {
         (Some(a), Some(b)) => Some((a.clone(), b.clone())),
         _ => None,
     };
-    let mut wanted: Vec<String> = Vec::new();
-    if !common.skip_tasks {
-        wanted.extend(
-            new_config
-                .settings
-                .tasks
-                .iter()
-                .map(|t| t.command.to_string()),
-        );
-    }
-    if let Some((from, to)) = &versions {
-        wanted.extend(
-            new_config
-                .settings
-                .migrations
-                .iter()
-                .filter(|m| m.version.as_ref().is_none_or(|v| from < v && v <= to))
-                .map(|m| m.command.to_string()),
-        );
-    }
-    if !wanted.is_empty() && !trusted && !common.pretend {
-        return Err(Error::NeedsTrust {
-            src,
-            commands: wanted,
-        });
+    let prepared = Prepared {
+        recorded_file,
+        user,
+        src,
+        old_rev,
+        new_rev,
+        versions,
+        old_tree,
+        old_config,
+        new_tree,
+        new_config,
+        unread,
+        git: ProjectRepo::discover(dest),
+        trusted,
+    };
+    prepared.require_trust(common)?;
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// On update, trust is decided before anything is rendered: every
+    /// migration in the version range counts (even one whose `when` will
+    /// turn out false), listed as the template writes it.
+    fn require_trust(&self, common: &CommonArgs) -> Result<(), Error> {
+        let settings = &self.new_config.settings;
+        let mut wanted: Vec<String> = Vec::new();
+        if !common.skip_tasks {
+            wanted.extend(settings.tasks.iter().map(|t| t.command.to_string()));
+        }
+        if let Some((from, to)) = &self.versions {
+            wanted.extend(
+                settings
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version.as_ref().is_none_or(|v| from < v && v <= to))
+                    .map(|m| m.command.to_string()),
+            );
+        }
+        if !wanted.is_empty() && !self.trusted && !common.pretend {
+            return Err(Error::NeedsTrust {
+                src: self.src.clone(),
+                commands: wanted,
+            });
+        }
+        Ok(())
     }
 
-    // The old render: recorded answers only, never asking.
+    /// The migrations of `stage` the update crosses, rendered with the
+    /// answers of `project`.
+    fn migrations(
+        &self,
+        stage: Stage,
+        project: &super::ProjectRender,
+    ) -> Result<Vec<PreparedCommand>, Error> {
+        let Some((from, to)) = &self.versions else {
+            return Ok(Vec::new());
+        };
+        tasks::prepare_migrations(
+            self.new_config.dialect,
+            &project.engine,
+            &self.new_config.settings.migrations,
+            stage,
+            &tasks::Crossing {
+                from,
+                to,
+                from_commit: self.old_rev.describe.as_deref().unwrap_or_default(),
+                to_commit: self.new_rev.describe.as_deref().unwrap_or_default(),
+            },
+            &project.answers.context,
+            &tasks::secret_values(&self.new_config, &project.answers.context),
+        )
+    }
+}
+
+/// Both renders of an update, and what ran before the new one.
+struct Renders {
+    old: super::ProjectRender,
+    new: super::ProjectRender,
+    /// The new render is the recorded version with the recorded answers:
+    /// the old render is written (see [`Renders::written`]).
+    same: bool,
+    before_migrations: Vec<PreparedCommand>,
+    task_entries: Vec<TaskEntry>,
+}
+
+impl Renders {
+    /// The render the project gets. The project already is the render of
+    /// the template version and answers it records: an update to the same
+    /// ones has nothing to write (another version, even one with the same
+    /// files, is recorded). What only the run's own facts would change
+    /// (`_graft.operation`) is not written, and the answers file keeps
+    /// recording the render that wrote the project. Tasks and messages
+    /// still see this run's facts.
+    fn written(&self) -> &super::ProjectRender {
+        if self.same {
+            &self.old
+        } else {
+            &self.new
+        }
+    }
+}
+
+/// Renders the recorded version with the recorded answers (never asking),
+/// runs the `before` migrations, then renders the new version with the
+/// new answers.
+fn render_both(
+    args: &UpdateArgs,
+    env: &Env,
+    printer: &Printer,
+    dest: &Path,
+    answers_rel: &str,
+    p: &mut Prepared,
+) -> Result<Renders, Error> {
+    let common = &args.common;
     let new_settings = RenderSettings {
         answers_file: Some(answers_rel.to_string()),
         ..super::render_settings(common)
@@ -475,50 +622,32 @@ fn update_one(
         ..new_settings.clone()
     };
     let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
-    let recorded_answers = recorded_file.answers.clone();
     // Both versions' templated files are compiled once.
     let compiled = std::sync::Arc::new(crate::render::Compiled::default());
     // The old side repeats the render that wrote the project.
-    let (old_operation, old_vcs_ref) = old_config.dialect.recorded_run(&recorded_file);
+    let (old_operation, old_vcs_ref) = p.old_config.dialect.recorded_run(&p.recorded_file);
     let old_inputs = RenderRequest {
         operation: old_operation,
-        src_display: &src,
-        src_given: &recorded_file.src_path,
+        src_display: &p.src,
+        src_given: &p.recorded_file.src_path,
         dest_given: &args.dest,
         vcs_ref: old_vcs_ref.as_deref(),
-        revision: &old_rev,
+        revision: &p.old_rev,
         dest,
         settings: &old_settings,
-        user: &user,
-        recorded: recorded_answers,
+        user: &p.user,
+        recorded: p.recorded_file.answers.clone(),
         skip_answered: true,
         use_defaults: true,
-        trusted,
+        trusted: p.trusted,
         progress: &progress,
         compiled: Some(compiled.clone()),
         printer: None,
     };
-    let old = render_project(&old_tree, &old_config, &old_inputs, &mut NoPrompt)?;
+    let old = render_project(&p.old_tree, &p.old_config, &old_inputs, &mut NoPrompt)?;
 
     let mut task_entries = Vec::new();
-    let migrations = |stage: Stage, project: &super::ProjectRender| match &versions {
-        Some((from, to)) => tasks::prepare_migrations(
-            new_config.dialect,
-            &project.engine,
-            &new_config.settings.migrations,
-            stage,
-            &tasks::Crossing {
-                from,
-                to,
-                from_commit: old_rev.describe.as_deref().unwrap_or_default(),
-                to_commit: new_rev.describe.as_deref().unwrap_or_default(),
-            },
-            &project.answers.context,
-            &tasks::secret_values(&new_config, &project.answers.context),
-        ),
-        None => Ok(Vec::new()),
-    };
-    let before_migrations = migrations(Stage::Before, &old)?;
+    let before_migrations = p.migrations(Stage::Before, &old)?;
     if !common.pretend && !before_migrations.is_empty() {
         run_commands(
             "migration",
@@ -529,63 +658,75 @@ fn update_one(
             &mut task_entries,
         )?;
         // A migration may rewrite the answers; the update uses what it wrote.
-        recorded_file = read_answers(dest, answers_rel)?;
+        p.recorded_file = read_answers(dest, answers_rel)?;
     }
-
-    if let Some(message) = &new_config.settings.message_before_update {
-        printer.message(&old.message(&new_config, "_message_before_update", message)?);
+    if let Some(message) = &p.new_config.settings.message_before_update {
+        printer.message(&old.message(&p.new_config, "_message_before_update", message)?);
     }
     let mut prompter = env.prompter();
-    let new_vcs_ref = new_config
+    let new_vcs_ref = p
+        .new_config
         .dialect
-        .asked_ref(common.vcs_ref.as_deref(), &recorded_file);
+        .asked_ref(common.vcs_ref.as_deref(), &p.recorded_file);
     let new_inputs = RenderRequest {
         operation: Operation::Update,
-        src_display: &src,
-        src_given: &recorded_file.src_path,
+        src_display: &p.src,
+        src_given: &p.recorded_file.src_path,
         dest_given: &args.dest,
         vcs_ref: new_vcs_ref.as_deref(),
-        revision: &new_rev,
+        revision: &p.new_rev,
         dest,
         settings: &new_settings,
-        user: &user,
-        recorded: recorded_file.answers.clone(),
+        user: &p.user,
+        recorded: p.recorded_file.answers.clone(),
         skip_answered: args.skip_answered,
         use_defaults: common.defaults,
-        trusted,
+        trusted: p.trusted,
         progress: &progress,
         compiled: Some(compiled.clone()),
         printer: Some(printer),
     };
-    let new = render_project(&new_tree, &new_config, &new_inputs, prompter.as_mut())?;
+    let new = render_project(&p.new_tree, &p.new_config, &new_inputs, prompter.as_mut())?;
     compiled.clear();
     unchanged::check_rendered(
-        &unread,
-        &new_config.settings.subdirectory,
+        &p.unread,
+        &p.new_config.settings.subdirectory,
         [&old.rendered, &new.rendered],
     )?;
-    // The project already is the render of the template version and
-    // answers it records: an update to the same ones has nothing to write
-    // (another version, even one with the same files, is recorded). What only
-    // the run's own facts would change (`_graft.operation`) is not
-    // written, and the answers file keeps recording the render that wrote
-    // the project. Tasks and messages still see this run's facts.
-    let written = if old_rev.sha == new_rev.sha && old_tree == new_tree && same_answers(&old, &new)
-    {
-        &old
-    } else {
-        &new
-    };
+    let same =
+        p.old_rev.sha == p.new_rev.sha && p.old_tree == p.new_tree && same_answers(&old, &new);
     // The renders share every file they copied with the template trees;
     // what only the trees hold (the sources of rendered files) is done with.
-    drop((old_tree, new_tree));
+    p.old_tree = FileTree::new();
+    p.new_tree = FileTree::new();
+    Ok(Renders {
+        old,
+        new,
+        same,
+        before_migrations,
+        task_entries,
+    })
+}
 
+/// What the update does to each path of the project: the three-way plan,
+/// injected blocks, folders, the answers file, and the dialect's rules
+/// for conflicts.
+fn plan_update(
+    args: &UpdateArgs,
+    dest: &Path,
+    answers_rel: &str,
+    p: &Prepared,
+    r: &Renders,
+) -> Result<Plan, Error> {
+    let common = &args.common;
+    let (old, new, written) = (&r.old, &r.new, r.written());
+    let new_config = &p.new_config;
     // A Copier template's patterns are rendered with the new answers, as
     // its copy renders them.
     let ctx = crate::render::Context::of(&new.answers.context)?;
     let rendering = Some((&new.engine, &ctx));
-    let skip = crate::render::skip_matcher_with(&new_config, &common.skip, rendering)?;
-    let exclude = crate::render::exclude_matcher_with(&new_config, &common.exclude, rendering)?;
+    let skip = crate::render::skip_matcher_with(new_config, &common.skip, rendering)?;
+    let exclude = crate::render::exclude_matcher_with(new_config, &common.exclude, rendering)?;
     let recreate_skipped = new_config.dialect.recreates_missing_skipped_files();
     let mut project = read_project(dest, &old.rendered.tree, &written.rendered.tree)?;
     if recreate_skipped {
@@ -615,27 +756,7 @@ fn update_one(
         &written.external_blocks,
         answers_rel,
     )?);
-    // A folder the template dropped (or made a file) goes once the update
-    // leaves it empty; a file that takes its place comes after.
-    let deleted: BTreeSet<String> = plan.paths(Action::Delete).into_iter().collect();
-    let dropped_dirs: BTreeSet<&str> = old
-        .rendered
-        .tree
-        .entries
-        .iter()
-        .filter(|(p, n)| {
-            matches!(n, Node::Dir) && !matches!(written.rendered.tree.get(p), Some(Node::Dir))
-        })
-        .map(|(p, _)| p.as_str())
-        .collect();
-    let (in_place_of_folders, changes): (Vec<Change>, Vec<Change>) =
-        std::mem::take(&mut plan.changes)
-            .into_iter()
-            .partition(|c| c.write.is_some() && dropped_dirs.contains(c.path.as_str()));
-    plan.changes = changes;
-    plan.changes
-        .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
-    plan.changes.extend(in_place_of_folders);
+    order_folders(dest, &mut plan, &old.rendered.tree, &written.rendered.tree)?;
     if let Some(text) = &written.answers_text {
         push_answers_file(&mut plan, dest, &written.answers_path, text)?;
     }
@@ -647,10 +768,44 @@ fn update_one(
             inside.check(extra)?;
         }
     }
+    conflicts_as_the_dialect_writes_them(new_config.dialect, p.git.as_ref(), &mut plan);
+    Ok(plan)
+}
 
-    if new_config.dialect.conflicts_keep_the_project_s_mode()
-        && git.as_ref().is_some_and(|g| !g.ignores_file_modes())
-    {
+/// A folder the template dropped (or made a file) goes once the update
+/// leaves it empty; a file that takes its place comes after.
+fn order_folders(
+    dest: &Path,
+    plan: &mut Plan,
+    old: &FileTree,
+    new: &FileTree,
+) -> Result<(), Error> {
+    let deleted: BTreeSet<String> = plan.paths(Action::Delete).into_iter().collect();
+    let dropped_dirs: BTreeSet<&str> = old
+        .entries
+        .iter()
+        .filter(|(p, n)| matches!(n, Node::Dir) && !matches!(new.get(p), Some(Node::Dir)))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let (in_place_of_folders, changes): (Vec<Change>, Vec<Change>) =
+        std::mem::take(&mut plan.changes)
+            .into_iter()
+            .partition(|c| c.write.is_some() && dropped_dirs.contains(c.path.as_str()));
+    plan.changes = changes;
+    plan.changes
+        .extend(plan::prune_empty_dirs(dest, dropped_dirs, &deleted)?);
+    plan.changes.extend(in_place_of_folders);
+    Ok(())
+}
+
+/// Copier keeps the project's executable bit on a conflicted file (where
+/// git tracks modes) and records an add/add conflict against an empty base.
+fn conflicts_as_the_dialect_writes_them(
+    dialect: Dialect,
+    git: Option<&ProjectRepo>,
+    plan: &mut Plan,
+) {
+    if dialect.conflicts_keep_the_project_s_mode() && git.is_some_and(|g| !g.ignores_file_modes()) {
         for change in plan
             .changes
             .iter_mut()
@@ -667,7 +822,7 @@ fn update_one(
             }
         }
     }
-    if new_config.dialect.indexes_empty_base_when_added_by_both() {
+    if dialect.indexes_empty_base_when_added_by_both() {
         for sides in plan
             .changes
             .iter_mut()
@@ -676,102 +831,142 @@ fn update_one(
             sides.base.get_or_insert_with(Vec::new);
         }
     }
-    let conflicts = plan.paths(Action::Conflict);
-    print_update_plan(printer, &plan);
-    let prepared_tasks = super::project_tasks(&new_config, &new)?;
+}
 
-    // Prepared before the first write, so a bad one stops the run early.
-    let after_migrations = migrations(Stage::After, &new)?;
-
-    if common.pretend {
-        if common.diff && !common.json {
-            print_diffs(&plan);
-        }
-        for m in before_migrations.iter().chain(&after_migrations) {
-            printer.info(&format!("would run migration: {}", m.display()));
-            task_entries.push(TaskEntry::of(m, "pretend"));
-        }
-        for t in &prepared_tasks {
-            if common.skip_tasks {
-                task_entries.push(TaskEntry::of(t, "skipped"));
-            } else {
-                printer.info(&format!("would run: {}", t.display()));
-                task_entries.push(TaskEntry::of(t, "pretend"));
-            }
-        }
-        printer.info("pretend: nothing was written");
-    } else {
-        let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
-            .changes
-            .iter()
-            .filter_map(|c| {
-                let sides = c.sides.as_deref()?;
-                let exec = matches!(
-                    c.write.as_ref().or(c.before.as_ref()),
-                    Some(Node::File {
-                        executable: true,
-                        ..
-                    })
-                );
-                Some((c.path.as_str(), sides, exec))
-            })
-            .collect();
-        // Where git ignores executable bits on disk, a bit the update
-        // changes goes into the index too, or the next commit loses it.
-        let modes: Vec<(&str, bool)> = match &git {
-            Some(git) if git.ignores_file_modes() => plan
-                .changes
-                .iter()
-                .filter(|c| c.sides.is_none())
-                .filter_map(|c| match &c.write {
-                    Some(Node::File { executable, .. }) => Some((c.path.as_str(), *executable)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        // The conflicts go into the git index in the same transaction as
-        // the files: a run killed in between leaves neither.
-        let index = match &git {
-            Some(git) if !marked.is_empty() || !modes.is_empty() => Some(apply::IndexWrite {
-                path: git.index_path(),
-                write: Box::new(|| {
-                    git.set_index_modes(&modes)?;
-                    git.mark_conflicts(&marked)
-                }),
-            }),
-            _ => None,
-        };
-        {
-            let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
-            apply::apply_with_index(dest, &plan, &env.journals(), index, &bar)?;
-        }
-        run_commands(
-            "migration",
-            &after_migrations,
-            dest,
-            &new.answers.context,
-            printer,
-            &mut task_entries,
-        )?;
+/// `--pretend`: the diffs, and what would run.
+fn pretend(
+    args: &UpdateArgs,
+    printer: &Printer,
+    plan: &Plan,
+    r: &mut Renders,
+    after_migrations: &[PreparedCommand],
+    tasks: &[PreparedCommand],
+) {
+    let common = &args.common;
+    if common.diff && !common.json {
+        print_diffs(plan);
+    }
+    for m in r.before_migrations.iter().chain(after_migrations) {
+        printer.info(&format!("would run migration: {}", m.display()));
+        r.task_entries.push(TaskEntry::of(m, "pretend"));
+    }
+    for t in tasks {
         if common.skip_tasks {
-            task_entries.extend(prepared_tasks.iter().map(|t| TaskEntry::of(t, "skipped")));
+            r.task_entries.push(TaskEntry::of(t, "skipped"));
         } else {
-            run_commands(
-                "task",
-                &prepared_tasks,
-                dest,
-                &new.answers.context,
-                printer,
-                &mut task_entries,
-            )?;
-        }
-        if let Some(message) = &new_config.settings.message_after_update {
-            printer.message(&new.message(&new_config, "_message_after_update", message)?);
+            printer.info(&format!("would run: {}", t.display()));
+            r.task_entries.push(TaskEntry::of(t, "pretend"));
         }
     }
-    let from = old_rev.describe.clone();
-    let to = new_rev.describe.clone();
+    printer.info("pretend: nothing was written");
+}
+
+/// Writes the plan, and the git index in the same transaction.
+fn execute(
+    env: &Env,
+    dest: &Path,
+    common: &CommonArgs,
+    p: &Prepared,
+    plan: &Plan,
+) -> Result<(), Error> {
+    let marked: Vec<(&str, &crate::plan::Sides, bool)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let sides = c.sides.as_deref()?;
+            let exec = matches!(
+                c.write.as_ref().or(c.before.as_ref()),
+                Some(Node::File {
+                    executable: true,
+                    ..
+                })
+            );
+            Some((c.path.as_str(), sides, exec))
+        })
+        .collect();
+    // Where git ignores executable bits on disk, a bit the update
+    // changes goes into the index too, or the next commit loses it.
+    let modes: Vec<(&str, bool)> = match &p.git {
+        Some(git) if git.ignores_file_modes() => plan
+            .changes
+            .iter()
+            .filter(|c| c.sides.is_none())
+            .filter_map(|c| match &c.write {
+                Some(Node::File { executable, .. }) => Some((c.path.as_str(), *executable)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The conflicts go into the git index in the same transaction as
+    // the files: a run killed in between leaves neither.
+    let index = match &p.git {
+        Some(git) if !marked.is_empty() || !modes.is_empty() => Some(apply::IndexWrite {
+            path: git.index_path(),
+            write: Box::new(|| {
+                git.set_index_modes(&modes)?;
+                git.mark_conflicts(&marked)
+            }),
+        }),
+        _ => None,
+    };
+    let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
+    apply::apply_with_index(dest, plan, &env.journals(), index, &bar)
+}
+
+/// After the write: the `after` migrations, the tasks, the message.
+fn run_after(
+    printer: &Printer,
+    dest: &Path,
+    common: &CommonArgs,
+    p: &Prepared,
+    r: &mut Renders,
+    after_migrations: &[PreparedCommand],
+    tasks: &[PreparedCommand],
+) -> Result<(), Error> {
+    run_commands(
+        "migration",
+        after_migrations,
+        dest,
+        &r.new.answers.context,
+        printer,
+        &mut r.task_entries,
+    )?;
+    if common.skip_tasks {
+        r.task_entries
+            .extend(tasks.iter().map(|t| TaskEntry::of(t, "skipped")));
+    } else {
+        run_commands(
+            "task",
+            tasks,
+            dest,
+            &r.new.answers.context,
+            printer,
+            &mut r.task_entries,
+        )?;
+    }
+    if let Some(message) = &p.new_config.settings.message_after_update {
+        printer.message(
+            &r.new
+                .message(&p.new_config, "_message_after_update", message)?,
+        );
+    }
+    Ok(())
+}
+
+/// The summary line, what to do about conflicts, the report and the exit
+/// code.
+fn report(
+    printer: &Printer,
+    common: &CommonArgs,
+    p: Prepared,
+    r: Renders,
+    plan: &Plan,
+) -> (i32, Report) {
+    let conflicts = plan.paths(Action::Conflict);
+    let from = p.old_rev.describe;
+    let to = p.new_rev.describe;
+    let src = p.src;
     printer.info(&format!(
         "\n{} {src} from {} to {}: {} updated, {} merged, {} created, {} deleted, {} kept, {} conflict(s)",
         if common.pretend { "would update" } else { "updated" },
@@ -785,7 +980,7 @@ fn update_one(
         conflicts.len(),
     ));
     if !conflicts.is_empty() && !common.pretend {
-        let unmerged: Vec<Unmerged> = match &git {
+        let unmerged: Vec<Unmerged> = match &p.git {
             Some(_) => plan
                 .changes
                 .iter()
@@ -793,24 +988,22 @@ fn update_one(
                 .collect(),
             None => Vec::new(),
         };
-        printer.info(&resolve_hint(conflicts.len(), &unmerged, git.is_some()));
+        printer.info(&resolve_hint(conflicts.len(), &unmerged, p.git.is_some()));
     }
+    let code = if conflicts.is_empty() {
+        0
+    } else {
+        EXIT_ATTENTION
+    };
     let report = Report {
         command: "update",
         template: TemplateInfo { src, from, to },
-        files: Report::files_from(&plan),
-        conflicts: conflicts.clone(),
-        tasks: task_entries,
+        files: Report::files_from(plan),
+        conflicts,
+        tasks: r.task_entries,
         pretend: common.pretend,
     };
-    Ok((
-        if conflicts.is_empty() {
-            0
-        } else {
-            EXIT_ATTENTION
-        },
-        report,
-    ))
+    (code, report)
 }
 
 /// The line that ends an update that left `conflicts` conflicts: what to
