@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use super::{check_version, print_diffs, print_plan, render_project, Env, RenderRequest};
-use crate::apply;
+use super::{check_version, render_project, Env, RenderRequest};
 use crate::cli::CopyArgs;
 use crate::config;
 use crate::dialect::{Dialect, Operation};
@@ -11,9 +10,8 @@ use crate::error::Error;
 use crate::interrupt;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
-use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::report::{Report, TemplateInfo};
 use crate::source::{SourceSpec, TemplateRepo};
-use crate::tasks;
 use crate::trust;
 
 pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
@@ -111,16 +109,19 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         }
         _ => None,
     };
-    let written = Written {
-        args,
+    let written = super::over::OverProject {
         env,
         printer: &printer,
+        common,
         dest: &dest,
+        dest_given: &args.dest,
         new_dest: created.is_some(),
         config: &config,
         project: &project,
         trusted,
-        src_display: &src_display,
+        src: &src_display,
+        overwrite: args.overwrite || args.force,
+        operation: "copy",
     }
     .write(prompter.as_mut());
     drop(lock);
@@ -194,91 +195,4 @@ fn summary(printer: &Printer, plan: &plan::Plan, src: &str, version: Option<&str
         plan.count(Action::Identical),
         plan.count(Action::Skip),
     ));
-}
-
-/// A render on its way into DEST, which exists and is locked unless this
-/// is `--pretend`.
-struct Written<'a> {
-    args: &'a CopyArgs,
-    env: &'a Env,
-    printer: &'a Printer,
-    dest: &'a Path,
-    /// DEST was created by this run, and is empty.
-    new_dest: bool,
-    config: &'a config::TemplateConfig,
-    project: &'a super::ProjectRender,
-    trusted: bool,
-    src_display: &'a str,
-}
-
-impl Written<'_> {
-    /// Plans the render over DEST, settles conflicts and trust, and writes
-    /// it and runs the tasks (or prints what it would do).
-    fn write(
-        &self,
-        prompter: &mut dyn crate::prompt::Prompter,
-    ) -> Result<(plan::Plan, Vec<TaskEntry>), Error> {
-        let Written {
-            args,
-            env,
-            printer,
-            dest,
-            config,
-            project,
-            ..
-        } = *self;
-        let common = &args.common;
-        let mut plan = super::plan_over_project(dest, self.new_dest, config, common, project)?;
-        super::settle_conflicts(
-            &mut plan,
-            args.overwrite || args.force,
-            env,
-            common,
-            prompter,
-            printer,
-            &args.dest,
-        )?;
-
-        let prepared = super::project_tasks(config, project)?;
-        super::require_trust(
-            &prepared,
-            self.trusted,
-            &super::render_settings(common),
-            self.src_display,
-        )?;
-
-        print_plan(printer, &plan);
-        let status = match (common.skip_tasks, common.pretend) {
-            (true, _) => "skipped",
-            (false, true) => "pretend",
-            (false, false) => "ran",
-        };
-        let task_entries = prepared.iter().map(|t| TaskEntry::of(t, status)).collect();
-
-        if common.pretend {
-            if common.diff && !common.json {
-                print_diffs(&plan);
-            }
-            if !common.skip_tasks {
-                for t in &prepared {
-                    printer.info(&format!("would run: {}", t.display()));
-                }
-            }
-            printer.info("pretend: nothing was written");
-            return Ok((plan, task_entries));
-        }
-        {
-            let bar = super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
-            match self.new_dest {
-                true => apply::apply_into_new(dest, &plan, &env.journals(), &bar)?,
-                false => apply::apply(dest, &plan, &env.journals(), &bar)?,
-            }
-        }
-        let answers = tasks::answer_env(config.dialect, &project.answers.context);
-        for t in prepared.iter().filter(|_| !common.skip_tasks) {
-            printer.detail(&format!("running: {}", t.display()));
-            tasks::run("task", t, dest, "copy", &answers)?;
-        }
-        Ok((plan, task_entries))
-    }
 }

@@ -8,6 +8,7 @@ pub mod completions;
 pub mod copy;
 pub mod diff;
 pub mod man;
+mod over;
 pub mod recopy;
 pub mod remove;
 pub mod update;

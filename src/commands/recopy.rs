@@ -6,15 +6,13 @@
 use super::update::{
     answers_files, load_template, open_recorded, open_template, read_answers, Recorded,
 };
-use super::{print_diffs, print_plan, render_project, Env, RenderRequest, RenderSettings};
-use crate::apply;
+use super::{render_project, Env, RenderRequest, RenderSettings};
 use crate::cli::RecopyArgs;
 use crate::dialect::Operation;
 use crate::error::Error;
 use crate::plan::Action;
-use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::report::{Report, TemplateInfo};
 use crate::source::Revision;
-use crate::tasks;
 use crate::trust;
 
 /// Whether the recorded version is the one to render: without
@@ -100,46 +98,22 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
             printer: Some(&printer),
         };
         let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
-        let mut plan = super::plan_over_project(&dest, false, &config, common, &project)?;
-        super::settle_conflicts(
-            &mut plan,
-            args.overwrite,
+        let (plan, entries) = super::over::OverProject {
             env,
+            printer: &printer,
             common,
-            prompter.as_mut(),
-            &printer,
-            &args.dest,
-        )?;
-        let prepared = super::project_tasks(&config, &project)?;
-        super::require_trust(&prepared, trusted, &settings, &src)?;
-        print_plan(&printer, &plan);
-        let mut entries = Vec::new();
-        if common.skip_tasks {
-            entries.extend(prepared.iter().map(|t| TaskEntry::of(t, "skipped")));
+            dest: &dest,
+            dest_given: &args.dest,
+            new_dest: false,
+            config: &config,
+            project: &project,
+            trusted,
+            src: &src,
+            overwrite: args.overwrite,
+            operation: "recopy",
         }
-        if common.pretend {
-            if common.diff && !common.json {
-                print_diffs(&plan);
-            }
-            if !common.skip_tasks {
-                for t in &prepared {
-                    printer.info(&format!("would run: {}", t.display()));
-                    entries.push(TaskEntry::of(t, "pretend"));
-                }
-            }
-            printer.info("pretend: nothing was written");
-        } else {
-            {
-                let bar =
-                    super::ProgressBar::start(env.stderr_terminal && !common.quiet, "writing");
-                apply::apply(&dest, &plan, &env.journals(), &bar)
-            }?;
-            let answers = tasks::answer_env(config.dialect, &project.answers.context);
-            for t in prepared.iter().filter(|_| !common.skip_tasks) {
-                printer.detail(&format!("running: {}", t.display()));
-                tasks::run("task", t, &dest, "recopy", &answers)?;
-                entries.push(TaskEntry::of(t, "ran"));
-            }
+        .write(prompter.as_mut())?;
+        if !common.pretend {
             printer.info(&format!(
                 "\nrecopied {src} {} over {}: {} created, {} updated, {} identical, {} skipped",
                 revision.describe.as_deref().unwrap_or(""),
