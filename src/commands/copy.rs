@@ -11,7 +11,8 @@ use crate::interrupt;
 use crate::plan::{self, Action};
 use crate::printer::Printer;
 use crate::report::{Report, TemplateInfo};
-use crate::source::{SourceSpec, TemplateRepo};
+use crate::source::{Revision, SourceSpec, TemplateRepo};
+use crate::tree::FileTree;
 use crate::trust;
 
 pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
@@ -35,24 +36,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     }
 
     let user = env.user_settings()?;
-    let spec = SourceSpec::parse(&args.src, &env.cwd)?;
-    let src_display = spec.display();
-    let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
-    // A local template's check for uncommitted changes runs beside the
-    // reading; its warning comes first all the same.
-    let (mut revision, pending) =
-        repo.resolve_beside(common.vcs_ref.as_deref(), common.prereleases)?;
-    let tree = repo.read_tree(&revision);
-    pending.finish(&mut revision)?;
-    for w in &revision.warnings {
-        printer.warn(w);
-    }
-    let tree = tree?;
-    // The files are in memory: close the repository, its mapped packs and
-    // caches, before the render needs memory of its own.
-    drop(repo);
-    let config = config::load_as(&tree, &src_display, env.bare_dialect)?;
-    check_version(&config)?;
+    let (src_display, revision, tree, config) = read_template(args, env, &printer)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
 
     // Copier copying over a project it made takes the answers recorded
@@ -96,77 +80,138 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     // only the tree holds (the sources of rendered files) is done with.
     drop(tree);
 
-    // A folder this copy creates goes again if the copy fails or is
-    // interrupted (see `interrupt`), so no interruption ends the process
-    // while it is there.
-    let mut region = None;
-    let created = match (&lock, common.pretend) {
-        (None, false) => {
-            region = Some(interrupt::Deferred::begin());
-            let created = create_dest(&dest)?;
-            lock = Some(super::lock_project(env, &dest, &printer)?);
-            created
-        }
-        _ => None,
-    };
-    let written = super::over::OverProject {
+    let over = super::over::OverProject {
         env,
         printer: &printer,
         common,
         dest: &dest,
         dest_given: &args.dest,
-        new_dest: created.is_some(),
+        new_dest: false,
         config: &config,
         project: &project,
         trusted,
         src: &src_display,
         overwrite: args.overwrite || args.force,
         operation: "copy",
-    }
-    .write(prompter.as_mut());
+    };
+    let (plan, task_entries) = write_into_dest(over, lock, args.keep_on_error, prompter.as_mut())?;
+    let template = TemplateInfo {
+        src: src_display,
+        from: None,
+        to: revision.describe,
+    };
+    finish(
+        args,
+        &printer,
+        &config,
+        &project,
+        &plan,
+        task_entries,
+        template,
+    )?;
+    Ok(0)
+}
+
+/// Writes the render into DEST, creating it (and locking it) first when
+/// it is missing. A folder this copy creates goes again if the copy fails
+/// or is interrupted (see `interrupt`), unless `keep_on_error`, so no
+/// interruption ends the process while it is there.
+fn write_into_dest(
+    mut over: super::over::OverProject,
+    mut lock: Option<crate::lock::ProjectLock>,
+    keep_on_error: bool,
+    prompter: &mut dyn crate::prompt::Prompter,
+) -> Result<(plan::Plan, Vec<crate::report::TaskEntry>), Error> {
+    let mut region = None;
+    let created = match (&lock, over.common.pretend) {
+        (None, false) => {
+            region = Some(interrupt::Deferred::begin());
+            let created = create_dest(over.dest)?;
+            lock = Some(super::lock_project(over.env, over.dest, over.printer)?);
+            created
+        }
+        _ => None,
+    };
+    over.new_dest = created.is_some();
+    let written = over.write(prompter);
     drop(lock);
     let written = match &region {
         Some(_) => written.and_then(|done| interrupt::check().map(|()| done)),
         None => written,
     };
-    let (plan, task_entries) = match written {
-        Ok(done) => done,
-        Err(e) => {
-            if let Some(created) = created.filter(|_| !args.keep_on_error) {
-                let _ = std::fs::remove_dir_all(created);
-            }
-            return Err(e);
+    if written.is_err() {
+        if let Some(created) = created.filter(|_| !keep_on_error) {
+            let _ = std::fs::remove_dir_all(created);
         }
-    };
+    }
     drop(region);
+    written
+}
+
+/// Reads the template at the version asked for, warns about what the
+/// source says, and loads its configuration.
+fn read_template(
+    args: &CopyArgs,
+    env: &Env,
+    printer: &Printer,
+) -> Result<(String, Revision, FileTree, config::TemplateConfig), Error> {
+    let common = &args.common;
+    let spec = SourceSpec::parse(&args.src, &env.cwd)?;
+    let src_display = spec.display();
+    let repo = TemplateRepo::open(&spec, &env.source_options(common))?;
+    // A local template's check for uncommitted changes runs beside the
+    // reading; its warning comes first all the same.
+    let (mut revision, pending) =
+        repo.resolve_beside(common.vcs_ref.as_deref(), common.prereleases)?;
+    let tree = repo.read_tree(&revision);
+    pending.finish(&mut revision)?;
+    for w in &revision.warnings {
+        printer.warn(w);
+    }
+    let tree = tree?;
+    // The files are in memory: close the repository, its mapped packs and
+    // caches, before the render needs memory of its own.
+    drop(repo);
+    let config = config::load_as(&tree, &src_display, env.bare_dialect)?;
+    check_version(&config)?;
+    Ok((src_display, revision, tree, config))
+}
+
+/// After the copy: the message, the summary line and the JSON report.
+fn finish(
+    args: &CopyArgs,
+    printer: &Printer,
+    config: &config::TemplateConfig,
+    project: &super::ProjectRender,
+    plan: &plan::Plan,
+    task_entries: Vec<crate::report::TaskEntry>,
+    template: TemplateInfo,
+) -> Result<(), Error> {
+    let common = &args.common;
     if !common.pretend {
         if let Some(message) = &config.settings.message_after_copy {
-            printer.message(&project.message(&config, "_message_after_copy", message)?);
+            printer.message(&project.message(config, "_message_after_copy", message)?);
         }
         summary(
-            &printer,
-            &plan,
-            &src_display,
-            revision.describe.as_deref(),
+            printer,
+            plan,
+            &template.src,
+            template.to.as_deref(),
             &args.dest,
         );
     }
     if common.json {
         let report = Report {
             command: "copy",
-            template: TemplateInfo {
-                src: src_display.clone(),
-                from: None,
-                to: revision.describe.clone(),
-            },
-            files: Report::files_from(&plan),
+            template,
+            files: Report::files_from(plan),
             conflicts: Vec::new(),
             tasks: task_entries,
             pretend: common.pretend,
         };
         println!("{}", report.to_json());
     }
-    Ok(0)
+    Ok(())
 }
 
 /// Creates DEST and its missing parents; returns the topmost folder created.
