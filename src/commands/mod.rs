@@ -31,7 +31,7 @@ use crate::source::SourceOptions;
 
 pub use crate::pipeline::render::{
     check_version, inject_into_project, project_tasks, read_data_file, render_message,
-    render_project, require_trust, ProjectRender, RenderRequest, RenderSettings,
+    render_project, require_trust, ProjectRender, RenderRequest, RenderSettings, ShowProgress,
 };
 
 /// The render settings `common` asks for.

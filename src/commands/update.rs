@@ -663,30 +663,12 @@ fn render_both(
     if let Some(message) = &p.new_config.settings.message_before_update {
         printer.message(&old.message(&p.new_config, "_message_before_update", message)?);
     }
-    let mut prompter = env.prompter();
-    let new_vcs_ref = p
-        .new_config
-        .dialect
-        .asked_ref(common.vcs_ref.as_deref(), &p.recorded_file);
-    let new_inputs = RenderRequest {
-        operation: Operation::Update,
-        src_display: &p.src,
-        src_given: &p.recorded_file.src_path,
-        dest_given: &args.dest,
-        vcs_ref: new_vcs_ref.as_deref(),
-        revision: &p.new_rev,
-        dest,
+    let shared = Shared {
         settings: &new_settings,
-        user: &p.user,
-        recorded: p.recorded_file.answers.clone(),
-        skip_answered: args.skip_answered,
-        use_defaults: common.defaults,
-        trusted: p.trusted,
         progress: &progress,
-        compiled: Some(compiled.clone()),
-        printer: Some(printer),
+        compiled: &compiled,
     };
-    let new = render_project(&p.new_tree, &p.new_config, &new_inputs, prompter.as_mut())?;
+    let new = render_new(args, env, printer, dest, p, &shared)?;
     compiled.clear();
     unchanged::check_rendered(
         &p.unread,
@@ -706,6 +688,56 @@ fn render_both(
         before_migrations,
         task_entries,
     })
+}
+
+/// What both renders of an update share: the settings of the new one,
+/// the progress bars, and the templates compiled once for both.
+struct Shared<'a> {
+    settings: &'a RenderSettings,
+    progress: &'a super::ShowProgress<'a>,
+    compiled: &'a std::sync::Arc<crate::render::Compiled>,
+}
+
+/// Renders the new version with the new answers (recorded ones are the
+/// defaults; questions new in this version are asked or defaulted).
+fn render_new(
+    args: &UpdateArgs,
+    env: &Env,
+    printer: &Printer,
+    dest: &Path,
+    p: &Prepared,
+    shared: &Shared,
+) -> Result<super::ProjectRender, Error> {
+    let common = &args.common;
+    let Shared {
+        settings,
+        progress,
+        compiled,
+    } = *shared;
+    let mut prompter = env.prompter();
+    let new_vcs_ref = p
+        .new_config
+        .dialect
+        .asked_ref(common.vcs_ref.as_deref(), &p.recorded_file);
+    let new_inputs = RenderRequest {
+        operation: Operation::Update,
+        src_display: &p.src,
+        src_given: &p.recorded_file.src_path,
+        dest_given: &args.dest,
+        vcs_ref: new_vcs_ref.as_deref(),
+        revision: &p.new_rev,
+        dest,
+        settings,
+        user: &p.user,
+        recorded: p.recorded_file.answers.clone(),
+        skip_answered: args.skip_answered,
+        use_defaults: common.defaults,
+        trusted: p.trusted,
+        progress,
+        compiled: Some(compiled.clone()),
+        printer: Some(printer),
+    };
+    render_project(&p.new_tree, &p.new_config, &new_inputs, prompter.as_mut())
 }
 
 /// What the update does to each path of the project: the three-way plan,
