@@ -479,3 +479,81 @@ fn readme_service_commands_are_the_generated_readmes() {
         block.text
     );
 }
+
+/// The pages, for checks of what they name.
+const PAGES: [&str; 11] = [
+    "README.md",
+    "examples/README.md",
+    "docs/tutorial.md",
+    "docs/template-format.md",
+    "docs/commands.md",
+    "docs/updating.md",
+    "docs/modules.md",
+    "docs/ci.md",
+    "docs/security.md",
+    "docs/copier.md",
+    "docs/faq.md",
+];
+
+/// Every `module::test` a page names is a test in `tests/it/module.rs`,
+/// and every `test` "in `src/file.rs`" one in that file, so the security
+/// page's list of the tests behind each rule stays true.
+#[test]
+fn tests_the_pages_name_exist() {
+    let named = regex::Regex::new(r"`([a-z_]+)::([a-z_0-9]+)`").unwrap();
+    let in_src = regex::Regex::new(r"`([a-z_0-9]+)`\s+in\s+`(src/[a-z_/]+\.rs)`").unwrap();
+    let mut checked = 0;
+    for page in PAGES {
+        let text = fs::read_to_string(repo().join(page)).expect("read page");
+        // Names split over lines still count.
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for c in named.captures_iter(&text) {
+            let (module, test) = (&c[1], &c[2]);
+            if module == "module" {
+                continue;
+            }
+            let file = repo().join(format!("tests/it/{module}.rs"));
+            let Ok(source) = fs::read_to_string(&file) else {
+                continue;
+            };
+            assert!(
+                source.contains(&format!("fn {test}(")),
+                "{page} names `{module}::{test}`, which {} does not hold",
+                file.display()
+            );
+            checked += 1;
+        }
+        for c in in_src.captures_iter(&text) {
+            let source = fs::read_to_string(repo().join(&c[2]))
+                .unwrap_or_else(|e| panic!("{page} names {}: {e}", &c[2]));
+            assert!(
+                source.contains(&format!("fn {}(", &c[1])),
+                "{page} names `{}` in `{}`, which it does not hold",
+                &c[1],
+                &c[2]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} test names checked");
+}
+
+/// Every file or folder of this repository a page names exists.
+#[test]
+fn paths_the_pages_name_exist() {
+    let path = regex::Regex::new(
+        r"`((?:src|tests|examples|bench|template-repo|docs|\.ci)/[A-Za-z0-9_./-]*)`",
+    )
+    .unwrap();
+    for page in PAGES {
+        let text = fs::read_to_string(repo().join(page)).expect("read page");
+        for c in path.captures_iter(&text) {
+            let rel = c[1].trim_end_matches('/');
+            assert!(
+                repo().join(rel).exists(),
+                "{page} names `{}`, which this repository does not hold",
+                &c[1]
+            );
+        }
+    }
+}
