@@ -99,8 +99,8 @@ where
 fn report_error(printer: &Printer, json: bool, e: &error::Error) {
     printer.error(e);
     if json {
-        let report = serde_json::json!({ "error": e.to_json() });
-        println!("{report:#}");
+        // Nothing is left to report a failure to print the report to.
+        let _ = report::print(&serde_json::json!({ "error": e.to_json() }));
     }
 }
 

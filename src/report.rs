@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::plan::{Action, Plan};
 
 #[derive(Debug, Serialize)]
@@ -69,18 +70,29 @@ impl Report {
             })
             .collect()
     }
+}
 
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
-    }
+/// Prints one `--json` report on stdout, pretty: every command's report
+/// goes through here. Reports hold text, numbers, lists and maps with text
+/// keys, which JSON always represents; a failure to write one is still an
+/// error, never a missing or empty report.
+pub fn print<T: Serialize + ?Sized>(report: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(report).map_err(|e| {
+        Error::io(
+            "write the JSON report to",
+            "stdout",
+            std::io::Error::other(e),
+        )
+    })?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Prints the `--json` output of a command over one or more answers files:
 /// the report itself for one, an array of them for several.
-pub fn print_json<T: Serialize>(reports: &[T]) {
-    let text = match reports {
-        [one] => serde_json::to_string_pretty(one),
-        all => serde_json::to_string_pretty(all),
-    };
-    println!("{}", text.unwrap_or_default());
+pub fn print_json<T: Serialize>(reports: &[T]) -> Result<(), Error> {
+    match reports {
+        [one] => print(one),
+        all => print(all),
+    }
 }

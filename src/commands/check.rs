@@ -142,7 +142,7 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
     let summary = Summary::of(&rows);
     print_table(&printer, &rows, &summary);
     if args.json {
-        print_fleet_json(&rows, &summary);
+        print_fleet_json(&rows, &summary)?;
     }
     Ok(if summary.failed > 0 {
         EXIT_FAILURE
@@ -198,7 +198,7 @@ fn run_one(args: &CheckArgs, dest: &Path, look: Look, env: &Env) -> Result<i32, 
         }
     }
     if args.json {
-        crate::report::print_json(&reports);
+        crate::report::print_json(&reports)?;
     }
     Ok(if reports.iter().any(|r| look.attention(r)) {
         EXIT_ATTENTION
@@ -567,7 +567,7 @@ fn print_table(printer: &Printer, rows: &[Row], summary: &Summary) {
 }
 
 /// The JSON of a check of several projects: every row, then the counts.
-fn print_fleet_json(rows: &[Row], summary: &Summary) {
+fn print_fleet_json(rows: &[Row], summary: &Summary) -> Result<(), Error> {
     #[derive(Serialize)]
     struct Fleet<'a> {
         projects: Vec<serde_json::Value>,
@@ -589,8 +589,5 @@ fn print_fleet_json(rows: &[Row], summary: &Summary) {
         })
         .collect();
     let fleet = Fleet { projects, summary };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&fleet).unwrap_or_default()
-    );
+    crate::report::print(&fleet)
 }

@@ -209,7 +209,7 @@ fn finish(
             tasks: task_entries,
             pretend: common.pretend,
         };
-        println!("{}", report.to_json());
+        crate::report::print(&report)?;
     }
     Ok(())
 }

@@ -91,7 +91,7 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
         });
     }
     if args.json {
-        crate::report::print_json(&reports);
+        crate::report::print_json(&reports)?;
     }
     Ok(if args.exit_code && drifted {
         EXIT_ATTENTION

@@ -41,7 +41,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         reports.push(recopy_one(args, env, &printer, &dest, answers_rel)?);
     }
     if common.json {
-        crate::report::print_json(&reports);
+        crate::report::print_json(&reports)?;
     }
     Ok(0)
 }

@@ -119,10 +119,7 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
             modified,
             pretend: args.pretend,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        crate::report::print(&report)?;
     }
     Ok(0)
 }

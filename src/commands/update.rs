@@ -367,7 +367,7 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
             reports.push(report);
         }
         if common.json {
-            crate::report::print_json(&reports);
+            crate::report::print_json(&reports)?;
         }
         Ok(code)
     })
