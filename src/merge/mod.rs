@@ -396,51 +396,63 @@ fn merge_node(
             before,
         ));
     }
-    let sides = Sides {
-        base: o.and_then(bytes).map(<[u8]>::to_vec),
-        ours: ours.to_vec(),
-        theirs: theirs.to_vec(),
-    };
-    let fail = |e: text::MergeError| Error::io("merge", path, std::io::Error::other(e.to_string()));
-    let mut change = match style {
-        ConflictStyle::Inline => match text::merge(base, ours, theirs).map_err(fail)? {
-            text::TextMerge::Clean(merged) => {
-                Change::new(path, Action::Merge, Some(file(merged)), before)
-            }
-            text::TextMerge::Conflicted { inline, .. } => {
-                let mut c = Change::new(path, Action::Conflict, Some(file(inline)), before);
-                c.sides = Some(Box::new(sides));
-                c
-            }
-        },
-        ConflictStyle::CopierRej { context } => {
-            let r = replay::replay(base, ours, theirs, context, path).map_err(fail)?;
-            match r.rej {
-                None => Change::new(path, Action::Merge, Some(file(r.merged)), before),
-                Some(rej) => {
-                    let mut c = Change::new(path, Action::Conflict, Some(file(r.merged)), before);
-                    c.extra.push((format!("{path}.rej"), Node::file(rej)));
-                    c
-                }
-            }
-        }
-        ConflictStyle::Rej => {
-            let r = text::merge_rej(base, ours, theirs).map_err(fail)?;
-            match r.rej {
-                None => Change::new(path, Action::Merge, Some(file(r.merged)), before),
-                Some(rej) => {
-                    let mut c = Change::new(path, Action::Conflict, Some(file(r.merged)), before);
-                    c.extra.push((format!("{path}.rej"), Node::file(rej)));
-                    c.sides = Some(Box::new(sides));
-                    c
-                }
-            }
-        }
-    };
+    let mut change = merge_text(path, [base, ours, theirs], o.is_some(), style, executable)?;
+    change.before = before;
     if o.is_none() {
         change.note = Some("added by both the template and the project".to_string());
     }
     Ok(change)
+}
+
+/// The text merge of a file both sides changed, written in `style`;
+/// `had_base` says whether the old render had the file (the conflict's
+/// stage 1). The change has no `before` yet.
+fn merge_text(
+    path: &str,
+    [base, ours, theirs]: [&[u8]; 3],
+    had_base: bool,
+    style: ConflictStyle,
+    executable: bool,
+) -> Result<Change, Error> {
+    let file = |bytes: Vec<u8>| Node::File {
+        bytes: bytes.into(),
+        executable,
+    };
+    let sides = || {
+        Some(Box::new(Sides {
+            base: had_base.then(|| base.to_vec()),
+            ours: ours.to_vec(),
+            theirs: theirs.to_vec(),
+        }))
+    };
+    let fail = |e: text::MergeError| Error::io("merge", path, std::io::Error::other(e.to_string()));
+    // The merged file, and for a conflict the `.rej` beside it (if the
+    // style writes one) and whether git records it as unmerged.
+    let (merged, conflict) = match style {
+        ConflictStyle::Inline => match text::merge(base, ours, theirs).map_err(fail)? {
+            text::TextMerge::Clean(merged) => (merged, None),
+            text::TextMerge::Conflicted { inline, .. } => (inline, Some((None, true))),
+        },
+        ConflictStyle::CopierRej { context } => {
+            let r = replay::replay(base, ours, theirs, context, path).map_err(fail)?;
+            (r.merged, r.rej.map(|rej| (Some(rej), false)))
+        }
+        ConflictStyle::Rej => {
+            let r = text::merge_rej(base, ours, theirs).map_err(fail)?;
+            (r.merged, r.rej.map(|rej| (Some(rej), true)))
+        }
+    };
+    let Some((rej, unmerged)) = conflict else {
+        return Ok(Change::new(path, Action::Merge, Some(file(merged)), None));
+    };
+    let mut c = Change::new(path, Action::Conflict, Some(file(merged)), None);
+    if let Some(rej) = rej {
+        c.extra.push((format!("{path}.rej"), Node::file(rej)));
+    }
+    if unmerged {
+        c.sides = sides();
+    }
+    Ok(c)
 }
 
 /// A conflict that cannot be merged as text (binary files, symlinks): the
