@@ -105,22 +105,7 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
             _ => {}
         }
         if let Some(from) = renamed_from.get(path.as_str()) {
-            // The template moved `from` here: carry the project's edits along.
-            let (o_from, p_from) = (old.get(from), project.get(from));
-            let mut change = if o_from == n {
-                Change::new(&path, Action::Create, p_from.cloned(), None)
-            } else {
-                three_way(&path, o_from, n, p_from, false, input.style)?
-            };
-            if matches!(change.action, Action::Update | Action::Identical) {
-                change.action = Action::Create;
-                change.write = change.write.or_else(|| p_from.cloned());
-            }
-            change.note = Some(format!(
-                "renamed from `{from}` by the template; your edits were carried over"
-            ));
-            change.before = p.cloned();
-            plan.changes.push(change);
+            plan.changes.push(carried_rename(input, &path, from, n, p)?);
             continue;
         }
         if renamed_old.contains(path.as_str()) {
@@ -149,6 +134,32 @@ pub fn plan_update(input: &UpdateInput) -> Result<Plan, Error> {
     }
     plan.changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(plan)
+}
+
+/// The template moved `from` to `path`: the project's edits of `from`
+/// are carried along to the new path.
+fn carried_rename(
+    input: &UpdateInput,
+    path: &str,
+    from: &str,
+    n: Option<&Node>,
+    p: Option<&Node>,
+) -> Result<Change, Error> {
+    let (o_from, p_from) = (input.old.get(from), input.project.get(from));
+    let mut change = if o_from == n {
+        Change::new(path, Action::Create, p_from.cloned(), None)
+    } else {
+        three_way(path, o_from, n, p_from, false, input.style)?
+    };
+    if matches!(change.action, Action::Update | Action::Identical) {
+        change.action = Action::Create;
+        change.write = change.write.or_else(|| p_from.cloned());
+    }
+    change.note = Some(format!(
+        "renamed from `{from}` by the template; your edits were carried over"
+    ));
+    change.before = p.cloned();
+    Ok(change)
 }
 
 /// Whether `path` lies inside the folder `dir`.
