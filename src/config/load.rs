@@ -715,56 +715,7 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
     let mut seen = HashSet::new();
     for (field, node) in map {
         seen.insert(field.as_str());
-        match field.as_str() {
-            "type" => {
-                let text = string(file, field, node)?;
-                match QuestionType::parse(&text) {
-                    Some(ty) => explicit_type = Some(ty),
-                    // Copier renders `type`, and reads it when it asks.
-                    None if dialect == Dialect::Copier => q.type_text = Some(text),
-                    None => {
-                        let message = format!(
-                            "question `{name}` has unknown type `{text}`; expected one of {TYPES}"
-                        );
-                        return Err(err(file, node, message));
-                    }
-                }
-            }
-            "help" => q.help = opt_string(file, field, node)?,
-            "default" => q.default = Some(node.to_json()),
-            "choices" => match &node.value {
-                // Copier renders choices written as text, then reads them.
-                Yaml::Str(text) if dialect == Dialect::Copier => {
-                    q.choices_text = Some(text.clone())
-                }
-                _ => q.choices = Some(choices(dialect, file, name, node)?),
-            },
-            "multiselect" => q.multiselect = boolean(file, field, node)?,
-            "when" => q.when = Some(node.to_json()),
-            "validator" => q.validator = opt_string(file, field, node)?,
-            "secret" => q.secret = boolean(file, field, node)?,
-            "placeholder" => q.placeholder = opt_string(file, field, node)?,
-            // Copier renders `multiline`, which only shapes the prompt.
-            "multiline" if dialect == Dialect::Copier && matches!(node.value, Yaml::Str(_)) => {
-                q.multiline = node
-                    .as_str()
-                    .and_then(crate::answers::parse_bool)
-                    .unwrap_or(true)
-            }
-            "multiline" => q.multiline = boolean(file, field, node)?,
-            // Copier ignores the fields it does not know.
-            _ if dialect == Dialect::Copier => {}
-            other => {
-                return Err(err(
-                    file,
-                    node,
-                    format!(
-                        "unknown field `{other}` in question `{name}`; expected one of {}",
-                        QUESTION_FIELDS.join(", ")
-                    ),
-                ))
-            }
-        }
+        question_field(dialect, file, &mut q, field, node, &mut explicit_type)?;
     }
     if q.multiselect && !q.has_choices() {
         return Err(Error::config(
@@ -775,20 +726,88 @@ fn question(dialect: Dialect, name: &str, entry: &Entry) -> Result<Question, Err
     }
     q.ty = match explicit_type {
         Some(t) => t,
-        None if dialect == Dialect::Copier => copier_type(q.default.as_ref()),
-        None => {
-            let sample = match (&q.default, &q.choices) {
-                (Some(Value::Array(items)), _) if q.multiselect => items.first().cloned(),
-                (Some(d), _) if !q.multiselect => Some(d.clone()),
-                (_, Some(choices)) => choices.first().map(|c| c.value.clone()),
-                _ => None,
-            };
-            sample
-                .as_ref()
-                .map_or(QuestionType::Str, QuestionType::infer)
-        }
+        None => inferred_type(dialect, &q),
     };
     Ok(q)
+}
+
+/// Reads one field of question `q` (`type` into `explicit_type`).
+fn question_field(
+    dialect: Dialect,
+    file: &str,
+    q: &mut Question,
+    field: &str,
+    node: &Node,
+    explicit_type: &mut Option<QuestionType>,
+) -> Result<(), Error> {
+    let name = q.name.clone();
+    let name = name.as_str();
+    match field {
+        "type" => {
+            let text = string(file, field, node)?;
+            match QuestionType::parse(&text) {
+                Some(ty) => *explicit_type = Some(ty),
+                // Copier renders `type`, and reads it when it asks.
+                None if dialect == Dialect::Copier => q.type_text = Some(text),
+                None => {
+                    let message = format!(
+                        "question `{name}` has unknown type `{text}`; expected one of {TYPES}"
+                    );
+                    return Err(err(file, node, message));
+                }
+            }
+        }
+        "help" => q.help = opt_string(file, field, node)?,
+        "default" => q.default = Some(node.to_json()),
+        "choices" => match &node.value {
+            // Copier renders choices written as text, then reads them.
+            Yaml::Str(text) if dialect == Dialect::Copier => q.choices_text = Some(text.clone()),
+            _ => q.choices = Some(choices(dialect, file, name, node)?),
+        },
+        "multiselect" => q.multiselect = boolean(file, field, node)?,
+        "when" => q.when = Some(node.to_json()),
+        "validator" => q.validator = opt_string(file, field, node)?,
+        "secret" => q.secret = boolean(file, field, node)?,
+        "placeholder" => q.placeholder = opt_string(file, field, node)?,
+        // Copier renders `multiline`, which only shapes the prompt.
+        "multiline" if dialect == Dialect::Copier && matches!(node.value, Yaml::Str(_)) => {
+            q.multiline = node
+                .as_str()
+                .and_then(crate::answers::parse_bool)
+                .unwrap_or(true)
+        }
+        "multiline" => q.multiline = boolean(file, field, node)?,
+        // Copier ignores the fields it does not know.
+        _ if dialect == Dialect::Copier => {}
+        other => {
+            return Err(err(
+                file,
+                node,
+                format!(
+                    "unknown field `{other}` in question `{name}`; expected one of {}",
+                    QUESTION_FIELDS.join(", ")
+                ),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// The type of a question without `type`: Copier's rule, or graft's (the
+/// default's type, or the first choice's).
+fn inferred_type(dialect: Dialect, q: &Question) -> QuestionType {
+    if dialect == Dialect::Copier {
+        return copier_type(q.default.as_ref());
+    }
+    let sample = match (&q.default, &q.choices) {
+        (Some(Value::Array(items)), _) if q.multiselect => items.first().cloned(),
+        (Some(d), _) if !q.multiselect => Some(d.clone()),
+        (_, Some(choices)) => choices.first().map(|c| c.value.clone()),
+        _ => None,
+    };
+    sample
+        .as_ref()
+        .map_or(QuestionType::Str, QuestionType::infer)
 }
 
 /// The type Copier gives a question without `type`: that of its default
