@@ -350,25 +350,10 @@ pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
             repair: Ok(repaired),
         });
     }
-    let lines = lines(text);
-    if marker_index(&lines, block.marker()).is_none() {
-        // With several injections into this file, a block is found by its
-        // marker: without it, by being the one whole block with this content.
-        let mut same = blocks_of(&lines, block, owner).into_iter().filter(|f| {
-            let indent = indent_of(lines[f.open]);
-            let now: String = lines[f.open + 1..f.close]
-                .iter()
-                .map(|l| l.strip_prefix(indent).unwrap_or(l))
-                .collect();
-            now == block.content
-        });
-        if let (Some(found), None) = (same.next(), same.next()) {
-            return Some(Damage {
-                problem: format!("marker line `{}` missing", block.marker()),
-                repair: Ok(insert_marker(&lines, block, &found)),
-            });
-        }
+    if let Some(damage) = unmarked_block(text, block, owner) {
+        return Some(damage);
     }
+    let lines = lines(text);
     let open = block.fence(">>>", owner);
     let close = block.fence("<<<", owner);
     let whole = whole_blocks(&lines, &block.comment);
@@ -384,17 +369,7 @@ pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
     let strays: Vec<usize> = (0..lines.len()).filter(|&i| fence_like(i)).collect();
 
     let wanted: Vec<&str> = block.content.split_inclusive('\n').collect();
-    let same = |line: &str, want: &str| line.trim() == want.trim();
-    let found: Vec<usize> = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        (0..lines.len().saturating_sub(wanted.len() - 1))
-            .filter(|&p| {
-                (p..p + wanted.len()).all(|i| !inside(i))
-                    && wanted.iter().zip(&lines[p..]).all(|(w, l)| same(l, w))
-            })
-            .collect()
-    };
+    let found = positions_of(&lines, &wanted, &inside);
     if strays.is_empty() && found.is_empty() {
         return None;
     }
@@ -405,34 +380,20 @@ pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
         })
     };
     let [p] = found[..] else {
-        let problem = "fences broken".to_string();
-        return if found.is_empty() {
-            refuse(
-                problem,
-                "the lines between the fences are not what graft wrote (edited, or merged with other lines)",
-            )
+        let why = if found.is_empty() {
+            "the lines between the fences are not what graft wrote (edited, or merged with other lines)"
         } else {
-            refuse(
-                problem,
-                "the lines graft wrote appear more than once; which of them is the block is not clear",
-            )
+            "the lines graft wrote appear more than once; which of them is the block is not clear"
         };
+        return refuse("fences broken".to_string(), why);
     };
     let end = p + wanted.len();
     let has_open = p > 0 && fence_like(p - 1);
     let has_close = end < lines.len() && fence_like(end);
-    let mut problems = Vec::new();
-    match (has_open, has_open && lines[p - 1].trim() == open) {
-        (false, _) => problems.push("opening fence missing"),
-        (true, false) => problems.push("opening fence broken"),
-        (true, true) => {}
-    }
-    match (has_close, has_close && lines[end].trim() == close) {
-        (false, _) => problems.push("closing fence missing"),
-        (true, false) => problems.push("closing fence broken"),
-        (true, true) => {}
-    }
-    let problem = problems.join(", ");
+    let problem = fence_problems(
+        has_open.then(|| lines[p - 1].trim() == open),
+        has_close.then(|| lines[end].trim() == close),
+    );
     let from = if has_open { p - 1 } else { p };
     let to = if has_close { end + 1 } else { end };
     if let Some(&stray) = strays.iter().find(|&&i| i < from || i >= to) {
@@ -449,18 +410,7 @@ pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
     } else {
         indent_of(lines[p])
     };
-    let mut out: String = lines[..from].concat();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&format!("{indent}{open}\n"));
-    let mut body: String = lines[p..end].concat();
-    if !body.ends_with('\n') {
-        body.push('\n');
-    }
-    out.push_str(&body);
-    out.push_str(&format!("{indent}{close}\n"));
-    out.push_str(&lines[to..].concat());
+    let mut out = with_fences(&lines, p..end, from..to, indent, [&open, &close]);
     let problem = match missing_marker(&out, block, owner) {
         Some(with_marker) => {
             out = with_marker;
@@ -472,6 +422,87 @@ pub fn diagnose(text: &str, block: &Block, owner: &str) -> Option<Damage> {
         problem,
         repair: Ok(out),
     })
+}
+
+/// What is wrong with a block's fences: each one missing (`None`), or
+/// there but not what graft writes (`Some(false)`).
+fn fence_problems(open: Option<bool>, close: Option<bool>) -> String {
+    let mut problems = Vec::new();
+    for (fence, which) in [(open, "opening"), (close, "closing")] {
+        match fence {
+            None => problems.push(format!("{which} fence missing")),
+            Some(false) => problems.push(format!("{which} fence broken")),
+            Some(true) => {}
+        }
+    }
+    problems.join(", ")
+}
+
+/// Where the lines `wanted` stand in `lines`, compared without the
+/// indent and line ends, outside every whole block (`inside`).
+fn positions_of(lines: &[&str], wanted: &[&str], inside: &dyn Fn(usize) -> bool) -> Vec<usize> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    (0..lines.len().saturating_sub(wanted.len() - 1))
+        .filter(|&p| {
+            (p..p + wanted.len()).all(|i| !inside(i))
+                && wanted
+                    .iter()
+                    .zip(&lines[p..])
+                    .all(|(w, l)| l.trim() == w.trim())
+        })
+        .collect()
+}
+
+/// The damage when the marker line is gone and the block is whole but
+/// not found by it: with several injections into the file, a block is
+/// found by its marker, and without it by being the one whole block with
+/// this content.
+fn unmarked_block(text: &str, block: &Block, owner: &str) -> Option<Damage> {
+    let lines = lines(text);
+    if marker_index(&lines, block.marker()).is_none() {
+        let mut same = blocks_of(&lines, block, owner).into_iter().filter(|f| {
+            let indent = indent_of(lines[f.open]);
+            let now: String = lines[f.open + 1..f.close]
+                .iter()
+                .map(|l| l.strip_prefix(indent).unwrap_or(l))
+                .collect();
+            now == block.content
+        });
+        if let (Some(found), None) = (same.next(), same.next()) {
+            return Some(Damage {
+                problem: format!("marker line `{}` missing", block.marker()),
+                repair: Ok(insert_marker(&lines, block, &found)),
+            });
+        }
+    }
+    None
+}
+
+/// `lines` with the block's lines `body` fenced again: whatever stood at
+/// `outer` (the body and its broken fences) becomes the fences `open` and
+/// `close` at `indent` around the body.
+fn with_fences(
+    lines: &[&str],
+    body: std::ops::Range<usize>,
+    outer: std::ops::Range<usize>,
+    indent: &str,
+    [open, close]: [&str; 2],
+) -> String {
+    let mut out: String = lines[..outer.start].concat();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("{indent}{open}\n"));
+    let mut text: String = lines[body].concat();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    out.push_str(&text);
+    out.push_str(&format!("{indent}{close}\n"));
+    out.push_str(&lines[outer.end..].concat());
+    out
 }
 
 /// `text` with the injection's marker line put back next to the run of
