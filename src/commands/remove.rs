@@ -45,50 +45,7 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
         printer.warn(w);
     }
 
-    let mut plan = Plan::default();
-    let mut modified = Vec::new();
-    let mut deleted: BTreeSet<String> = BTreeSet::new();
-    for (path, node) in &pristine.rendered.tree.entries {
-        if matches!(node, Node::Dir) {
-            continue;
-        }
-        match plan::read_node(&dest, path)? {
-            None => {}
-            Some(now) if &now == node => {
-                deleted.insert(path.clone());
-                plan.changes
-                    .push(Change::new(path, Action::Delete, None, Some(now)));
-            }
-            Some(now) => {
-                modified.push(path.clone());
-                let mut c = Change::new(path, Action::Keep, None, Some(now));
-                c.note = Some("modified".to_string());
-                plan.changes.push(c);
-            }
-        }
-    }
-    plan.changes.extend(block_removals(
-        &dest,
-        &pristine.external_blocks,
-        owner,
-        &mut modified,
-    )?);
-    deleted.insert(owner.to_string());
-    plan.changes.push(Change::new(
-        owner,
-        Action::Delete,
-        None,
-        plan::read_node(&dest, owner)?,
-    ));
-    let dirs = pristine
-        .rendered
-        .tree
-        .entries
-        .iter()
-        .filter(|(_, n)| matches!(n, Node::Dir))
-        .map(|(p, _)| p.as_str());
-    plan.changes
-        .extend(plan::prune_empty_dirs(&dest, dirs, &deleted)?);
+    let (plan, modified) = removal(&dest, &pristine, owner)?;
 
     if !modified.is_empty() && !args.keep_modified {
         print(&printer, &plan);
@@ -131,6 +88,63 @@ fn print(printer: &crate::printer::Printer, plan: &Plan) {
             None => printer.status(c.action, &c.path),
         }
     }
+}
+
+/// What removing the template of `owner` does: every file still as the
+/// pristine render wrote it is deleted, a modified one kept (and listed),
+/// its blocks taken out of other files, the answers file deleted and the
+/// folders left empty too.
+fn removal(
+    dest: &Path,
+    pristine: &super::ProjectRender,
+    owner: &str,
+) -> Result<(Plan, Vec<String>), Error> {
+    let mut plan = Plan::default();
+    let mut modified = Vec::new();
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
+    for (path, node) in &pristine.rendered.tree.entries {
+        if matches!(node, Node::Dir) {
+            continue;
+        }
+        match plan::read_node(dest, path)? {
+            None => {}
+            Some(now) if &now == node => {
+                deleted.insert(path.clone());
+                plan.changes
+                    .push(Change::new(path, Action::Delete, None, Some(now)));
+            }
+            Some(now) => {
+                modified.push(path.clone());
+                let mut c = Change::new(path, Action::Keep, None, Some(now));
+                c.note = Some("modified".to_string());
+                plan.changes.push(c);
+            }
+        }
+    }
+    plan.changes.extend(block_removals(
+        dest,
+        &pristine.external_blocks,
+        owner,
+        &mut modified,
+    )?);
+    deleted.insert(owner.to_string());
+    plan.changes.push(Change::new(
+        owner,
+        Action::Delete,
+        None,
+        plan::read_node(dest, owner)?,
+    ));
+    let dirs = pristine
+        .rendered
+        .tree
+        .entries
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Dir))
+        .map(|(p, _)| p.as_str());
+    plan.changes
+        .extend(plan::prune_empty_dirs(dest, dirs, &deleted)?);
+
+    Ok((plan, modified))
 }
 
 /// Removes the pristine blocks of `owner`; a block the project edited is
