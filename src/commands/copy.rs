@@ -19,38 +19,12 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
     let printer = env.printer(common);
     let use_defaults = common.defaults || args.force;
-    let dest = env.absolute(&args.dest);
-    if dest.exists() && !dest.is_dir() {
-        return Err(Error::io(
-            "copy into",
-            &dest,
-            std::io::Error::other("it is a file, not a folder"),
-        ));
-    }
-    // An existing folder is locked before anything reads it; a new one
-    // once it is created, before it is planned over.
-    let mut lock = None;
-    if dest.is_dir() {
-        lock = Some(super::lock_project(env, &dest, &printer)?);
-        super::roll_back_interrupted(env, &dest, &printer)?;
-    }
-
+    let (dest, lock) = open_dest(args, env, &printer)?;
     let user = env.user_settings()?;
     let (src_display, revision, tree, config) = read_template(args, env, &printer)?;
     let trusted = common.trust || trust::is_trusted(&src_display, &user.trust);
 
-    // Copier copying over a project it made takes the answers recorded
-    // there (in `--answers-file`, else `.copier-answers.yml`) as defaults.
-    let recorded = match config.dialect {
-        Dialect::Copier => crate::project::recorded_answers(
-            &dest,
-            common
-                .answers_file
-                .as_deref()
-                .unwrap_or(Dialect::Copier.default_answers_file()),
-        )?,
-        Dialect::Graft => Default::default(),
-    };
+    let recorded = recorded_by_copier(&config, &dest, common)?;
     let mut prompter = env.prompter();
     let settings = super::render_settings(common);
     let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
@@ -110,6 +84,49 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         template,
     )?;
     Ok(0)
+}
+
+/// DEST, absolute; an existing folder is locked before anything reads it
+/// (and a killed run's journal rolled back), a new one only once it is
+/// created, before it is planned over.
+fn open_dest(
+    args: &CopyArgs,
+    env: &Env,
+    printer: &Printer,
+) -> Result<(std::path::PathBuf, Option<crate::lock::ProjectLock>), Error> {
+    let dest = env.absolute(&args.dest);
+    if dest.exists() && !dest.is_dir() {
+        return Err(Error::io(
+            "copy into",
+            &dest,
+            std::io::Error::other("it is a file, not a folder"),
+        ));
+    }
+    if !dest.is_dir() {
+        return Ok((dest, None));
+    }
+    let lock = super::lock_project(env, &dest, printer)?;
+    super::roll_back_interrupted(env, &dest, printer)?;
+    Ok((dest, Some(lock)))
+}
+
+/// Copier copying over a project it made takes the answers recorded there
+/// (in `--answers-file`, else `.copier-answers.yml`) as defaults.
+fn recorded_by_copier(
+    config: &config::TemplateConfig,
+    dest: &Path,
+    common: &crate::cli::CommonArgs,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    Ok(match config.dialect {
+        Dialect::Copier => crate::project::recorded_answers(
+            dest,
+            common
+                .answers_file
+                .as_deref()
+                .unwrap_or(Dialect::Copier.default_answers_file()),
+        )?,
+        Dialect::Graft => Default::default(),
+    })
 }
 
 /// Writes the render into DEST, creating it (and locking it) first when
