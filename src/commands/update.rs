@@ -615,36 +615,15 @@ fn render_both(
         answers_file: Some(answers_rel.to_string()),
         ..super::render_settings(common)
     };
-    let old_settings = RenderSettings {
-        data: Vec::new(),
-        data_file: None,
-        ask: Vec::new(),
-        ..new_settings.clone()
-    };
     let progress = super::progress_bars(env.stderr_terminal && !common.quiet);
     // Both versions' templated files are compiled once.
     let compiled = std::sync::Arc::new(crate::render::Compiled::default());
-    // The old side repeats the render that wrote the project.
-    let (old_operation, old_vcs_ref) = p.old_config.dialect.recorded_run(&p.recorded_file);
-    let old_inputs = RenderRequest {
-        operation: old_operation,
-        src_display: &p.src,
-        src_given: &p.recorded_file.src_path,
-        dest_given: &args.dest,
-        vcs_ref: old_vcs_ref.as_deref(),
-        revision: &p.old_rev,
-        dest,
-        settings: &old_settings,
-        user: &p.user,
-        recorded: p.recorded_file.answers.clone(),
-        skip_answered: true,
-        use_defaults: true,
-        trusted: p.trusted,
+    let shared = Shared {
+        settings: &new_settings,
         progress: &progress,
-        compiled: Some(compiled.clone()),
-        printer: None,
+        compiled: &compiled,
     };
-    let old = render_project(&p.old_tree, &p.old_config, &old_inputs, &mut NoPrompt)?;
+    let old = render_old(args, dest, p, &shared)?;
 
     let mut task_entries = Vec::new();
     let before_migrations = p.migrations(Stage::Before, &old)?;
@@ -663,11 +642,6 @@ fn render_both(
     if let Some(message) = &p.new_config.settings.message_before_update {
         printer.message(&old.message(&p.new_config, "_message_before_update", message)?);
     }
-    let shared = Shared {
-        settings: &new_settings,
-        progress: &progress,
-        compiled: &compiled,
-    };
     let new = render_new(args, env, printer, dest, p, &shared)?;
     compiled.clear();
     unchanged::check_rendered(
@@ -696,6 +670,42 @@ struct Shared<'a> {
     settings: &'a RenderSettings,
     progress: &'a super::ShowProgress<'a>,
     compiled: &'a std::sync::Arc<crate::render::Compiled>,
+}
+
+/// Renders the recorded version with the recorded answers, never asking:
+/// the render that wrote the project (given the recorded operation).
+fn render_old(
+    args: &UpdateArgs,
+    dest: &Path,
+    p: &Prepared,
+    shared: &Shared,
+) -> Result<super::ProjectRender, Error> {
+    let old_settings = RenderSettings {
+        data: Vec::new(),
+        data_file: None,
+        ask: Vec::new(),
+        ..shared.settings.clone()
+    };
+    let (old_operation, old_vcs_ref) = p.old_config.dialect.recorded_run(&p.recorded_file);
+    let old_inputs = RenderRequest {
+        operation: old_operation,
+        src_display: &p.src,
+        src_given: &p.recorded_file.src_path,
+        dest_given: &args.dest,
+        vcs_ref: old_vcs_ref.as_deref(),
+        revision: &p.old_rev,
+        dest,
+        settings: &old_settings,
+        user: &p.user,
+        recorded: p.recorded_file.answers.clone(),
+        skip_answered: true,
+        use_defaults: true,
+        trusted: p.trusted,
+        progress: shared.progress,
+        compiled: Some(shared.compiled.clone()),
+        printer: None,
+    };
+    render_project(&p.old_tree, &p.old_config, &old_inputs, &mut NoPrompt)
 }
 
 /// Renders the new version with the new answers (recorded ones are the
