@@ -110,27 +110,9 @@ pub fn resolve_with(
     refresh: &mut Refresh,
 ) -> Result<Answers, Error> {
     let mut answers = Answers {
-        context: base,
+        context: seeded(config, base, sources),
         recorded: Map::new(),
     };
-    // Copier renders with every answer its answers file recorded, asked
-    // or not: a question the template renamed can default to the answer
-    // under its old name. Answers given now and the questions' own
-    // answers, set below, take their place.
-    if config.dialect == Dialect::Copier {
-        for (k, v) in &sources.recorded {
-            answers.context.insert(k.clone(), v.clone());
-        }
-    }
-    // Keys that are not questions are still visible to templates.
-    for (k, v) in &sources.data_file {
-        answers.context.insert(k.clone(), v.clone());
-    }
-    for (k, v) in &sources.data {
-        if !config.questions.iter().any(|q| &q.name == k) {
-            answers.context.insert(k.clone(), Value::String(v.clone()));
-        }
-    }
     let interactive = prompter.interactive() && !sources.use_defaults;
     // Copier answers its questions in its `prompt` phase.
     let phase = answers
@@ -195,6 +177,33 @@ pub fn resolve_with(
         answers.context.insert("_copier_phase".into(), phase);
     }
     Ok(answers)
+}
+
+/// The context questions start from: `base`, and what templates see
+/// besides the questions' own answers. Copier renders with every answer
+/// its answers file recorded, asked or not, so a question the template
+/// renamed can default to the answer under its old name; keys given that
+/// are not questions are visible too. The questions' answers, set later,
+/// take their place.
+fn seeded(
+    config: &TemplateConfig,
+    mut context: Map<String, Value>,
+    sources: &AnswerSources,
+) -> Map<String, Value> {
+    if config.dialect == Dialect::Copier {
+        for (k, v) in &sources.recorded {
+            context.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in &sources.data_file {
+        context.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &sources.data {
+        if !config.questions.iter().any(|q| &q.name == k) {
+            context.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    context
 }
 
 /// What answers one question: the sources, the engine that renders its

@@ -276,17 +276,8 @@ pub fn render_project(
                 .run_context(&run_facts(inputs, src_record, &answers_path, &conf)),
         );
     if config.dialect == Dialect::Copier {
-        // What Copier records, for a template that writes its own answers
-        // file from `{{ _copier_answers|to_nice_yaml }}`.
-        let mut remembered = Map::new();
-        if let Some(commit) = &inputs.revision.describe {
-            remembered.insert("_commit".into(), Value::String(commit.clone()));
-        }
-        remembered.insert("_src_path".into(), Value::String(src_record.to_string()));
-        remembered.extend(answers.recorded.clone());
-        answers
-            .context
-            .insert("_copier_answers".into(), Value::Object(remembered));
+        let remembered = copier_answers(inputs, src_record, &answers);
+        answers.context.insert("_copier_answers".into(), remembered);
     }
 
     let ctx = render::Context::of(&answers.context)?;
@@ -333,6 +324,18 @@ pub fn render_project(
         engine,
         external_blocks,
     })
+}
+
+/// What Copier records (`_copier_answers`), for a template that writes
+/// its own answers file from `{{ _copier_answers|to_nice_yaml }}`.
+fn copier_answers(inputs: &RenderRequest, src_record: &str, answers: &Answers) -> Value {
+    let mut remembered = Map::new();
+    if let Some(commit) = &inputs.revision.describe {
+        remembered.insert("_commit".into(), Value::String(commit.clone()));
+    }
+    remembered.insert("_src_path".into(), Value::String(src_record.to_string()));
+    remembered.extend(answers.recorded.clone());
+    Value::Object(remembered)
 }
 
 /// The answers: every source of [`RenderSettings`] and the request, the
