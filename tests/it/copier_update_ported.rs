@@ -86,6 +86,33 @@ impl Case {
         self.h.run(&[&["update", dst], args].concat())
     }
 
+    /// Copies the project `from` to `to`, as it is (with its `.git`).
+    fn duplicate(&self, from: &str, to: &str) {
+        let status = std::process::Command::new("cp")
+            .args(["-a", from, to])
+            .current_dir(self.h.root())
+            .status()
+            .expect("run cp");
+        assert!(status.success());
+    }
+
+    /// Runs Python Copier with `args` (it must succeed); false when it is
+    /// not installed, so the caller's comparison is skipped.
+    fn python_copier(&self, args: &[&str]) -> bool {
+        let Some(copier) = crate::harness::python_copier() else {
+            return false;
+        };
+        let mut cmd = self.h.program(&copier);
+        crate::harness::git_identity(&mut cmd);
+        let out = cmd.args(args).output().expect("run Python Copier");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        true
+    }
+
     /// `git_save(dst)`: makes `dst` a git repository if it is none yet and
     /// commits everything in it.
     fn save(&self, dst: &str) -> GitRepo {
@@ -1086,29 +1113,13 @@ fn update_deletes_a_gitignored_file_the_template_drops() {
     c.copy("dst", &["--vcs-ref", "v1"]).success();
     c.write("dst/.gitignore", ".env\n");
     c.save("dst");
-    let copy = std::process::Command::new("cp")
-        .args(["-a", "dst", "python"])
-        .current_dir(c.h.root())
-        .status()
-        .unwrap();
-    assert!(copy.success());
+    c.duplicate("dst", "python");
     let run = c.update("dst", &[]).success();
     assert!(run.stderr.contains("    delete  .env\n"), "{}", run.stderr);
     assert!(!c.exists("dst/.env"));
-    let Some(copier) = crate::harness::python_copier() else {
+    if !c.python_copier(&["update", "--defaults", "--trust", "python"]) {
         return;
-    };
-    let mut cmd = c.h.program(&copier);
-    crate::harness::git_identity(&mut cmd);
-    let out = cmd
-        .args(["update", "--defaults", "--trust", "python"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
     assert!(!c.exists("python/.env"));
     assert_eq!(
         c.read("python/.copier-answers.yml"),
@@ -1136,29 +1147,13 @@ fn update_keeps_a_gitignored_file_the_template_did_not_change_where_copier_delet
     c.copy("dst", &["--vcs-ref", "v1"]).success();
     c.write("dst/.gitignore", ".env\n");
     c.save("dst");
-    let copy = std::process::Command::new("cp")
-        .args(["-a", "dst", "python"])
-        .current_dir(c.h.root())
-        .status()
-        .unwrap();
-    assert!(copy.success());
+    c.duplicate("dst", "python");
     c.update("dst", &[]).success();
     assert_eq!(c.read("dst/.env"), "VERSION=v1");
     assert_eq!(c.read("dst/app.py"), "app2\n");
-    let Some(copier) = crate::harness::python_copier() else {
+    if !c.python_copier(&["update", "--defaults", "--trust", "python"]) {
         return;
-    };
-    let mut cmd = c.h.program(&copier);
-    crate::harness::git_identity(&mut cmd);
-    let out = cmd
-        .args(["update", "--defaults", "--trust", "python"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
     assert_eq!(c.read("python/app.py"), "app2\n");
     assert!(!c.exists("python/.env"));
 }
@@ -1180,12 +1175,7 @@ fn conflict_rej_replays_the_projects_changes_as_copier_does() {
         &base.replace("a = 1", "a = 10").replace("i = 9", "i = 90"),
     );
     c.save("dst");
-    let copy = std::process::Command::new("cp")
-        .args(["-a", "dst", "python"])
-        .current_dir(c.h.root())
-        .status()
-        .unwrap();
-    assert!(copy.success());
+    c.duplicate("dst", "python");
     let run = c
         .copier(&["update", "--defaults", "--conflict", "rej", "dst"])
         .success();
@@ -1204,20 +1194,9 @@ fn conflict_rej_replays_the_projects_changes_as_copier_does() {
     );
     let status = GitRepo::open(&c.h, "dst").status();
     assert_eq!(status, " M .copier-answers.yml\n M app.py\n?? app.py.rej\n");
-    let Some(copier) = crate::harness::python_copier() else {
+    if !c.python_copier(&["update", "--defaults", "--conflict", "rej", "python"]) {
         return;
-    };
-    let mut cmd = c.h.program(&copier);
-    crate::harness::git_identity(&mut cmd);
-    let out = cmd
-        .args(["update", "--defaults", "--conflict", "rej", "python"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
     for file in ["app.py", "app.py.rej"] {
         assert_eq!(
             c.read(&format!("python/{file}")),
