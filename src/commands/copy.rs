@@ -58,6 +58,7 @@ pub fn run(args: &CopyArgs, env: &Env) -> Result<i32, Error> {
         env,
         printer: &printer,
         common,
+        settings: &settings,
         dest: &dest,
         dest_given: &args.dest,
         new_dest: false,

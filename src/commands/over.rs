@@ -22,6 +22,8 @@ pub struct OverProject<'a> {
     pub env: &'a Env,
     pub printer: &'a Printer,
     pub common: &'a CommonArgs,
+    /// The settings the render was given, resolved from `common`.
+    pub settings: &'a super::RenderSettings,
     pub dest: &'a Path,
     /// DEST as the person gave it, for messages.
     pub dest_given: &'a Path,
@@ -54,12 +56,7 @@ impl OverProject<'_> {
             self.dest_given,
         )?;
         let prepared = super::project_tasks(self.config, self.project)?;
-        super::require_trust(
-            &prepared,
-            self.trusted,
-            &super::render_settings(common),
-            self.src,
-        )?;
+        super::require_trust(&prepared, self.trusted, self.settings, self.src)?;
         print_plan(printer, &plan);
         let status = match (common.skip_tasks, common.pretend) {
             (true, _) => "skipped",

@@ -92,6 +92,7 @@ fn recopy_one(
         env,
         printer,
         common,
+        settings: &settings,
         dest,
         dest_given: &args.dest,
         new_dest: false,

@@ -502,7 +502,7 @@ pub fn require_trust(
     settings: &RenderSettings,
     src: &str,
 ) -> Result<(), Error> {
-    if tasks.is_empty() || settings.skip_tasks || trusted || settings.pretend {
+    if tasks.is_empty() || trusted || settings.skip_tasks || settings.pretend {
         return Ok(());
     }
     Err(Error::NeedsTrust {
