@@ -244,15 +244,21 @@ fn show(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
-#[test]
-fn merge_and_merge_rej_match_git_merge_file() {
+/// Runs `check` on `cases` random (base, ours, theirs) triples (more with
+/// `PROPTEST_CASES`, for a deeper run), each also written to the files
+/// `base`, `ours` and `theirs` of the folder it is given, with a text
+/// naming the triple for failure messages.
+fn for_random_triples(
+    cases: u32,
+    check: impl Fn(&Path, [&[u8]; 3], &str) -> Result<(), TestCaseError>,
+) {
     let dir = tempfile::tempdir().unwrap();
-    // PROPTEST_CASES raises the count for a deeper run.
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
-        .and_then(|n| n.parse().ok());
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     let mut runner = TestRunner::new(Config {
-        cases: cases.unwrap_or(2000),
+        cases,
         ..Config::default()
     });
     let result = runner.run(&prop_triple(), |(base, ours, theirs)| {
@@ -266,8 +272,17 @@ fn merge_and_merge_rej_match_git_merge_file() {
             show(&ours),
             show(&theirs)
         );
+        check(dir.path(), [&base, &ours, &theirs], &context)
+    });
+    if let Err(err) = result {
+        panic!("{err}");
+    }
+}
 
-        let (git_out, git_code) = run_git_merge_file(dir.path(), &[]);
+#[test]
+fn merge_and_merge_rej_match_git_merge_file() {
+    for_random_triples(2000, |dir, [base, ours, theirs], context| {
+        let (git_out, git_code) = run_git_merge_file(dir, &[]);
         let merged = text::merge(&base, &ours, &theirs)
             .map_err(|err| TestCaseError::fail(format!("merge failed: {err}; {context}")))?;
         prop_assert_eq!(show(merged.bytes()), show(&git_out), "{}", context);
@@ -283,8 +298,8 @@ fn merge_and_merge_rej_match_git_merge_file() {
         let (git_theirs, git_ours) = if git_code == 0 {
             (git_out.clone(), git_out)
         } else {
-            let (theirs, _) = run_git_merge_file(dir.path(), &["--theirs"]);
-            let (ours, _) = run_git_merge_file(dir.path(), &["--ours"]);
+            let (theirs, _) = run_git_merge_file(dir, &["--theirs"]);
+            let (ours, _) = run_git_merge_file(dir, &["--ours"]);
             (theirs, ours)
         };
         let RejMerge {
@@ -315,9 +330,6 @@ fn merge_and_merge_rej_match_git_merge_file() {
         }
         Ok(())
     });
-    if let Err(err) = result {
-        panic!("{err}");
-    }
 }
 
 /// `git diff -U3 --inter-hunk-context=-1 base ours`, then `git apply
@@ -374,26 +386,8 @@ fn run_git_replay(dir: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
 
 #[test]
 fn copier_rej_replay_matches_git_diff_and_git_apply_reject() {
-    let dir = tempfile::tempdir().unwrap();
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok());
-    let mut runner = TestRunner::new(Config {
-        cases: cases.unwrap_or(500),
-        ..Config::default()
-    });
-    let result = runner.run(&prop_triple(), |(base, ours, theirs)| {
-        let (base, ours, theirs) = (base.render(), ours.render(), theirs.render());
-        std::fs::write(dir.path().join("base"), &base).unwrap();
-        std::fs::write(dir.path().join("ours"), &ours).unwrap();
-        std::fs::write(dir.path().join("theirs"), &theirs).unwrap();
-        let context = format!(
-            "base={} ours={} theirs={}",
-            show(&base),
-            show(&ours),
-            show(&theirs)
-        );
-        let (git_file, git_rej) = run_git_replay(dir.path());
+    for_random_triples(500, |dir, [base, ours, theirs], context| {
+        let (git_file, git_rej) = run_git_replay(dir);
         let ours_replay = graft::merge::replay::replay(&base, &ours, &theirs, 3, "app.py")
             .map_err(|err| TestCaseError::fail(format!("replay failed: {err}; {context}")))?;
         prop_assert_eq!(show(&ours_replay.merged), show(&git_file), "{}", context);
@@ -405,7 +399,4 @@ fn copier_rej_replay_matches_git_diff_and_git_apply_reject() {
         );
         Ok(())
     });
-    if let Err(err) = result {
-        panic!("{err}");
-    }
 }
