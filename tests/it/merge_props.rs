@@ -283,7 +283,7 @@ fn for_random_triples(
 fn merge_and_merge_rej_match_git_merge_file() {
     for_random_triples(2000, |dir, [base, ours, theirs], context| {
         let (git_out, git_code) = run_git_merge_file(dir, &[]);
-        let merged = text::merge(&base, &ours, &theirs)
+        let merged = text::merge(base, ours, theirs)
             .map_err(|err| TestCaseError::fail(format!("merge failed: {err}; {context}")))?;
         prop_assert_eq!(show(merged.bytes()), show(&git_out), "{}", context);
         prop_assert_eq!(merged.conflicts().min(127) as i32, git_code, "{}", context);
@@ -306,7 +306,7 @@ fn merge_and_merge_rej_match_git_merge_file() {
             merged,
             rej,
             conflicts,
-        } = text::merge_rej(&base, &ours, &theirs)
+        } = text::merge_rej(base, ours, theirs)
             .map_err(|err| TestCaseError::fail(format!("merge_rej failed: {err}; {context}")))?;
         prop_assert_eq!(show(&merged), show(&git_theirs), "{}", context);
         prop_assert_eq!(conflicts.min(127) as i32, git_code, "{}", context);
@@ -388,7 +388,7 @@ fn run_git_replay(dir: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
 fn copier_rej_replay_matches_git_diff_and_git_apply_reject() {
     for_random_triples(500, |dir, [base, ours, theirs], context| {
         let (git_file, git_rej) = run_git_replay(dir);
-        let ours_replay = graft::merge::replay::replay(&base, &ours, &theirs, 3, "app.py")
+        let ours_replay = graft::merge::replay::replay(base, ours, theirs, 3, "app.py")
             .map_err(|err| TestCaseError::fail(format!("replay failed: {err}; {context}")))?;
         prop_assert_eq!(show(&ours_replay.merged), show(&git_file), "{}", context);
         prop_assert_eq!(
