@@ -106,8 +106,8 @@ impl Phase {
 /// A template format graft reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Dialect {
-    /// graft's own: `graft.yml`, handlebars files ending in `.hbs`, and
-    /// `.graft-answers.yml`.
+    /// graft's own: `graft.yml`, `{{ }}` templates in files ending in
+    /// `.hbs`, and `.graft-answers.yml`.
     #[default]
     Graft,
     /// Python Copier's: `copier.yml`, Jinja files ending in `.jinja`, and

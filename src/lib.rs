@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod copier_cli;
 pub mod dialect;
+pub mod env;
 pub mod error;
 pub mod inject;
 pub mod interrupt;

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use console::Style;
 
 use crate::error::Error;
-use crate::plan::Action;
+use crate::plan::{Action, Plan};
 
 /// Output mode and color choice, resolved once from flags and environment.
 #[derive(Clone, Copy, Debug, Default)]
@@ -125,6 +125,61 @@ impl Printer {
                 self.style(Style::new().cyan().bold()).apply_to("hint:"),
                 escape_controls(&hint, false)
             );
+        }
+    }
+}
+
+/// Prints one status line per planned change.
+pub fn print_plan(printer: &Printer, plan: &Plan) {
+    for change in &plan.changes {
+        printer.status(change.action, &change.path);
+    }
+}
+
+/// Prints the unified diff of every change that writes or deletes, on stdout.
+pub fn print_diffs(plan: &Plan) {
+    use crate::tree::Node;
+    let text = |n: &Option<Node>| -> Option<Option<String>> {
+        match n {
+            None | Some(Node::Dir) => Some(Some(String::new())),
+            Some(Node::File { bytes, .. }) if crate::render::is_binary(bytes) => Some(None),
+            Some(Node::File { bytes, .. }) => {
+                Some(Some(String::from_utf8_lossy(bytes).into_owned()))
+            }
+            Some(Node::Symlink { target }) => Some(Some(format!("-> {target}\n"))),
+        }
+    };
+    for change in plan.writes() {
+        let after = match change.action {
+            Action::Delete => None,
+            _ => change.write.clone(),
+        };
+        let (Some(old), Some(new)) = (text(&change.before), text(&after)) else {
+            continue;
+        };
+        match (old, new) {
+            (Some(old), Some(new)) => {
+                if old == new {
+                    continue;
+                }
+                let diff = similar::TextDiff::from_lines(&old, &new);
+                let a = if change.before.is_some() {
+                    quote_path(&format!("a/{}", change.path)).into_owned()
+                } else {
+                    "/dev/null".to_string()
+                };
+                let b = if after.is_some() {
+                    quote_path(&format!("b/{}", change.path)).into_owned()
+                } else {
+                    "/dev/null".to_string()
+                };
+                print!("{}", diff.unified_diff().context_radius(3).header(&a, &b));
+            }
+            _ => println!(
+                "Binary files {} and {} differ",
+                quote_path(&format!("a/{}", change.path)),
+                quote_path(&format!("b/{}", change.path))
+            ),
         }
     }
 }

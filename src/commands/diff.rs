@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use super::update::{answers_files, drift, render_recorded};
 use super::Env;
 use crate::cli::{CommonArgs, DiffArgs};
 use crate::error::{Error, EXIT_ATTENTION};
+use crate::pipeline::recorded::{drift, render_recorded};
 use crate::printer::quote_path;
+use crate::project::answers_files;
 use crate::render::is_binary;
 use crate::tree::Node;
 
@@ -46,7 +47,12 @@ pub fn run(args: &DiffArgs, env: &Env) -> Result<i32, Error> {
     let mut reports = Vec::new();
     let mut drifted = false;
     for answers_rel in answers_files(&dest, args.answers_file.as_deref())? {
-        let (recorded, _, pristine) = render_recorded(env, &dest, &answers_rel, &common)?;
+        let (recorded, _, pristine) = render_recorded(
+            env,
+            &dest,
+            &answers_rel,
+            &super::open_settings(env, &common),
+        )?;
         for w in &recorded.warnings {
             printer.warn(w);
         }

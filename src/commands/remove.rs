@@ -4,19 +4,15 @@
 //! and deletes the answers file; stops before deleting anything when the
 //! project changed one of them, unless `--keep-modified`.
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
 use serde::Serialize;
 
-use super::update::render_recorded;
 use super::Env;
 use crate::apply;
 use crate::cli::{CommonArgs, RemoveArgs};
 use crate::error::Error;
-use crate::inject;
-use crate::plan::{self, Action, Change, Plan};
-use crate::tree::Node;
+use crate::pipeline::recorded::render_recorded;
+use crate::pipeline::remove::removal;
+use crate::plan::{Action, Plan};
 
 /// The `--json` report of remove, documented in docs/commands.md.
 #[derive(Debug, Serialize)]
@@ -40,7 +36,8 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
             file: owner.to_string(),
         });
     }
-    let (recorded, _, pristine) = render_recorded(env, &dest, owner, &common)?;
+    let (recorded, _, pristine) =
+        render_recorded(env, &dest, owner, &super::open_settings(env, &common))?;
     for w in &recorded.warnings {
         printer.warn(w);
     }
@@ -88,144 +85,4 @@ fn print(printer: &crate::printer::Printer, plan: &Plan) {
             None => printer.status(c.action, &c.path),
         }
     }
-}
-
-/// What removing the template of `owner` does: every file still as the
-/// pristine render wrote it is deleted, a modified one kept (and listed),
-/// its blocks taken out of other files, the answers file deleted and the
-/// folders left empty too.
-fn removal(
-    dest: &Path,
-    pristine: &super::ProjectRender,
-    owner: &str,
-) -> Result<(Plan, Vec<String>), Error> {
-    let mut plan = Plan::default();
-    let mut modified = Vec::new();
-    let mut deleted: BTreeSet<String> = BTreeSet::new();
-    for (path, node) in &pristine.rendered.tree.entries {
-        if matches!(node, Node::Dir) {
-            continue;
-        }
-        match plan::read_node(dest, path)? {
-            None => {}
-            Some(now) if &now == node => {
-                deleted.insert(path.clone());
-                plan.changes
-                    .push(Change::new(path, Action::Delete, None, Some(now)));
-            }
-            Some(now) => {
-                modified.push(path.clone());
-                let mut c = Change::new(path, Action::Keep, None, Some(now));
-                c.note = Some("modified".to_string());
-                plan.changes.push(c);
-            }
-        }
-    }
-    plan.changes.extend(block_removals(
-        dest,
-        &pristine.external_blocks,
-        owner,
-        &mut modified,
-    )?);
-    deleted.insert(owner.to_string());
-    plan.changes.push(Change::new(
-        owner,
-        Action::Delete,
-        None,
-        plan::read_node(dest, owner)?,
-    ));
-    let dirs = pristine
-        .rendered
-        .tree
-        .entries
-        .iter()
-        .filter(|(_, n)| matches!(n, Node::Dir))
-        .map(|(p, _)| p.as_str());
-    plan.changes
-        .extend(plan::prune_empty_dirs(dest, dirs, &deleted)?);
-
-    Ok((plan, modified))
-}
-
-/// Removes the pristine blocks of `owner`; a block the project edited is
-/// reported as modified and left in place.
-fn block_removals(
-    dest: &Path,
-    blocks: &[inject::Block],
-    owner: &str,
-    modified: &mut Vec<String>,
-) -> Result<Vec<Change>, Error> {
-    let mut out = Vec::new();
-    for file in injected_files(dest, blocks)? {
-        let target = file.target;
-        let mut text = file.text.clone();
-        for block in blocks.iter().filter(|b| b.into == target) {
-            match inject::content(&text, block, owner) {
-                None => {}
-                Some(c) if c == block.content => {
-                    text = inject::remove(&text, block, owner).unwrap_or(text);
-                }
-                Some(_) => modified.push(format!("{target} (block)")),
-            }
-        }
-        if text != file.text {
-            out.push(file.rewrite(text, "injected block removed"));
-        }
-    }
-    Ok(out)
-}
-
-/// A file the blocks of one template are injected into, as it is on disk.
-pub(super) struct InjectedFile<'a> {
-    pub target: &'a str,
-    pub before: Node,
-    pub text: String,
-    pub executable: bool,
-}
-
-impl InjectedFile<'_> {
-    /// The change that writes `text` over this file, saying why.
-    pub fn rewrite(&self, text: String, note: &str) -> plan::Change {
-        let node = Node::File {
-            bytes: text.into_bytes().into(),
-            executable: self.executable,
-        };
-        let mut change = plan::Change::new(
-            self.target,
-            plan::Action::Update,
-            Some(node),
-            Some(self.before.clone()),
-        );
-        change.note = Some(note.to_string());
-        change
-    }
-}
-
-/// Every file `blocks` are injected into, once each in the order first
-/// named, that is a regular file in `dest` (a missing one is left out).
-pub(super) fn injected_files<'a>(
-    dest: &Path,
-    blocks: &'a [inject::Block],
-) -> Result<Vec<InjectedFile<'a>>, Error> {
-    let mut targets: Vec<&str> = Vec::new();
-    for b in blocks {
-        if !targets.contains(&b.into.as_str()) {
-            targets.push(&b.into);
-        }
-    }
-    let mut out = Vec::new();
-    for target in targets {
-        if let Some(before) = plan::read_node(dest, target)? {
-            if let Node::File { bytes, executable } = &before {
-                let (text, executable) = (String::from_utf8_lossy(bytes).into_owned(), *executable);
-                out.push(InjectedFile {
-                    target,
-                    before,
-                    text,
-                    executable,
-                });
-            }
-        }
-    }
-    Ok(out)
 }

@@ -42,7 +42,7 @@ pub fn unread_paths(
 ) -> Result<BTreeSet<String>, Error> {
     let (o, n) = (&old.config.settings, &new.config.settings);
     let has_symlinks = |v: &Version| v.files.values().any(|(_, mode)| *mode == SYMLINK);
-    let plain = |s: &str| !crate::render::Engine::handlebars_syntax(s);
+    let plain = |s: &str| !crate::render::Engine::graft_syntax(s);
     // Jinja includes and imports may read any file of the template.
     let jinja = [old.config.dialect, new.config.dialect].contains(&crate::dialect::Dialect::Copier);
     if jinja

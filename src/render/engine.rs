@@ -136,8 +136,9 @@ impl Engine {
         }
     }
 
-    /// Whether `text` holds handlebars syntax (graft's own dialect).
-    pub fn handlebars_syntax(text: &str) -> bool {
+    /// Whether `text` holds syntax of graft's own dialect, which renders
+    /// templates without reading other files.
+    pub fn graft_syntax(text: &str) -> bool {
         Hbs::has_syntax(text)
     }
 
