@@ -84,27 +84,8 @@ pub enum ParseError {
 
 /// Parses Copier's argv (`args[0]` is the program name).
 pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
-    // Meta-switches act before the rest of the line is read, as in
-    // Copier: `copier copy --help-all` needs no template.
-    let switches = args
-        .iter()
-        .skip(1)
-        .map(|a| a.to_string_lossy())
-        .take_while(|a| a != "--");
-    for switch in switches {
-        if switch == "--help-all" {
-            return Ok(Invocation::Print {
-                text: help_all(),
-                exit_code: 0,
-            });
-        }
-        if switch == "--completions" || switch.starts_with("--completions=") {
-            return Err(ParseError::Refused(Error::UnsupportedFlag {
-                flag: "--completions".to_string(),
-                reason: "graft does not write shell completion scripts for the `copier` name"
-                    .to_string(),
-            }));
-        }
+    if let Some(early) = meta_switch(&args) {
+        return early;
     }
     let (args, legacy) = legacy_copy(args);
     let cli = CopierCli::try_parse_from(args).map_err(ParseError::Clap)?;
@@ -121,63 +102,107 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation, ParseError> {
         "`copier TEMPLATE DEST` is Copier 8's form of `copier copy TEMPLATE DEST`; Copier 9 takes only the second".to_string()
     });
     let command = match command {
-        CopierCommand::Copy(a) => Command::Copy(cli::CopyArgs {
-            src: a.template_src,
-            dest: a.destination_path,
-            common: CommonArgs {
-                ask: a.ask,
-                ..a.common.to_graft(a.defaults)
-            },
-            overwrite: a.overwrite,
-            force: a.force,
-            keep_on_error: a.no_cleanup,
-        }),
-        CopierCommand::Recopy(a) => {
-            let dest = a.destination_path;
-            let mut common = a.common.to_graft(a.defaults || a.force);
-            common.ask = a.ask;
-            common.answers_file = copier_answers_file(&dest, common.answers_file);
-            Command::Recopy(cli::RecopyArgs {
-                dest,
-                common,
-                overwrite: a.overwrite || a.force,
-                skip_answered: a.skip_answered,
-                // Copier's recopy is a copy: of the latest version.
-                latest: true,
-            })
-        }
-        CopierCommand::Update(a) => {
-            let dest = a.destination_path;
-            let mut common = a.common.to_graft(a.defaults);
-            common.ask = a.ask;
-            common.answers_file = copier_answers_file(&dest, common.answers_file);
-            Command::Update(cli::UpdateArgs {
-                dest,
-                common,
-                conflict: match a.conflict {
-                    Conflict::Inline => ConflictStyle::Inline,
-                    Conflict::Rej => ConflictStyle::Rej,
-                },
-                skip_answered: a.skip_answered,
-                allow_dirty: false,
-                context_lines: usize::try_from(a.context_lines).unwrap_or(0),
-            })
-        }
+        CopierCommand::Copy(a) => graft_copy(a),
+        CopierCommand::Recopy(a) => graft_recopy(a),
+        CopierCommand::Update(a) => graft_update(a),
         CopierCommand::CheckUpdate(a) => {
-            let answers_file = copier_answers_file(&a.destination_path, a.answers_file);
-            return Ok(Invocation::CheckUpdate(CheckUpdate {
-                dest: a.destination_path,
-                answers_file,
-                prereleases: a.prereleases,
-                quiet: a.quiet,
-                json: matches!(a.output_format, OutputFormat::Json),
-            }));
+            return Ok(Invocation::CheckUpdate(graft_check_update(a)));
         }
     };
     Ok(Invocation::Graft {
         command: Box::new(command),
         warning,
     })
+}
+
+/// The meta-switches, which act before the rest of the line is read, as in
+/// Copier: `copier copy --help-all` needs no template. `None` when there
+/// is none before `--`.
+fn meta_switch(args: &[OsString]) -> Option<Result<Invocation, ParseError>> {
+    let switches = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy())
+        .take_while(|a| a != "--");
+    for switch in switches {
+        if switch == "--help-all" {
+            return Some(Ok(Invocation::Print {
+                text: help_all(),
+                exit_code: 0,
+            }));
+        }
+        if switch == "--completions" || switch.starts_with("--completions=") {
+            return Some(Err(ParseError::Refused(Error::UnsupportedFlag {
+                flag: "--completions".to_string(),
+                reason: "graft does not write shell completion scripts for the `copier` name"
+                    .to_string(),
+            })));
+        }
+    }
+    None
+}
+
+/// `copier copy` as graft's `copy`.
+fn graft_copy(a: CopyArgs) -> Command {
+    Command::Copy(cli::CopyArgs {
+        src: a.template_src,
+        dest: a.destination_path,
+        common: CommonArgs {
+            ask: a.ask,
+            ..a.common.to_graft(a.defaults)
+        },
+        overwrite: a.overwrite,
+        force: a.force,
+        keep_on_error: a.no_cleanup,
+    })
+}
+
+/// `copier recopy` as graft's `recopy` of the latest version; `--force`
+/// implies `--defaults` and `--overwrite`, as in Copier.
+fn graft_recopy(a: RecopyArgs) -> Command {
+    let dest = a.destination_path;
+    let mut common = a.common.to_graft(a.defaults || a.force);
+    common.ask = a.ask;
+    common.answers_file = copier_answers_file(&dest, common.answers_file);
+    Command::Recopy(cli::RecopyArgs {
+        dest,
+        common,
+        overwrite: a.overwrite || a.force,
+        skip_answered: a.skip_answered,
+        // Copier's recopy is a copy: of the latest version.
+        latest: true,
+    })
+}
+
+/// `copier update` as graft's `update`.
+fn graft_update(a: UpdateArgs) -> Command {
+    let dest = a.destination_path;
+    let mut common = a.common.to_graft(a.defaults);
+    common.ask = a.ask;
+    common.answers_file = copier_answers_file(&dest, common.answers_file);
+    Command::Update(cli::UpdateArgs {
+        dest,
+        common,
+        conflict: match a.conflict {
+            Conflict::Inline => ConflictStyle::Inline,
+            Conflict::Rej => ConflictStyle::Rej,
+        },
+        skip_answered: a.skip_answered,
+        allow_dirty: false,
+        context_lines: usize::try_from(a.context_lines).unwrap_or(0),
+    })
+}
+
+/// `copier check-update` as graft's check.
+fn graft_check_update(a: CheckUpdateArgs) -> CheckUpdate {
+    let answers_file = copier_answers_file(&a.destination_path, a.answers_file);
+    CheckUpdate {
+        dest: a.destination_path,
+        answers_file,
+        prereleases: a.prereleases,
+        quiet: a.quiet,
+        json: matches!(a.output_format, OutputFormat::Json),
+    }
 }
 
 /// Copier's exit code for the result of a graft command (see the table

@@ -319,32 +319,12 @@ enum Done {
     Changed,
 }
 
+/// Undoes one step, or finds nothing to undo; the error is why the path
+/// was left as it is.
 fn undo_one(root: &Path, token: &str, u: &Undo) -> Result<Done, String> {
-    let io = |e: std::io::Error| e.to_string();
     match u {
-        Undo::Remove { path, written } | Undo::Create { path, written } => {
-            let p = root.join(path);
-            match fs::symlink_metadata(&p) {
-                Err(_) => Ok(Done::Nothing),
-                Ok(m) if m.file_type().is_symlink() => {
-                    let target = fs::read_link(&p).map_err(io)?;
-                    if blob_id(target.to_string_lossy().as_bytes()) != *written {
-                        return Err("changed since graft wrote it, so it was kept".to_string());
-                    }
-                    fs::remove_file(&p).map_err(io)?;
-                    Ok(Done::Changed)
-                }
-                Ok(m) if m.is_file() => {
-                    let cut_short = matches!(u, Undo::Create { .. }) && m.len() == 0;
-                    if !cut_short && file_id(&p).map_err(io)? != *written {
-                        return Err("changed since graft wrote it, so it was kept".to_string());
-                    }
-                    fs::remove_file(&p).map_err(io)?;
-                    Ok(Done::Changed)
-                }
-                Ok(_) => Err("is no longer the file graft wrote, so it was kept".to_string()),
-            }
-        }
+        Undo::Remove { path, written } => remove_written(&root.join(path), *written, false),
+        Undo::Create { path, written } => remove_written(&root.join(path), *written, true),
         Undo::RemoveDir(rel) => Ok(match fs::remove_dir(root.join(rel)) {
             Ok(()) => Done::Changed,
             // Missing, or holding what graft did not write: left as it is.
@@ -355,66 +335,115 @@ fn undo_one(root: &Path, token: &str, u: &Undo) -> Result<Done, String> {
             if p.is_dir() {
                 return Ok(Done::Nothing);
             }
-            fs::create_dir_all(&p).map_err(io)?;
+            fs::create_dir_all(&p).map_err(io_reason)?;
             Ok(Done::Changed)
         }
-        Undo::Relink { path, target } => {
-            let p = root.join(path);
-            if fs::read_link(&p).is_ok_and(|t| t.as_os_str() == target.as_str()) {
-                return Ok(Done::Nothing);
-            }
-            clear(&p)?;
-            // Made aside and renamed over what graft wrote there.
-            let tmp = temp_beside(&p, token, "relink");
-            let _ = fs::remove_file(&tmp);
-            make_symlink(target, &tmp).map_err(io)?;
-            fs::rename(&tmp, &p).map_err(|e| {
-                let _ = fs::remove_file(&tmp);
-                e.to_string()
-            })?;
-            Ok(Done::Changed)
-        }
+        Undo::Relink { path, target } => relink(&root.join(path), target, token),
         Undo::Restore {
             path,
             backup,
             executable,
             id,
-        } => {
-            let p = root.join(path);
-            if fs::symlink_metadata(&p)
-                .is_ok_and(|m| m.is_file() && is_executable(&m) == *executable)
-                && file_id(&p).ok() == Some(*id)
-            {
-                return Ok(Done::Nothing);
+        } => restore(&root.join(path), backup, *executable, *id, token),
+        Undo::GitIndex { backup } => restore_git_index(root, backup.as_ref(), token),
+    }
+}
+
+/// An I/O failure as the reason a path was left as it is.
+fn io_reason(e: std::io::Error) -> String {
+    e.to_string()
+}
+
+/// Removes the file or symlink graft wrote at `p` if it still hashes to
+/// `written`. With `in_place`, an empty file is a write cut short and goes
+/// too (see [`Undo::Create`]).
+fn remove_written(p: &Path, written: Oid, in_place: bool) -> Result<Done, String> {
+    match fs::symlink_metadata(p) {
+        Err(_) => Ok(Done::Nothing),
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = fs::read_link(p).map_err(io_reason)?;
+            if blob_id(target.to_string_lossy().as_bytes()) != written {
+                return Err("changed since graft wrote it, so it was kept".to_string());
             }
-            put_back(&p, backup, *id, token)?;
-            if let Ok(f) = fs::File::open(&p) {
-                if let Ok(m) = f.metadata() {
-                    if is_executable(&m) != *executable {
-                        set_mode(&f, exec_mode(mode_of(&m), *executable)).map_err(io)?;
-                    }
-                }
-            }
+            fs::remove_file(p).map_err(io_reason)?;
             Ok(Done::Changed)
         }
-        Undo::GitIndex { backup } => {
-            let Some(index) = crate::project_git::index_path(root) else {
-                return Ok(Done::Nothing);
-            };
-            match backup {
-                None => match fs::remove_file(&index) {
-                    Ok(()) => Ok(Done::Changed),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Done::Nothing),
-                    Err(e) => Err(e.to_string()),
-                },
-                Some((backup, id)) => {
-                    if file_id(&index).ok() == Some(*id) {
-                        return Ok(Done::Nothing);
-                    }
-                    put_back(&index, backup, *id, token)?;
-                    Ok(Done::Changed)
-                }
+        Ok(m) if m.is_file() => {
+            let cut_short = in_place && m.len() == 0;
+            if !cut_short && file_id(p).map_err(io_reason)? != written {
+                return Err("changed since graft wrote it, so it was kept".to_string());
             }
+            fs::remove_file(p).map_err(io_reason)?;
+            Ok(Done::Changed)
+        }
+        Ok(_) => Err("is no longer the file graft wrote, so it was kept".to_string()),
+    }
+}
+
+/// Puts back the symlink to `target` that was at `p`.
+fn relink(p: &Path, target: &str, token: &str) -> Result<Done, String> {
+    if fs::read_link(p).is_ok_and(|t| t.as_os_str() == target) {
+        return Ok(Done::Nothing);
+    }
+    clear(p)?;
+    // Made aside and renamed over what graft wrote there.
+    let tmp = temp_beside(p, token, "relink");
+    let _ = fs::remove_file(&tmp);
+    make_symlink(target, &tmp).map_err(io_reason)?;
+    fs::rename(&tmp, p).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        e.to_string()
+    })?;
+    Ok(Done::Changed)
+}
+
+/// Puts back the file that was at `p` from its backup, with its
+/// executable bit, unless it is already there.
+fn restore(
+    p: &Path,
+    backup: &Path,
+    executable: bool,
+    id: Oid,
+    token: &str,
+) -> Result<Done, String> {
+    if fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && is_executable(&m) == executable)
+        && file_id(p).ok() == Some(id)
+    {
+        return Ok(Done::Nothing);
+    }
+    put_back(p, backup, id, token)?;
+    if let Ok(f) = fs::File::open(p) {
+        if let Ok(m) = f.metadata() {
+            if is_executable(&m) != executable {
+                set_mode(&f, exec_mode(mode_of(&m), executable)).map_err(io_reason)?;
+            }
+        }
+    }
+    Ok(Done::Changed)
+}
+
+/// Puts back the project's git index, or removes the one written when
+/// there was none.
+fn restore_git_index(
+    root: &Path,
+    backup: Option<&(PathBuf, Oid)>,
+    token: &str,
+) -> Result<Done, String> {
+    let Some(index) = crate::project_git::index_path(root) else {
+        return Ok(Done::Nothing);
+    };
+    match backup {
+        None => match fs::remove_file(&index) {
+            Ok(()) => Ok(Done::Changed),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Done::Nothing),
+            Err(e) => Err(e.to_string()),
+        },
+        Some((backup, id)) => {
+            if file_id(&index).ok() == Some(*id) {
+                return Ok(Done::Nothing);
+            }
+            put_back(&index, backup, *id, token)?;
+            Ok(Done::Changed)
         }
     }
 }

@@ -161,56 +161,10 @@ pub fn prepare_migrations(
     if dialect == Dialect::Graft {
         selected.sort_by(|a, b| a.version.cmp(&b.version));
     }
-    let stage_name = match stage {
-        Stage::Before => "before",
-        Stage::After => "after",
-    };
     let mut out = Vec::new();
     for m in selected {
         let origin = format!("{} (migration)", m.origin);
-        // Copier's migrations see their facts as `_stage`, `_version_from`
-        // … and as `$STAGE`, `$VERSION_FROM` …
-        let mut facts: Vec<(&str, String)> = vec![
-            ("stage", stage_name.to_string()),
-            ("version_from", crossing.from_commit.to_string()),
-            ("version_to", crossing.to_commit.to_string()),
-            ("version_pep440_from", pep440(crossing.from_commit)),
-            ("version_pep440_to", pep440(crossing.to_commit)),
-        ];
-        if let Some(v) = &m.version {
-            let text = m.version_text.clone().unwrap_or_else(|| v.to_string());
-            facts.push(("version_pep440_current", pep440(&text)));
-            facts.push(("version_current", text));
-        }
-        let mut context = context.clone();
-        let mut env = Vec::new();
-        match dialect {
-            Dialect::Copier => {
-                context.insert("_copier_phase".into(), "migrate".into());
-                for (k, v) in &facts {
-                    context.insert(format!("_{k}"), Value::String(v.clone()));
-                    env.push((k.to_ascii_uppercase(), v.clone()));
-                }
-            }
-            Dialect::Graft => {
-                env.extend(
-                    [
-                        ("STAGE", stage_name.to_string()),
-                        ("VERSION_FROM", from.to_string()),
-                        ("VERSION_TO", to.to_string()),
-                        (
-                            "MIGRATION_VERSION",
-                            m.version
-                                .as_ref()
-                                .map(ToString::to_string)
-                                .unwrap_or_default(),
-                        ),
-                    ]
-                    .into_iter()
-                    .filter_map(|(name, value)| Some((dialect.env_var(name)?, value))),
-                );
-            }
-        }
+        let (context, env) = migration_context(dialect, m, stage, crossing, context);
         let ctx = Context::of(&context)?;
         if let Some(when) = &m.when {
             if !engine.condition(&origin, when, &ctx)? {
@@ -227,6 +181,74 @@ pub fn prepare_migrations(
         });
     }
     Ok(out)
+}
+
+/// What migration `m` is told about the update it runs in: the context it
+/// renders with and the environment it runs in. Copier's migrations see
+/// their facts as `_stage`, `_version_from` … and as `$STAGE`,
+/// `$VERSION_FROM` …; graft's as `$GRAFT_STAGE`, `$GRAFT_VERSION_FROM` …
+fn migration_context(
+    dialect: Dialect,
+    m: &Migration,
+    stage: Stage,
+    crossing: &Crossing,
+    context: &Map<String, Value>,
+) -> (Map<String, Value>, Vec<(String, String)>) {
+    let stage_name = match stage {
+        Stage::Before => "before",
+        Stage::After => "after",
+    };
+    let mut context = context.clone();
+    let mut env = Vec::new();
+    match dialect {
+        Dialect::Copier => {
+            context.insert("_copier_phase".into(), "migrate".into());
+            for (k, v) in &copier_migration_facts(m, stage_name, crossing) {
+                context.insert(format!("_{k}"), Value::String(v.clone()));
+                env.push((k.to_ascii_uppercase(), v.clone()));
+            }
+        }
+        Dialect::Graft => {
+            env.extend(
+                [
+                    ("STAGE", stage_name.to_string()),
+                    ("VERSION_FROM", crossing.from.to_string()),
+                    ("VERSION_TO", crossing.to.to_string()),
+                    (
+                        "MIGRATION_VERSION",
+                        m.version
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    ),
+                ]
+                .into_iter()
+                .filter_map(|(name, value)| Some((dialect.env_var(name)?, value))),
+            );
+        }
+    }
+    (context, env)
+}
+
+/// The facts a Copier migration is given, by their lowercase names.
+fn copier_migration_facts(
+    m: &Migration,
+    stage_name: &str,
+    crossing: &Crossing,
+) -> Vec<(&'static str, String)> {
+    let mut facts = vec![
+        ("stage", stage_name.to_string()),
+        ("version_from", crossing.from_commit.to_string()),
+        ("version_to", crossing.to_commit.to_string()),
+        ("version_pep440_from", pep440(crossing.from_commit)),
+        ("version_pep440_to", pep440(crossing.to_commit)),
+    ];
+    if let Some(v) = &m.version {
+        let text = m.version_text.clone().unwrap_or_else(|| v.to_string());
+        facts.push(("version_pep440_current", pep440(&text)));
+        facts.push(("version_current", text));
+    }
+    facts
 }
 
 /// `GRAFT_ANSWER_<NAME>` for every answer; text as is, other values as JSON.

@@ -957,66 +957,18 @@ fn extended_choice(
     })
 }
 
+/// The `choices` of `question`: a list of values or `[label, value]` pairs,
+/// or a mapping of labels to values; never empty.
 fn choices(
     dialect: Dialect,
     file: &str,
     question: &str,
     node: &Node,
 ) -> Result<Vec<Choice>, Error> {
-    let label_of = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let copier = dialect == Dialect::Copier;
-    // A Copier choice whose value is null has its label for value.
-    let value_of = |label: &str, v: &Node| match v.to_json() {
-        Value::Null if copier => Value::String(label.to_string()),
-        value => value,
-    };
     let out: Vec<Choice> = match &node.value {
         Yaml::Seq(items) => items
             .iter()
-            .map(|item| match &item.value {
-                // A Copier `[label, {value, validator}]` pair.
-                Yaml::Seq(pair)
-                    if copier && pair.len() == 2 && matches!(pair[1].value, Yaml::Map(_)) =>
-                {
-                    extended_choice(dialect, file, &label_of(&pair[0].to_json()), &pair[1])
-                }
-                // `[label, value]` pairs, as Copier allows.
-                Yaml::Seq(pair) if pair.len() == 2 => {
-                    let label = label_of(&pair[0].to_json());
-                    Ok(Choice {
-                        value: value_of(&label, &pair[1]),
-                        label,
-                        validator: None,
-                    })
-                }
-                // Copier takes a mapping as one value.
-                Yaml::Map(_) if copier => {
-                    let value = item.to_json();
-                    Ok(Choice {
-                        label: label_of(&value),
-                        value,
-                        validator: None,
-                    })
-                }
-                Yaml::Seq(_) | Yaml::Map(_) => Err(err(
-                    file,
-                    item,
-                    format!(
-                        "a choice of `{question}` must be a plain value or a [label, value] pair"
-                    ),
-                )),
-                _ => {
-                    let value = item.to_json();
-                    Ok(Choice {
-                        label: label_of(&value),
-                        value,
-                        validator: None,
-                    })
-                }
-            })
+            .map(|item| listed_choice(dialect, file, question, item))
             .collect::<Result<_, _>>()?,
         Yaml::Map(map) => map
             .iter()
@@ -1024,7 +976,7 @@ fn choices(
                 Yaml::Map(_) => extended_choice(dialect, file, label, v),
                 _ => Ok(Choice {
                     label: label.clone(),
-                    value: value_of(label, v),
+                    value: choice_value(dialect, label, v),
                     validator: None,
                 }),
             })
@@ -1045,6 +997,62 @@ fn choices(
         ));
     }
     Ok(out)
+}
+
+/// One item of a `choices` list.
+fn listed_choice(
+    dialect: Dialect,
+    file: &str,
+    question: &str,
+    item: &Node,
+) -> Result<Choice, Error> {
+    let copier = dialect == Dialect::Copier;
+    let plain = |value: Value| Choice {
+        label: choice_label(&value),
+        value,
+        validator: None,
+    };
+    match &item.value {
+        // A Copier `[label, {value, validator}]` pair.
+        Yaml::Seq(pair) if copier && pair.len() == 2 && matches!(pair[1].value, Yaml::Map(_)) => {
+            extended_choice(dialect, file, &choice_label(&pair[0].to_json()), &pair[1])
+        }
+        // `[label, value]` pairs, as Copier allows.
+        Yaml::Seq(pair) if pair.len() == 2 => {
+            let label = choice_label(&pair[0].to_json());
+            Ok(Choice {
+                value: choice_value(dialect, &label, &pair[1]),
+                label,
+                validator: None,
+            })
+        }
+        // Copier takes a mapping as one value.
+        Yaml::Map(_) if copier => Ok(plain(item.to_json())),
+        Yaml::Seq(_) | Yaml::Map(_) => Err(err(
+            file,
+            item,
+            format!("a choice of `{question}` must be a plain value or a [label, value] pair"),
+        )),
+        _ => Ok(plain(item.to_json())),
+    }
+}
+
+/// The label shown for a choice given by its value: a string as it is,
+/// anything else as JSON.
+fn choice_label(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A choice's value; a Copier choice whose value is null has its label for
+/// value.
+fn choice_value(dialect: Dialect, label: &str, v: &Node) -> Value {
+    match v.to_json() {
+        Value::Null if dialect == Dialect::Copier => Value::String(label.to_string()),
+        value => value,
+    }
 }
 
 #[cfg(test)]

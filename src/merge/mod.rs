@@ -501,74 +501,97 @@ fn detect_renames<'a>(input: &UpdateInput<'a>) -> Vec<(String, String)> {
     if removed.is_empty() {
         return Vec::new();
     }
-    // A file of the project's own where a folder of the new version goes
-    // keeps that folder's files from being written: none is a rename.
-    let blocked = |p: &str| {
-        let mut up = p;
-        while let Some((dir, _)) = up.rsplit_once('/') {
-            if let Some(node @ (Node::File { .. } | Node::Symlink { .. })) = project.get(dir) {
-                if old.get(dir) != Some(node) {
-                    return true;
-                }
-            }
-            up = dir;
-        }
-        false
-    };
     let added: Vec<(&str, &[u8])> = new
         .files()
-        .filter(|(p, _)| !old.entries.contains_key(*p) && project.get(p).is_none() && !blocked(p))
+        .filter(|(p, _)| {
+            !old.entries.contains_key(*p)
+                && project.get(p).is_none()
+                && !blocked_by_project_file(old, project, p)
+        })
         .collect();
-    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
     let only_same_name = removed.len() * added.len() > RENAME_PAIR_LIMIT;
-    // Each text once: its lines as a sorted multiset of hashes, which bounds
-    // the similarity of a pair cheaply (below), and `None` when binary.
-    let texts = |files: Vec<(&'a str, &'a [u8])>| -> Vec<RenameCandidate<'a>> {
-        files
-            .into_iter()
-            .map(|(p, b)| {
-                let text = std::str::from_utf8(b).ok().filter(|_| !is_binary(b));
-                (p, text.map(|t| (t, line_hashes(t))))
-            })
-            .collect()
-    };
-    let added = texts(added);
+    let added = rename_candidates(added);
     let mut taken: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
-    for (old_path, old_text) in texts(removed) {
+    for (old_path, old_text) in rename_candidates(removed) {
         let Some((a, a_lines)) = old_text else {
             continue;
         };
-        let mut best: Option<(f32, &str)> = None;
-        for (new_path, new_text) in &added {
-            let Some((b, b_lines)) = new_text else {
-                continue;
-            };
-            if taken.contains(*new_path) {
-                continue;
-            }
-            let same_name = name(old_path) == name(new_path);
-            if only_same_name && !same_name {
-                continue;
-            }
-            // The diff's matching lines are a subset of the lines both
-            // hold, so this bound rejects dissimilar pairs without a diff,
-            // whose cost grows with the square of their lines.
-            if similarity_bound(a, &a_lines, b, b_lines) < RENAME_SIMILARITY {
-                continue;
-            }
-            let ratio = similarity(a, b);
-            let score = ratio + if same_name { 0.01 } else { 0.0 };
-            if ratio >= RENAME_SIMILARITY && best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, *new_path));
-            }
-        }
-        if let Some((_, new_path)) = best {
+        let best = best_rename(old_path, (a, &a_lines), &added, &taken, only_same_name);
+        if let Some(new_path) = best {
             taken.insert(new_path);
             out.push((old_path.to_string(), new_path.to_string()));
         }
     }
     out
+}
+
+/// Whether a file of the project's own sits where a folder above `p` goes
+/// in the new version: it keeps that folder's files from being written, so
+/// none of them is a rename.
+fn blocked_by_project_file(old: &FileTree, project: &FileTree, p: &str) -> bool {
+    let mut up = p;
+    while let Some((dir, _)) = up.rsplit_once('/') {
+        if let Some(node @ (Node::File { .. } | Node::Symlink { .. })) = project.get(dir) {
+            if old.get(dir) != Some(node) {
+                return true;
+            }
+        }
+        up = dir;
+    }
+    false
+}
+
+/// Each text once: its lines as a sorted multiset of hashes, which bounds
+/// the similarity of a pair cheaply (see [`best_rename`]), and `None` when
+/// binary.
+fn rename_candidates<'a>(files: Vec<(&'a str, &'a [u8])>) -> Vec<RenameCandidate<'a>> {
+    files
+        .into_iter()
+        .map(|(p, b)| {
+            let text = std::str::from_utf8(b).ok().filter(|_| !is_binary(b));
+            (p, text.map(|t| (t, line_hashes(t))))
+        })
+        .collect()
+}
+
+/// The added file most similar to the removed `old_path` (with its text
+/// and line hashes), if any is similar enough and not `taken`; a file of
+/// the same name wins a tie. With `only_same_name`, other names are not
+/// compared at all.
+fn best_rename<'a>(
+    old_path: &str,
+    (a, a_lines): (&str, &[(u64, usize)]),
+    added: &[RenameCandidate<'a>],
+    taken: &BTreeSet<&str>,
+    only_same_name: bool,
+) -> Option<&'a str> {
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let mut best: Option<(f32, &str)> = None;
+    for (new_path, new_text) in added {
+        let Some((b, b_lines)) = new_text else {
+            continue;
+        };
+        if taken.contains(*new_path) {
+            continue;
+        }
+        let same_name = name(old_path) == name(new_path);
+        if only_same_name && !same_name {
+            continue;
+        }
+        // The diff's matching lines are a subset of the lines both
+        // hold, so this bound rejects dissimilar pairs without a diff,
+        // whose cost grows with the square of their lines.
+        if similarity_bound(a, a_lines, b, b_lines) < RENAME_SIMILARITY {
+            continue;
+        }
+        let ratio = similarity(a, b);
+        let score = ratio + if same_name { 0.01 } else { 0.0 };
+        if ratio >= RENAME_SIMILARITY && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, *new_path));
+        }
+    }
+    best.map(|(_, new_path)| new_path)
 }
 
 /// A file that may be one side of a rename: its path, and its text with
@@ -940,83 +963,18 @@ pub fn update_blocks(
     new: &[&crate::inject::Block],
     owner: &str,
 ) -> Result<BlockUpdate, Error> {
-    use crate::inject;
-    let key = |b: &inject::Block| (b.into.clone(), b.anchor.clone());
-    // One entry per (file, marker), old blocks first, then blocks new in
-    // this version.
-    let mut entries: Vec<(Option<&inject::Block>, Option<&inject::Block>)> =
-        old.iter().map(|b| (Some(*b), None)).collect();
-    for b in new {
-        match entries
-            .iter_mut()
-            .find(|(o, _)| o.is_some_and(|o| key(o) == key(b)))
-        {
-            Some(entry) => entry.1 = Some(*b),
-            None => entries.push((None, Some(*b))),
-        }
-    }
-    let fail = |block: &inject::Block, source| Error::Injection {
-        file: block.into.clone(),
-        owner: owner.to_string(),
-        source,
-    };
     let mut out = text.to_string();
     let mut action = Action::Identical;
     let mut note = None;
-    let rank = |a: Action| match a {
-        Action::Identical => 0,
-        Action::Keep => 1,
-        Action::Update => 2,
-        Action::Merge => 3,
-        _ => 4,
-    };
-    for (o, n) in entries {
+    for (o, n) in pair_blocks(old, new) {
         let Some(any) = n.or(o) else {
             continue;
         };
-        let p = inject::content(&out, any, owner);
-        let (o_text, n_text) = (o.map(|b| b.content.as_str()), n.map(|b| b.content.as_str()));
-        let step = match (o_text, n_text, p.as_deref()) {
-            (Some(a), Some(b), _) if a == b => Action::Identical,
-            (_, Some(b), Some(c)) if b == c => Action::Identical,
-            (None, Some(_), None) => {
-                out = inject::apply(&out, any, owner).map_err(|e| fail(any, e))?;
-                Action::Update
-            }
-            (Some(_), Some(_), None) => {
-                note = Some("block deleted in the project; stays deleted".to_string());
-                Action::Keep
-            }
-            (Some(a), None, Some(c)) if a == c => {
-                out = inject::remove(&out, any, owner).unwrap_or(out);
-                Action::Update
-            }
-            (Some(_), None, Some(_)) => {
-                note = Some("block removed by the template, kept because modified".to_string());
-                Action::Keep
-            }
-            (_, None, None) => Action::Identical,
-            (Some(a), Some(b), Some(c)) if a == c => {
-                out = inject::apply_content(&out, any, owner, b).map_err(|e| fail(any, e))?;
-                Action::Update
-            }
-            (a, Some(b), Some(c)) => {
-                let merged = text::merge(a.unwrap_or("").as_bytes(), c.as_bytes(), b.as_bytes())
-                    .map_err(|e| {
-                        Error::io("merge", &any.into, std::io::Error::other(e.to_string()))
-                    })?;
-                let (bytes, act) = match merged {
-                    text::TextMerge::Clean(m) => (m, Action::Merge),
-                    text::TextMerge::Conflicted { inline, .. } => (inline, Action::Conflict),
-                };
-                let content = String::from_utf8_lossy(&bytes).into_owned();
-                out =
-                    inject::apply_content(&out, any, owner, &content).map_err(|e| fail(any, e))?;
-                act
-            }
-            (None, None, Some(_)) => Action::Identical,
-        };
-        if rank(step) > rank(action) {
+        let (step, step_note) = update_block(&mut out, o, n, any, owner)?;
+        if let Some(step_note) = step_note {
+            note = Some(step_note.to_string());
+        }
+        if block_severity(step) > block_severity(action) {
             action = step;
         }
     }
@@ -1028,4 +986,114 @@ pub fn update_blocks(
         action,
         note,
     })
+}
+
+/// The old and new renders of each block, one entry per (file, marker):
+/// old blocks first, then blocks new in this version.
+fn pair_blocks<'a>(
+    old: &[&'a crate::inject::Block],
+    new: &[&'a crate::inject::Block],
+) -> Vec<(
+    Option<&'a crate::inject::Block>,
+    Option<&'a crate::inject::Block>,
+)> {
+    let key = |b: &crate::inject::Block| (b.into.clone(), b.anchor.clone());
+    let mut entries: Vec<_> = old.iter().map(|b| (Some(*b), None)).collect();
+    for b in new {
+        match entries
+            .iter_mut()
+            .find(|(o, _)| o.is_some_and(|o| key(o) == key(b)))
+        {
+            Some(entry) => entry.1 = Some(*b),
+            None => entries.push((None, Some(*b))),
+        }
+    }
+    entries
+}
+
+/// How much an action of one block weighs in the file's: the file takes
+/// its blocks' heaviest.
+fn block_severity(a: Action) -> u8 {
+    match a {
+        Action::Identical => 0,
+        Action::Keep => 1,
+        Action::Update => 2,
+        Action::Merge => 3,
+        _ => 4,
+    }
+}
+
+/// Applies the three-way rules to one block (`o` its old render, `n` its
+/// new one, `any` whichever is there) in `out`, the file's text so far.
+/// Returns the block's action and, when the project's edit wins, why.
+fn update_block(
+    out: &mut String,
+    o: Option<&crate::inject::Block>,
+    n: Option<&crate::inject::Block>,
+    any: &crate::inject::Block,
+    owner: &str,
+) -> Result<(Action, Option<&'static str>), Error> {
+    use crate::inject;
+    let fail = |source| Error::Injection {
+        file: any.into.clone(),
+        owner: owner.to_string(),
+        source,
+    };
+    let p = inject::content(out, any, owner);
+    let (o_text, n_text) = (o.map(|b| b.content.as_str()), n.map(|b| b.content.as_str()));
+    let step = match (o_text, n_text, p.as_deref()) {
+        (Some(a), Some(b), _) if a == b => Action::Identical,
+        (_, Some(b), Some(c)) if b == c => Action::Identical,
+        (None, Some(_), None) => {
+            *out = inject::apply(out, any, owner).map_err(fail)?;
+            Action::Update
+        }
+        (Some(_), Some(_), None) => {
+            return Ok((
+                Action::Keep,
+                Some("block deleted in the project; stays deleted"),
+            ))
+        }
+        (Some(a), None, Some(c)) if a == c => {
+            if let Some(removed) = inject::remove(out, any, owner) {
+                *out = removed;
+            }
+            Action::Update
+        }
+        (Some(_), None, Some(_)) => {
+            return Ok((
+                Action::Keep,
+                Some("block removed by the template, kept because modified"),
+            ))
+        }
+        (_, None, None) => Action::Identical,
+        (Some(a), Some(b), Some(c)) if a == c => {
+            *out = inject::apply_content(out, any, owner, b).map_err(fail)?;
+            Action::Update
+        }
+        (a, Some(b), Some(c)) => {
+            let (content, action) = merge_block(a.unwrap_or(""), c, b, any)?;
+            *out = inject::apply_content(out, any, owner, &content).map_err(fail)?;
+            action
+        }
+        (None, None, Some(_)) => Action::Identical,
+    };
+    Ok((step, None))
+}
+
+/// Merges a block edited both in the project (`current`) and by the
+/// template (`base` → `new`), with conflict markers inline.
+fn merge_block(
+    base: &str,
+    current: &str,
+    new: &str,
+    block: &crate::inject::Block,
+) -> Result<(String, Action), Error> {
+    let merged = text::merge(base.as_bytes(), current.as_bytes(), new.as_bytes())
+        .map_err(|e| Error::io("merge", &block.into, std::io::Error::other(e.to_string())))?;
+    let (bytes, action) = match merged {
+        text::TextMerge::Clean(m) => (m, Action::Merge),
+        text::TextMerge::Conflicted { inline, .. } => (inline, Action::Conflict),
+    };
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), action))
 }

@@ -63,9 +63,7 @@ struct Frame {
 /// stopping at the first place deeper than [`MAX_NESTING`].
 pub fn scan(text: &str) -> Result<Scan, TooDeep> {
     let b = text.as_bytes();
-    let mut out = Scan::default();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut blocks = 0usize;
+    let mut scanner = Scanner::default();
     let mut line = 1usize;
     let mut i = 0usize;
     while i < b.len() {
@@ -83,22 +81,7 @@ pub fn scan(text: &str) -> Result<Scan, TooDeep> {
             continue;
         }
         let start_line = line;
-        if b[i..].starts_with(b"{{{{") {
-            // A raw block: everything up to its closing tag is text.
-            let end = find(b, i + 4, b"{{{{/")
-                .and_then(|close| find(b, close, b"}}}}").map(|e| e + 4))
-                .unwrap_or(b.len());
-            line += count_lines(&b[i..end]);
-            i = end;
-            continue;
-        }
-        if b[i..].starts_with(b"{{!") {
-            let closing: &[u8] = if b[i..].starts_with(b"{{!--") {
-                b"--}}"
-            } else {
-                b"}}"
-            };
-            let end = find(b, i + 3, closing).map_or(b.len(), |e| e + closing.len());
+        if let Some(end) = unparsed_end(b, i) {
             line += count_lines(&b[i..end]);
             i = end;
             continue;
@@ -106,78 +89,137 @@ pub fn scan(text: &str) -> Result<Scan, TooDeep> {
         let (inner, parens, end) = mustache(b, i + 2);
         line += count_lines(&b[i..end]);
         i = end;
+        scanner.tag(&inner, parens, start_line)?;
+    }
+    Ok(scanner.out)
+}
+
+/// Where the raw block (`{{{{raw}}}}…{{{{/raw}}}}`) or comment (`{{! … }}`,
+/// `{{!-- … --}}`) starting at `i` ends; `None` when the mustache at `i` is
+/// neither. Their insides are text, whatever braces they hold.
+fn unparsed_end(b: &[u8], i: usize) -> Option<usize> {
+    if b[i..].starts_with(b"{{{{") {
+        let end = find(b, i + 4, b"{{{{/")
+            .and_then(|close| find(b, close, b"}}}}").map(|e| e + 4))
+            .unwrap_or(b.len());
+        return Some(end);
+    }
+    if b[i..].starts_with(b"{{!") {
+        let closing: &[u8] = if b[i..].starts_with(b"{{!--") {
+            b"--}}"
+        } else {
+            b"}}"
+        };
+        return Some(find(b, i + 3, closing).map_or(b.len(), |e| e + closing.len()));
+    }
+    None
+}
+
+/// The state of [`scan`] between mustaches: what it found so far, the open
+/// blocks, and the levels they add up to.
+#[derive(Default)]
+struct Scanner {
+    out: Scan,
+    stack: Vec<Frame>,
+    blocks: usize,
+}
+
+impl Scanner {
+    /// Takes one mustache: `inner` is its text between the braces, `parens`
+    /// its deepest subexpression nesting, `line` where it starts.
+    fn tag(&mut self, inner: &str, parens: usize, line: usize) -> Result<(), TooDeep> {
         let inner = inner.trim_start_matches('~').trim_start();
         let inner = inner.strip_suffix('~').unwrap_or(inner).trim_end();
-        let inline_owner = stack.iter().rev().find_map(|f| f.inline.clone());
-        let note = |depth: usize, out: &mut Scan| -> Result<(), TooDeep> {
-            if depth > MAX_NESTING {
-                return Err(TooDeep { line: start_line });
-            }
-            let slot = match &inline_owner {
-                Some(name) => &mut out.inlines.entry(name.clone()).or_default().0,
-                None => &mut out.depth,
-            };
-            *slot = (*slot).max(depth);
-            Ok(())
-        };
-        let include = |rest: &str, depth: usize, out: &mut Scan| {
-            let target = partial_name(rest);
-            if target.as_deref() == Some("@partial-block") {
-                return;
-            }
-            let include = Include {
-                target,
-                depth,
-                line: start_line,
-            };
-            match &inline_owner {
-                Some(name) => out.inlines.entry(name.clone()).or_default().1.push(include),
-                None => out.includes.push(include),
-            }
-        };
+        // The inline partial the mustache sits in, before it opens its own.
+        let owner = self.stack.iter().rev().find_map(|f| f.inline.clone());
+        let owner = owner.as_deref();
         if let Some(rest) = inner.strip_prefix('#') {
-            note(blocks + 1 + parens, &mut out)?;
-            let rest = rest.trim_start();
-            let mut inline = None;
-            if let Some(partial) = rest.strip_prefix('>') {
-                include(partial, blocks, &mut out);
-            } else if let Some(decorator) = rest.strip_prefix("*inline") {
-                inline = quoted(decorator.trim_start());
-                if let Some(name) = &inline {
-                    out.inlines.entry(name.clone()).or_default();
-                }
-            }
-            stack.push(Frame { weight: 1, inline });
-            blocks += 1;
+            self.note(owner, self.blocks + 1 + parens, line)?;
+            self.open_block(owner, rest.trim_start(), line);
         } else if let Some(rest) = inner.strip_prefix('^') {
             if !rest.trim().is_empty() {
-                note(blocks + 1 + parens, &mut out)?;
-                stack.push(Frame {
+                self.note(owner, self.blocks + 1 + parens, line)?;
+                self.stack.push(Frame {
                     weight: 1,
                     inline: None,
                 });
-                blocks += 1;
+                self.blocks += 1;
             }
         } else if inner.starts_with('/') {
-            if let Some(frame) = stack.pop() {
-                blocks -= frame.weight;
+            if let Some(frame) = self.stack.pop() {
+                self.blocks -= frame.weight;
             }
         } else if let Some(rest) = inner.strip_prefix('>') {
-            note(blocks + parens, &mut out)?;
-            include(rest, blocks, &mut out);
+            self.note(owner, self.blocks + parens, line)?;
+            self.include(owner, rest, self.blocks, line);
         } else if let Some(rest) = inner.strip_prefix("else") {
             if rest.starts_with(char::is_whitespace) && !rest.trim().is_empty() {
-                if let Some(frame) = stack.last_mut() {
+                if let Some(frame) = self.stack.last_mut() {
                     frame.weight += 1;
-                    blocks += 1;
+                    self.blocks += 1;
                 }
-                note(blocks + parens, &mut out)?;
+                self.note(owner, self.blocks + parens, line)?;
             }
         } else {
-            note(blocks + parens, &mut out)?;
+            self.note(owner, self.blocks + parens, line)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the block of `{{#rest}}`, noting a partial block's include or
+    /// an inline partial's definition.
+    fn open_block(&mut self, owner: Option<&str>, rest: &str, line: usize) {
+        let mut inline = None;
+        if let Some(partial) = rest.strip_prefix('>') {
+            self.include(owner, partial, self.blocks, line);
+        } else if let Some(decorator) = rest.strip_prefix("*inline") {
+            inline = quoted(decorator.trim_start());
+            if let Some(name) = &inline {
+                self.out.inlines.entry(name.clone()).or_default();
+            }
+        }
+        self.stack.push(Frame { weight: 1, inline });
+        self.blocks += 1;
+    }
+
+    /// Records nesting `depth` at `line` for the text or for the inline
+    /// partial `owner`; too deep is an error.
+    fn note(&mut self, owner: Option<&str>, depth: usize, line: usize) -> Result<(), TooDeep> {
+        if depth > MAX_NESTING {
+            return Err(TooDeep { line });
+        }
+        let slot = match owner {
+            Some(name) => &mut self.out.inlines.entry(name.to_owned()).or_default().0,
+            None => &mut self.out.depth,
+        };
+        *slot = (*slot).max(depth);
+        Ok(())
+    }
+
+    /// Records the include of the partial `rest` names, at nesting `depth`,
+    /// for the text or for the inline partial `owner`. `@partial-block` is
+    /// the caller's block, not a partial.
+    fn include(&mut self, owner: Option<&str>, rest: &str, depth: usize, line: usize) {
+        let target = partial_name(rest);
+        if target.as_deref() == Some("@partial-block") {
+            return;
+        }
+        let include = Include {
+            target,
+            depth,
+            line,
+        };
+        match owner {
+            Some(name) => self
+                .out
+                .inlines
+                .entry(name.to_owned())
+                .or_default()
+                .1
+                .push(include),
+            None => self.out.includes.push(include),
         }
     }
-    Ok(out)
 }
 
 /// The inside of a mustache starting at `from` (just after `{{`), the

@@ -199,6 +199,34 @@ impl SourceError {
     /// A sentence telling the user what to do next, when there is one.
     pub fn hint(&self) -> Option<String> {
         match self {
+            SourceError::NotASource { .. }
+            | SourceError::MalformedUrl { .. }
+            | SourceError::Unreachable { .. }
+            | SourceError::UnsupportedProtocol { .. }
+            | SourceError::Auth { .. }
+            | SourceError::OfflineNoCache { .. }
+            | SourceError::CacheCorrupt { .. }
+            | SourceError::MirrorDamaged { .. } => self.fetch_hint(),
+            SourceError::UnknownRef { .. }
+            | SourceError::AmbiguousRef { .. }
+            | SourceError::NotARepository { .. }
+            | SourceError::EmptyRepository { .. }
+            | SourceError::ShallowRepository { .. }
+            | SourceError::NonUtf8Path { .. }
+            | SourceError::InvalidEntryName { .. } => self.repository_hint(),
+            SourceError::BadGitmodules { .. }
+            | SourceError::SubmoduleNotConfigured { .. }
+            | SourceError::SubmoduleUrl { .. }
+            | SourceError::Submodule { .. }
+            | SourceError::SubmoduleCommitMissing { .. }
+            | SourceError::SubmoduleTooDeep { .. } => self.submodule_hint(),
+            SourceError::Io { .. } | SourceError::Git { .. } => None,
+        }
+    }
+
+    /// The hint for a source that cannot be read or fetched.
+    fn fetch_hint(&self) -> Option<String> {
+        match self {
             SourceError::NotASource { .. } => Some(
                 "pass the path of a template folder, or a git URL such as \
                  `https://host/owner/repo.git`, `git@host:owner/repo.git` or `gh:owner/repo`"
@@ -225,23 +253,30 @@ impl SourceError {
                  credential.helper ...`); for ssh URLs add your key to ssh-agent"
                     .to_string(),
             ),
-            SourceError::OfflineNoCache { .. } => None,
             SourceError::CacheCorrupt { .. } => Some(
                 "without --offline graft deletes the broken copy and fetches a new one".to_string(),
             ),
             SourceError::MirrorDamaged { .. } => Some(
                 "the remote repository itself may be damaged; check it with `git fsck`".to_string(),
             ),
-            SourceError::UnknownRef { suggestions, .. } if !suggestions.is_empty() => Some(
-                format!(
+            // `OfflineNoCache` has none; other groups are not asked here.
+            _ => None,
+        }
+    }
+
+    /// The hint for a ref or repository that cannot be used.
+    fn repository_hint(&self) -> Option<String> {
+        match self {
+            SourceError::UnknownRef { suggestions, .. } if !suggestions.is_empty() => {
+                Some(format!(
                     "use a tag, a branch, a commit sha or `HEAD`; latest version tags: {}",
                     suggestions
                         .iter()
                         .map(|t| format!("`{t}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            ),
+                ))
+            }
             SourceError::UnknownRef { .. } => {
                 Some("use a tag, a branch, a commit sha or `HEAD`".to_string())
             }
@@ -260,7 +295,14 @@ impl SourceError {
             SourceError::NonUtf8Path { .. } => {
                 Some("rename it: graft only handles UTF-8 paths".to_string())
             }
-            SourceError::InvalidEntryName { .. } => None,
+            // `InvalidEntryName` has none; other groups are not asked here.
+            _ => None,
+        }
+    }
+
+    /// The hint for a submodule that cannot be grafted.
+    fn submodule_hint(&self) -> Option<String> {
+        match self {
             SourceError::BadGitmodules { .. } => {
                 Some("`git config -f .gitmodules --list` shows where git stops reading it".to_string())
             }
@@ -287,8 +329,8 @@ impl SourceError {
                 "push that commit to a branch or tag of the submodule's repository (graft fetches only those)"
                     .to_string(),
             ),
-            SourceError::SubmoduleTooDeep { .. } => None,
-            SourceError::Io { .. } | SourceError::Git { .. } => None,
+            // `SubmoduleTooDeep` has none; other groups are not asked here.
+            _ => None,
         }
     }
 }

@@ -106,37 +106,7 @@ impl TemplateRepo {
                     }
                 })?;
                 let (key, spec) = submodule_spec(&holder, url, &path)?;
-                let shown = spec.display();
-                let wrap = |source: SourceError| SourceError::Submodule {
-                    path: path.clone(),
-                    url: shown.clone(),
-                    source: Box::new(source),
-                };
-                if !self.submodules.borrow().contains_key(&key) {
-                    let repo = TemplateRepo::open(&spec, &self.opts).map_err(wrap)?;
-                    if !repo.is_git() {
-                        return Err(wrap(SourceError::NotARepository {
-                            vcs_ref: link.commit.to_string(),
-                            src: shown.clone(),
-                        }));
-                    }
-                    self.submodules.borrow_mut().insert(key.clone(), repo);
-                }
-                let submodules = self.submodules.borrow();
-                let sub = &submodules[&key];
-                let found = sub
-                    .with_repo(|repo| git::has_commit(repo, link.commit, &shown))
-                    .map_err(wrap)?;
-                if !found {
-                    return Err(SourceError::SubmoduleCommitMissing {
-                        path,
-                        url: shown,
-                        commit: link.commit.to_string(),
-                        offline: self.opts.offline && spec.is_remote(),
-                    });
-                }
-                let (part, links) = read(sub, &link.commit.to_string(), &path).map_err(wrap)?;
-                drop(submodules);
+                let (part, links) = self.read_submodule(&key, &spec, &link, &path, &read)?;
                 graft(&path, part);
                 pending.push(Level {
                     holder: Some(key),
@@ -147,6 +117,52 @@ impl TemplateRepo {
             }
         }
         Ok(())
+    }
+
+    /// Opens the submodule kept under `key` (the first time it is named),
+    /// checks that it has the commit `link` names, and reads that commit
+    /// with `read`. Its errors say which submodule they are about.
+    fn read_submodule<T, R>(
+        &self,
+        key: &str,
+        spec: &SourceSpec,
+        link: &Gitlink,
+        path: &str,
+        read: &R,
+    ) -> Result<(T, Links), SourceError>
+    where
+        R: Fn(&TemplateRepo, &str, &str) -> Result<(T, Links), SourceError>,
+    {
+        let shown = spec.display();
+        let wrap = |source: SourceError| SourceError::Submodule {
+            path: path.to_string(),
+            url: shown.clone(),
+            source: Box::new(source),
+        };
+        if !self.submodules.borrow().contains_key(key) {
+            let repo = TemplateRepo::open(spec, &self.opts).map_err(wrap)?;
+            if !repo.is_git() {
+                return Err(wrap(SourceError::NotARepository {
+                    vcs_ref: link.commit.to_string(),
+                    src: shown.clone(),
+                }));
+            }
+            self.submodules.borrow_mut().insert(key.to_string(), repo);
+        }
+        let submodules = self.submodules.borrow();
+        let sub = &submodules[key];
+        let found = sub
+            .with_repo(|repo| git::has_commit(repo, link.commit, &shown))
+            .map_err(wrap)?;
+        if !found {
+            return Err(SourceError::SubmoduleCommitMissing {
+                path: path.to_string(),
+                url: shown,
+                commit: link.commit.to_string(),
+                offline: self.opts.offline && spec.is_remote(),
+            });
+        }
+        read(sub, &link.commit.to_string(), path).map_err(wrap)
     }
 }
 

@@ -101,86 +101,12 @@ impl Pep440 {
             at: 0,
         };
         s.eat(b'v');
-        let start = s.at;
-        let epoch = match s.number()? {
-            Some(n) if s.eat(b'!') => n,
-            _ => {
-                s.at = start;
-                0
-            }
-        };
-        let mut release = vec![s.number()??];
-        loop {
-            let before = s.at;
-            if !s.eat(b'.') {
-                break;
-            }
-            match s.number()? {
-                Some(n) => release.push(n),
-                None => {
-                    s.at = before;
-                    break;
-                }
-            }
-        }
-        const PRE: [(&str, &str); 8] = [
-            ("alpha", "alpha"),
-            ("a", "alpha"),
-            ("beta", "beta"),
-            ("b", "beta"),
-            ("preview", "rc"),
-            ("pre", "rc"),
-            ("c", "rc"),
-            ("rc", "rc"),
-        ];
-        let pre = s.optional(|s| {
-            s.separator();
-            let phase = s.word(&PRE)?;
-            s.separator();
-            Some((phase, s.number()?.unwrap_or(0)))
-        });
-        let post = s.optional(|s| {
-            if s.eat(b'-') {
-                if let Some(n) = s.number()? {
-                    return Some(n);
-                }
-                s.at -= 1;
-            }
-            s.separator();
-            s.word(&[("post", ""), ("rev", ""), ("r", "")])?;
-            s.separator();
-            Some(s.number()?.unwrap_or(0))
-        });
-        let dev = s.optional(|s| {
-            s.separator();
-            s.word(&[("dev", "")])?;
-            s.separator();
-            Some(s.number()?.unwrap_or(0))
-        });
-        let mut local = Vec::new();
-        if s.eat(b'+') {
-            loop {
-                let segment = s.take_while(|b| b.is_ascii_alphanumeric());
-                if segment.is_empty() {
-                    return None;
-                }
-                // Numbers compare as numbers: `+007` is `+7`.
-                let segment = if segment.bytes().all(|b| b.is_ascii_digit()) {
-                    let trimmed = segment.trim_start_matches('0');
-                    if trimmed.is_empty() {
-                        "0"
-                    } else {
-                        trimmed
-                    }
-                } else {
-                    segment
-                };
-                local.push(segment.to_string());
-                if !(s.eat(b'.') || s.eat(b'_') || s.eat(b'-')) {
-                    break;
-                }
-            }
-        }
+        let epoch = s.epoch()?;
+        let release = s.release()?;
+        let pre = s.pre();
+        let post = s.post();
+        let dev = s.dev();
+        let local = s.local()?;
         (s.at == s.s.len()).then_some(Pep440 {
             epoch,
             release,
@@ -294,6 +220,124 @@ impl Scanner<'_> {
             self.at = start;
         }
         found
+    }
+}
+
+/// The spellings of a pre-release phase, longest first where one starts
+/// another, with the phase each names.
+const PRE_PHASES: [(&str, &str); 8] = [
+    ("alpha", "alpha"),
+    ("a", "alpha"),
+    ("beta", "beta"),
+    ("b", "beta"),
+    ("preview", "rc"),
+    ("pre", "rc"),
+    ("c", "rc"),
+    ("rc", "rc"),
+];
+
+/// The parts of packaging's `VERSION_PATTERN`, read in its order. Where a
+/// part returns `Option<…>` for a number too large, `None` refuses the
+/// whole version; the optional parts (`pre`, `post`, `dev`) instead consume
+/// nothing when they do not match.
+impl Scanner<'_> {
+    /// `N!`, or epoch 0 (consuming nothing) when there is no `!`.
+    fn epoch(&mut self) -> Option<u64> {
+        let start = self.at;
+        Some(match self.number()? {
+            Some(n) if self.eat(b'!') => n,
+            _ => {
+                self.at = start;
+                0
+            }
+        })
+    }
+
+    /// `N(.N)*`: a trailing `.` not followed by digits is left unread.
+    fn release(&mut self) -> Option<Vec<u64>> {
+        let mut release = vec![self.number()??];
+        loop {
+            let before = self.at;
+            if !self.eat(b'.') {
+                break;
+            }
+            match self.number()? {
+                Some(n) => release.push(n),
+                None => {
+                    self.at = before;
+                    break;
+                }
+            }
+        }
+        Some(release)
+    }
+
+    /// `[-_.]?(a|b|rc|…)[-_.]?N?`: the phase and its number (0 if none).
+    fn pre(&mut self) -> Option<(&'static str, u64)> {
+        self.optional(|s| {
+            s.separator();
+            let phase = s.word(&PRE_PHASES)?;
+            s.separator();
+            Some((phase, s.number()?.unwrap_or(0)))
+        })
+    }
+
+    /// `-N`, or `[-_.]?(post|rev|r)[-_.]?N?`.
+    fn post(&mut self) -> Option<u64> {
+        self.optional(|s| {
+            if s.eat(b'-') {
+                if let Some(n) = s.number()? {
+                    return Some(n);
+                }
+                s.at -= 1;
+            }
+            s.separator();
+            s.word(&[("post", ""), ("rev", ""), ("r", "")])?;
+            s.separator();
+            Some(s.number()?.unwrap_or(0))
+        })
+    }
+
+    /// `[-_.]?dev[-_.]?N?`.
+    fn dev(&mut self) -> Option<u64> {
+        self.optional(|s| {
+            s.separator();
+            s.word(&[("dev", "")])?;
+            s.separator();
+            Some(s.number()?.unwrap_or(0))
+        })
+    }
+
+    /// `+segment([-_.]segment)*`, or none; `None` for an empty segment.
+    fn local(&mut self) -> Option<Vec<String>> {
+        let mut local = Vec::new();
+        if !self.eat(b'+') {
+            return Some(local);
+        }
+        loop {
+            let segment = self.take_while(|b| b.is_ascii_alphanumeric());
+            if segment.is_empty() {
+                return None;
+            }
+            local.push(normal_local_segment(segment).to_string());
+            if !(self.eat(b'.') || self.eat(b'_') || self.eat(b'-')) {
+                break;
+            }
+        }
+        Some(local)
+    }
+}
+
+/// Numbers compare as numbers: `+007` is `+7`.
+fn normal_local_segment(segment: &str) -> &str {
+    if !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return segment;
+    }
+    let trimmed = segment.trim_start_matches('0');
+    if trimmed.is_empty() {
+        "0"
+    } else {
+        trimmed
     }
 }
 

@@ -429,6 +429,7 @@ fn re(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).expect("static regex")
 }
 
+/// python-slugify's `slugify`, step for step.
 pub fn slugify_text(text: &str, o: &SlugifyOptions) -> Result<String, Error> {
     let mut text = text.to_owned();
     for (old, new) in &o.replacements {
@@ -438,6 +439,51 @@ pub fn slugify_text(text: &str, o: &SlugifyOptions) -> Result<String, Error> {
     if !o.allow_unicode {
         text = unidecode(&text);
     }
+    text = decode_references(text, o);
+    if !o.allow_unicode {
+        text = unidecode(&text);
+    }
+    if o.lowercase {
+        text = text.to_lowercase();
+    }
+    text = re("'+").replace_all(&text, "").into_owned();
+    text = drop_thousands_separators(&text);
+    let pattern = match (&o.regex_pattern, o.allow_unicode) {
+        (Some(p), _) => regex::Regex::new(p)
+            .map_err(|e| invalid(format!("slugify regex_pattern `{p}`: {e}")))?,
+        (None, true) => re(r"[^-\w]+"),
+        (None, false) => re(r"[^-a-zA-Z0-9]+"),
+    };
+    text = pattern.replace_all(&text, "-").into_owned();
+    text = re("-{2,}")
+        .replace_all(&text, "-")
+        .trim_matches('-')
+        .to_owned();
+    if !o.stopwords.is_empty() {
+        text = drop_stopwords(&text, &o.stopwords);
+    }
+    for (old, new) in &o.replacements {
+        text = text.replace(old.as_str(), new);
+    }
+    if o.max_length > 0 {
+        text = smart_truncate(&text, o.max_length, o.word_boundary, "-", o.save_order);
+    }
+    if o.separator != "-" {
+        text = text.replace('-', &o.separator);
+    }
+    Ok(text)
+}
+
+/// Decodes the HTML references slugify is told to: named entities
+/// (`&amp;`), decimal (`&#38;`) and hexadecimal (`&#x26;`) ones. A number
+/// that is no character stays as written.
+fn decode_references(mut text: String, o: &SlugifyOptions) -> String {
+    let number = |c: &regex::Captures, radix: u32| {
+        u32::from_str_radix(&c[1], radix)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(|| c[0].to_owned(), |ch| ch.to_string())
+    };
     if o.entities {
         text = re(r"&(amp|lt|gt|quot|nbsp);")
             .replace_all(&text, |c: &regex::Captures| match &c[1] {
@@ -451,34 +497,21 @@ pub fn slugify_text(text: &str, o: &SlugifyOptions) -> Result<String, Error> {
     }
     if o.decimal {
         text = re(r"&#(\d+);")
-            .replace_all(&text, |c: &regex::Captures| {
-                c[1].parse::<u32>()
-                    .ok()
-                    .and_then(char::from_u32)
-                    .map_or_else(|| c[0].to_owned(), |ch| ch.to_string())
-            })
+            .replace_all(&text, |c: &regex::Captures| number(c, 10))
             .into_owned();
     }
     if o.hexadecimal {
         text = re(r"&#x([\da-fA-F]+);")
-            .replace_all(&text, |c: &regex::Captures| {
-                u32::from_str_radix(&c[1], 16)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .map_or_else(|| c[0].to_owned(), |ch| ch.to_string())
-            })
+            .replace_all(&text, |c: &regex::Captures| number(c, 16))
             .into_owned();
     }
-    if !o.allow_unicode {
-        text = unidecode(&text);
-    }
-    if o.lowercase {
-        text = text.to_lowercase();
-    }
-    text = re("'+").replace_all(&text, "").into_owned();
-    // Thousands separators: "10,000" → "10000" (Python's `(?<=\d),(?=\d)`).
+    text
+}
+
+/// Thousands separators: "10,000" → "10000" (Python's `(?<=\d),(?=\d)`).
+fn drop_thousands_separators(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    text = chars
+    chars
         .iter()
         .enumerate()
         .filter(|(i, c)| {
@@ -488,38 +521,19 @@ pub fn slugify_text(text: &str, o: &SlugifyOptions) -> Result<String, Error> {
                 && chars.get(i + 1).is_some_and(char::is_ascii_digit))
         })
         .map(|(_, c)| *c)
+        .collect()
+}
+
+/// Drops the words of a `-`-separated slug that are stopwords, in any case.
+fn drop_stopwords(text: &str, stopwords: &[String]) -> String {
+    let words: Vec<&str> = text
+        .split('-')
+        .filter(|w| {
+            let w = w.to_lowercase();
+            !stopwords.iter().any(|s| s.to_lowercase() == w)
+        })
         .collect();
-    let pattern = match (&o.regex_pattern, o.allow_unicode) {
-        (Some(p), _) => regex::Regex::new(p)
-            .map_err(|e| invalid(format!("slugify regex_pattern `{p}`: {e}")))?,
-        (None, true) => re(r"[^-\w]+"),
-        (None, false) => re(r"[^-a-zA-Z0-9]+"),
-    };
-    text = pattern.replace_all(&text, "-").into_owned();
-    text = re("-{2,}")
-        .replace_all(&text, "-")
-        .trim_matches('-')
-        .to_owned();
-    if !o.stopwords.is_empty() {
-        let words: Vec<&str> = text
-            .split('-')
-            .filter(|w| {
-                let w = w.to_lowercase();
-                !o.stopwords.iter().any(|s| s.to_lowercase() == w)
-            })
-            .collect();
-        text = words.join("-");
-    }
-    for (old, new) in &o.replacements {
-        text = text.replace(old.as_str(), new);
-    }
-    if o.max_length > 0 {
-        text = smart_truncate(&text, o.max_length, o.word_boundary, "-", o.save_order);
-    }
-    if o.separator != "-" {
-        text = text.replace('-', &o.separator);
-    }
-    Ok(text)
+    words.join("-")
 }
 
 /// python-slugify's `smart_truncate`.

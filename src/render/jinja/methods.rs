@@ -75,180 +75,209 @@ fn split_whitespace_right(s: &str, maxsplit: i64) -> Vec<String> {
     parts
 }
 
+/// Python `str` methods minijinja lacks, or has with other semantics.
+/// `Ok(None)` means "not a string method we know": the caller falls back
+/// to pycompat. Each group of related methods has its own helper.
 fn string_method(s: &str, method: &str, args: &[Value]) -> Result<Option<Value>, Error> {
-    let v = |x: String| Ok(Some(Value::from(x)));
-    match method {
+    let value = match method {
         "title" => {
             let () = from_args(args)?;
-            v(py_title(s))
+            Value::from(py_title(s))
         }
-        "rsplit" => {
-            let (sep, maxsplit, kwargs): (Option<Value>, Option<i64>, Kwargs) = from_args(args)?;
-            let sep = match kwargs.get::<Option<Value>>("sep")? {
-                Some(k) => Some(k),
-                None => sep,
-            };
-            let maxsplit = kwargs
-                .get::<Option<i64>>("maxsplit")?
-                .or(maxsplit)
-                .unwrap_or(-1);
-            kwargs.assert_all_used()?;
-            let parts: Vec<String> = match sep.filter(|s| !s.is_none()) {
-                None => split_whitespace_right(s, maxsplit),
-                Some(sep) => {
-                    let sep = py_str(&sep);
-                    if sep.is_empty() {
-                        return Err(invalid("empty separator"));
-                    }
-                    let mut parts: Vec<String> = if maxsplit < 0 {
-                        s.rsplit(sep.as_str()).map(str::to_owned).collect()
-                    } else {
-                        s.rsplitn(maxsplit as usize + 1, sep.as_str())
-                            .map(str::to_owned)
-                            .collect()
-                    };
-                    parts.reverse();
-                    parts
-                }
-            };
-            Ok(Some(Value::from(parts)))
-        }
+        "rsplit" => rsplit(s, args)?,
         "swapcase" => {
             let () = from_args(args)?;
-            v(s.chars()
-                .flat_map(|c| {
-                    if c.is_uppercase() {
-                        c.to_lowercase().collect::<Vec<_>>()
-                    } else {
-                        c.to_uppercase().collect()
-                    }
-                })
-                .collect())
+            Value::from(swapcase(s))
         }
-        "center" | "ljust" | "rjust" => {
-            let (width, fill): (usize, Option<String>) = from_args(args)?;
-            let fill = match fill {
-                Some(f) if f.chars().count() == 1 => f.chars().next().unwrap_or(' '),
-                Some(_) => {
-                    return Err(invalid(
-                        "The fill character must be exactly one character long",
-                    ))
-                }
-                None => ' ',
-            };
-            let len = s.chars().count();
-            let pad = |n: usize| std::iter::repeat_n(fill, n).collect::<String>();
-            v(match method {
-                "center" => py_center(s, width, fill),
-                "ljust" => format!("{s}{}", pad(width.saturating_sub(len))),
-                _ => format!("{}{s}", pad(width.saturating_sub(len))),
-            })
-        }
+        "center" | "ljust" | "rjust" => Value::from(justify(s, method, args)?),
         "zfill" => {
             let (width,): (usize,) = from_args(args)?;
-            let len = s.chars().count();
-            if len >= width {
-                return v(s.to_owned());
-            }
-            let (sign, digits) = match s.chars().next() {
-                Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
-                _ => (String::new(), s),
-            };
-            v(format!("{sign}{}{digits}", "0".repeat(width - len)))
+            Value::from(zfill(s, width))
         }
-        "partition" | "rpartition" => {
-            let (sep,): (String,) = from_args(args)?;
-            if sep.is_empty() {
-                return Err(invalid("empty separator"));
-            }
-            let found = if method == "partition" {
-                s.find(sep.as_str())
-            } else {
-                s.rfind(sep.as_str())
-            };
-            let parts = match found {
-                Some(i) => [&s[..i], sep.as_str(), &s[i + sep.len()..]],
-                None if method == "partition" => [s, "", ""],
-                None => ["", "", s],
-            };
-            Ok(Some(tuple(parts.map(Value::from))))
-        }
-        "index" | "rindex" => {
-            let (needle,): (String,) = from_args(args)?;
-            let found = if method == "index" {
-                s.find(needle.as_str())
-            } else {
-                s.rfind(needle.as_str())
-            };
-            match found {
-                Some(i) => Ok(Some(Value::from(s[..i].chars().count()))),
-                None => Err(invalid("substring not found")),
-            }
-        }
+        "partition" | "rpartition" => partition(s, method, args)?,
+        "index" | "rindex" => find_index(s, method, args)?,
         "casefold" => {
             let () = from_args(args)?;
-            v(s.to_lowercase().replace('ß', "ss"))
+            Value::from(s.to_lowercase().replace('ß', "ss"))
         }
-        "isidentifier" => {
+        "isidentifier" | "istitle" | "isdecimal" => {
             let () = from_args(args)?;
-            let mut chars = s.chars();
-            let ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-                && chars.all(|c| c.is_alphanumeric() || c == '_');
-            Ok(Some(Value::from(ok)))
-        }
-        "istitle" => {
-            let () = from_args(args)?;
-            let cased = s.chars().any(char::is_alphabetic);
-            Ok(Some(Value::from(cased && py_title(s) == s)))
-        }
-        "isdecimal" => {
-            let () = from_args(args)?;
-            Ok(Some(Value::from(
-                !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
-            )))
+            Value::from(is_predicate(s, method))
         }
         "removeprefix" => {
             let (prefix,): (String,) = from_args(args)?;
-            v(s.strip_prefix(prefix.as_str()).unwrap_or(s).to_owned())
+            Value::from(s.strip_prefix(prefix.as_str()).unwrap_or(s).to_owned())
         }
         "removesuffix" => {
             let (suffix,): (String,) = from_args(args)?;
-            v(s.strip_suffix(suffix.as_str()).unwrap_or(s).to_owned())
+            Value::from(s.strip_suffix(suffix.as_str()).unwrap_or(s).to_owned())
         }
         "expandtabs" => {
             let (tabsize,): (Option<usize>,) = from_args(args)?;
-            let tabsize = tabsize.unwrap_or(8);
-            let mut out = String::new();
-            let mut column = 0;
-            for c in s.chars() {
-                match c {
-                    '\t' => {
-                        let n = if tabsize == 0 {
-                            0
-                        } else {
-                            tabsize - column % tabsize
-                        };
-                        out.push_str(&" ".repeat(n));
-                        column += n;
-                    }
-                    '\n' | '\r' => {
-                        out.push(c);
-                        column = 0;
-                    }
-                    c => {
-                        out.push(c);
-                        column += 1;
-                    }
-                }
-            }
-            v(out)
+            Value::from(expand_tabs(s, tabsize.unwrap_or(8)))
         }
-        "encode" | "decode" => Err(Error::new(
-            ErrorKind::UnknownMethod,
-            format!("graft templates work on text; `str.{method}` is not available"),
-        )),
-        _ => Ok(None),
+        "encode" | "decode" => {
+            return Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("graft templates work on text; `str.{method}` is not available"),
+            ))
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(value))
+}
+
+/// `str.rsplit(sep=None, maxsplit=-1)`, positional or keyword.
+fn rsplit(s: &str, args: &[Value]) -> Result<Value, Error> {
+    let (sep, maxsplit, kwargs): (Option<Value>, Option<i64>, Kwargs) = from_args(args)?;
+    let sep = match kwargs.get::<Option<Value>>("sep")? {
+        Some(k) => Some(k),
+        None => sep,
+    };
+    let maxsplit = kwargs
+        .get::<Option<i64>>("maxsplit")?
+        .or(maxsplit)
+        .unwrap_or(-1);
+    kwargs.assert_all_used()?;
+    let parts: Vec<String> = match sep.filter(|s| !s.is_none()) {
+        None => split_whitespace_right(s, maxsplit),
+        Some(sep) => {
+            let sep = py_str(&sep);
+            if sep.is_empty() {
+                return Err(invalid("empty separator"));
+            }
+            let mut parts: Vec<String> = if maxsplit < 0 {
+                s.rsplit(sep.as_str()).map(str::to_owned).collect()
+            } else {
+                s.rsplitn(maxsplit as usize + 1, sep.as_str())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            parts.reverse();
+            parts
+        }
+    };
+    Ok(Value::from(parts))
+}
+
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_uppercase() {
+                c.to_lowercase().collect::<Vec<_>>()
+            } else {
+                c.to_uppercase().collect()
+            }
+        })
+        .collect()
+}
+
+/// `str.center`, `str.ljust` and `str.rjust`: `(width, fillchar=' ')`.
+fn justify(s: &str, method: &str, args: &[Value]) -> Result<String, Error> {
+    let (width, fill): (usize, Option<String>) = from_args(args)?;
+    let fill = match fill {
+        Some(f) if f.chars().count() == 1 => f.chars().next().unwrap_or(' '),
+        Some(_) => {
+            return Err(invalid(
+                "The fill character must be exactly one character long",
+            ))
+        }
+        None => ' ',
+    };
+    let len = s.chars().count();
+    let pad = |n: usize| std::iter::repeat_n(fill, n).collect::<String>();
+    Ok(match method {
+        "center" => py_center(s, width, fill),
+        "ljust" => format!("{s}{}", pad(width.saturating_sub(len))),
+        _ => format!("{}{s}", pad(width.saturating_sub(len))),
+    })
+}
+
+/// `str.zfill`: zeros go after a leading sign, as in Python.
+fn zfill(s: &str, width: usize) -> String {
+    let len = s.chars().count();
+    if len >= width {
+        return s.to_owned();
     }
+    let (sign, digits) = match s.chars().next() {
+        Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
+        _ => (String::new(), s),
+    };
+    format!("{sign}{}{digits}", "0".repeat(width - len))
+}
+
+/// `str.partition` and `str.rpartition`: always a 3-tuple.
+fn partition(s: &str, method: &str, args: &[Value]) -> Result<Value, Error> {
+    let (sep,): (String,) = from_args(args)?;
+    if sep.is_empty() {
+        return Err(invalid("empty separator"));
+    }
+    let found = if method == "partition" {
+        s.find(sep.as_str())
+    } else {
+        s.rfind(sep.as_str())
+    };
+    let parts = match found {
+        Some(i) => [&s[..i], sep.as_str(), &s[i + sep.len()..]],
+        None if method == "partition" => [s, "", ""],
+        None => ["", "", s],
+    };
+    Ok(tuple(parts.map(Value::from)))
+}
+
+/// `str.index` and `str.rindex`: a character index, an error when absent.
+fn find_index(s: &str, method: &str, args: &[Value]) -> Result<Value, Error> {
+    let (needle,): (String,) = from_args(args)?;
+    let found = if method == "index" {
+        s.find(needle.as_str())
+    } else {
+        s.rfind(needle.as_str())
+    };
+    match found {
+        Some(i) => Ok(Value::from(s[..i].chars().count())),
+        None => Err(invalid("substring not found")),
+    }
+}
+
+/// `str.isidentifier`, `str.istitle` and `str.isdecimal`.
+fn is_predicate(s: &str, method: &str) -> bool {
+    match method {
+        "isidentifier" => {
+            let mut chars = s.chars();
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && chars.all(|c| c.is_alphanumeric() || c == '_')
+        }
+        "istitle" => s.chars().any(char::is_alphabetic) && py_title(s) == s,
+        _ => !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()),
+    }
+}
+
+/// `str.expandtabs`: columns restart after `\n` and `\r`.
+fn expand_tabs(s: &str, tabsize: usize) -> String {
+    let mut out = String::new();
+    let mut column = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => {
+                let n = if tabsize == 0 {
+                    0
+                } else {
+                    tabsize - column % tabsize
+                };
+                out.push_str(&" ".repeat(n));
+                column += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                column = 0;
+            }
+            c => {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

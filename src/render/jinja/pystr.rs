@@ -152,19 +152,10 @@ pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
         [one] if one.kind() == ValueKind::Map => Some(one),
         _ => None,
     };
-    let mut next_arg = 0;
-    let mut take_arg = || -> Result<Value, Error> {
-        let arg = args
-            .get(next_arg)
-            .cloned()
-            .ok_or_else(|| format_error("not enough arguments for format string"))?;
-        next_arg += 1;
-        Ok(arg)
-    };
+    let mut positional = Positional { args, next: 0 };
     let mut out = String::new();
     let chars: Vec<char> = format.chars().collect();
     let mut i = 0;
-    let mut used_mapping = false;
     while i < chars.len() {
         if chars[i] != '%' {
             out.push(chars[i]);
@@ -172,69 +163,8 @@ pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
             continue;
         }
         i += 1;
-        let mut key = None;
-        if chars.get(i) == Some(&'(') {
-            let mut depth = 1;
-            let start = i + 1;
-            i += 1;
-            while i < chars.len() && depth > 0 {
-                match chars[i] {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                i += 1;
-            }
-            if depth > 0 {
-                return Err(format_error("incomplete format key"));
-            }
-            key = Some(chars[start..i - 1].iter().collect::<String>());
-        }
-        let mut spec = Spec::default();
-        while let Some(&c) = chars.get(i) {
-            match c {
-                '-' => spec.left = true,
-                '+' => spec.plus = true,
-                ' ' => spec.space = true,
-                '#' => spec.alternate = true,
-                '0' => spec.zero = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        if chars.get(i) == Some(&'*') {
-            let width = take_arg()?;
-            let width = i64::try_from(width).map_err(|_| format_error("* wants int"))?;
-            if width < 0 {
-                spec.left = true;
-            }
-            spec.width = width.unsigned_abs() as usize;
-            i += 1;
-        } else {
-            while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
-                spec.width = spec.width * 10 + d as usize;
-                i += 1;
-            }
-        }
-        if chars.get(i) == Some(&'.') {
-            i += 1;
-            let mut precision = 0;
-            if chars.get(i) == Some(&'*') {
-                let p = take_arg()?;
-                precision = usize::try_from(p).map_err(|_| format_error("* wants int"))?;
-                i += 1;
-            } else {
-                while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
-                    precision = precision * 10 + d as usize;
-                    i += 1;
-                }
-            }
-            spec.precision = Some(precision);
-        }
-        // Length modifiers are accepted and ignored, as in Python.
-        while matches!(chars.get(i), Some('h' | 'l' | 'L')) {
-            i += 1;
-        }
+        let key = mapping_key(&chars, &mut i)?;
+        let spec = Spec::parse(&chars, &mut i, &mut positional)?;
         let Some(&conversion) = chars.get(i) else {
             return Err(format_error("incomplete format"));
         };
@@ -245,7 +175,6 @@ pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
         }
         let arg = match (&key, mapping) {
             (Some(key), Some(mapping)) => {
-                used_mapping = true;
                 let item = mapping.get_item(&Value::from(key.as_str()))?;
                 if item.is_undefined() {
                     return Err(format_error(format!("KeyError: {}", str_repr(key))));
@@ -253,17 +182,69 @@ pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
                 item
             }
             (Some(_), None) => return Err(format_error("format requires a mapping")),
-            (None, _) => take_arg()?,
+            (None, _) => positional.take()?,
         };
         out.push_str(&spec.apply(conversion, &arg)?);
     }
-    if mapping.is_none() && next_arg < args.len() {
+    if mapping.is_none() && positional.next < args.len() {
         return Err(format_error(
             "not all arguments converted during string formatting",
         ));
     }
-    let _ = used_mapping;
     Ok(out)
+}
+
+/// The arguments of a `%` format consumed in order, by conversions and by
+/// `*` widths and precisions.
+struct Positional<'a> {
+    args: &'a [Value],
+    next: usize,
+}
+
+impl Positional<'_> {
+    fn take(&mut self) -> Result<Value, Error> {
+        let arg = self
+            .args
+            .get(self.next)
+            .cloned()
+            .ok_or_else(|| format_error("not enough arguments for format string"))?;
+        self.next += 1;
+        Ok(arg)
+    }
+}
+
+/// The decimal number at `chars[*i]` (0 when there is none), moving `i`
+/// past it.
+fn digits(chars: &[char], i: &mut usize) -> usize {
+    let mut n = 0;
+    while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+        n = n * 10 + d as usize;
+        *i += 1;
+    }
+    n
+}
+
+/// The `(name)` of `%(name)s` at `chars[*i]`, if any, moving `i` past it.
+/// Parentheses nest inside the key, as in Python.
+fn mapping_key(chars: &[char], i: &mut usize) -> Result<Option<String>, Error> {
+    if chars.get(*i) != Some(&'(') {
+        return Ok(None);
+    }
+    let mut depth = 1;
+    let start = *i + 1;
+    *i += 1;
+    while *i < chars.len() && depth > 0 {
+        match chars[*i] {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        *i += 1;
+    }
+    if depth > 0 {
+        return Err(format_error("incomplete format key"));
+    }
+    Ok(Some(chars[start..*i - 1].iter().collect()))
 }
 
 #[derive(Default)]
@@ -278,6 +259,52 @@ struct Spec {
 }
 
 impl Spec {
+    /// The flags, width, precision and length modifier of a directive at
+    /// `chars[*i]`, moving `i` to its conversion character. A `*` width or
+    /// precision takes the next positional argument.
+    fn parse(chars: &[char], i: &mut usize, args: &mut Positional) -> Result<Spec, Error> {
+        let mut spec = Spec::default();
+        while let Some(&c) = chars.get(*i) {
+            match c {
+                '-' => spec.left = true,
+                '+' => spec.plus = true,
+                ' ' => spec.space = true,
+                '#' => spec.alternate = true,
+                '0' => spec.zero = true,
+                _ => break,
+            }
+            *i += 1;
+        }
+        if chars.get(*i) == Some(&'*') {
+            let width = args.take()?;
+            let width = i64::try_from(width).map_err(|_| format_error("* wants int"))?;
+            if width < 0 {
+                spec.left = true;
+            }
+            spec.width = width.unsigned_abs() as usize;
+            *i += 1;
+        } else {
+            spec.width = digits(chars, i);
+        }
+        if chars.get(*i) == Some(&'.') {
+            *i += 1;
+            let precision = if chars.get(*i) == Some(&'*') {
+                let p = args.take()?;
+                let precision = usize::try_from(p).map_err(|_| format_error("* wants int"))?;
+                *i += 1;
+                precision
+            } else {
+                digits(chars, i)
+            };
+            spec.precision = Some(precision);
+        }
+        // Length modifiers are accepted and ignored, as in Python.
+        while matches!(chars.get(*i), Some('h' | 'l' | 'L')) {
+            *i += 1;
+        }
+        Ok(spec)
+    }
+
     fn pad(&self, body: String, numeric: bool) -> String {
         let len = body.chars().count();
         if len >= self.width {

@@ -706,131 +706,29 @@ fn analyze_scalar(text: &[char], allow_unicode: bool) -> Analysis {
             allow_single_quoted: true,
         };
     }
-    let mut block_indicators = false;
-    let mut flow_indicators = false;
-    let mut line_breaks = false;
-    let mut special_characters = false;
-
-    let mut leading_space = false;
-    let mut leading_break = false;
-    let mut trailing_space = false;
-    let mut trailing_break = false;
-    let mut break_space = false;
-    let mut space_break = false;
-
-    let starts_with = |prefix: &str| {
-        let prefix: Vec<char> = prefix.chars().collect();
-        text.starts_with(&prefix)
-    };
-    if starts_with("---") || starts_with("...") {
-        block_indicators = true;
-        flow_indicators = true;
-    }
-
-    let mut preceded_by_whitespace = true;
-    let mut followed_by_whitespace = text.len() == 1 || WHITESPACE_LIKE.contains(&text[1]);
-    let mut previous_space = false;
-    let mut previous_break = false;
-
-    for (index, &ch) in text.iter().enumerate() {
-        if index == 0 {
-            if "#,[]{}&*!|>'\"%@`".contains(ch) {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            if ch == '?' || ch == ':' {
-                flow_indicators = true;
-                if followed_by_whitespace {
-                    block_indicators = true;
-                }
-            }
-            if ch == '-' && followed_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-        } else {
-            if ",?[]{}".contains(ch) {
-                flow_indicators = true;
-            }
-            if ch == ':' {
-                flow_indicators = true;
-                if followed_by_whitespace {
-                    block_indicators = true;
-                }
-            }
-            if ch == '#' && preceded_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-        }
-
-        if BREAKS.contains(&ch) {
-            line_breaks = true;
-        }
-        if !(ch == '\n' || ('\x20'..='\x7E').contains(&ch)) {
-            let code = u32::from(ch);
-            if (ch == '\u{85}'
-                || (0xA0..=0xD7FF).contains(&code)
-                || (0xE000..=0xFFFD).contains(&code)
-                || (0x10000..0x10FFFF).contains(&code))
-                && ch != '\u{FEFF}'
-            {
-                if !allow_unicode {
-                    special_characters = true;
-                }
-            } else {
-                special_characters = true;
-            }
-        }
-
-        if ch == ' ' {
-            if index == 0 {
-                leading_space = true;
-            }
-            if index == text.len() - 1 {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
-            previous_space = true;
-            previous_break = false;
-        } else if BREAKS.contains(&ch) {
-            if index == 0 {
-                leading_break = true;
-            }
-            if index == text.len() - 1 {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
-
-        preceded_by_whitespace = WHITESPACE_LIKE.contains(&ch);
-        followed_by_whitespace =
-            index + 2 >= text.len() || WHITESPACE_LIKE.contains(&text[index + 2]);
-    }
+    let Indicators { flow, block } = Indicators::of(text);
+    let line_breaks = text.iter().any(|c| BREAKS.contains(c));
+    let special_characters = text.iter().any(|&c| is_special(c, allow_unicode));
+    let spacing = Spacing::of(text);
 
     let mut allow_flow_plain = true;
     let mut allow_block_plain = true;
     let mut allow_single_quoted = true;
 
-    if leading_space || leading_break || trailing_space || trailing_break {
+    if spacing.leading_space
+        || spacing.leading_break
+        || spacing.trailing_space
+        || spacing.trailing_break
+    {
         allow_flow_plain = false;
         allow_block_plain = false;
     }
-    if break_space {
+    if spacing.break_space {
         allow_flow_plain = false;
         allow_block_plain = false;
         allow_single_quoted = false;
     }
-    if space_break || special_characters {
+    if spacing.space_break || special_characters {
         allow_flow_plain = false;
         allow_block_plain = false;
         allow_single_quoted = false;
@@ -839,10 +737,10 @@ fn analyze_scalar(text: &[char], allow_unicode: bool) -> Analysis {
         allow_flow_plain = false;
         allow_block_plain = false;
     }
-    if flow_indicators {
+    if flow {
         allow_flow_plain = false;
     }
-    if block_indicators {
+    if block {
         allow_block_plain = false;
     }
     Analysis {
@@ -851,6 +749,132 @@ fn analyze_scalar(text: &[char], allow_unicode: bool) -> Analysis {
         allow_flow_plain,
         allow_block_plain,
         allow_single_quoted,
+    }
+}
+
+/// Whether a scalar holds characters that mean something to YAML in flow
+/// context (`[a, b]`) or in block context (`key: value`), so that writing it
+/// plain would change what it reads as.
+struct Indicators {
+    flow: bool,
+    block: bool,
+}
+
+impl Indicators {
+    /// The first-character and in-text checks of `analyze_scalar`, over a
+    /// non-empty `text`.
+    fn of(text: &[char]) -> Indicators {
+        let mut flow = false;
+        let mut block = false;
+        let starts_with = |prefix: &str| {
+            let prefix: Vec<char> = prefix.chars().collect();
+            text.starts_with(&prefix)
+        };
+        if starts_with("---") || starts_with("...") {
+            block = true;
+            flow = true;
+        }
+        for (index, &ch) in text.iter().enumerate() {
+            let preceded_by_whitespace = index == 0 || WHITESPACE_LIKE.contains(&text[index - 1]);
+            let followed_by_whitespace =
+                index + 1 >= text.len() || WHITESPACE_LIKE.contains(&text[index + 1]);
+            if index == 0 {
+                if "#,[]{}&*!|>'\"%@`".contains(ch) {
+                    flow = true;
+                    block = true;
+                }
+                if ch == '?' || ch == ':' {
+                    flow = true;
+                    if followed_by_whitespace {
+                        block = true;
+                    }
+                }
+                if ch == '-' && followed_by_whitespace {
+                    flow = true;
+                    block = true;
+                }
+            } else {
+                if ",?[]{}".contains(ch) {
+                    flow = true;
+                }
+                if ch == ':' {
+                    flow = true;
+                    if followed_by_whitespace {
+                        block = true;
+                    }
+                }
+                if ch == '#' && preceded_by_whitespace {
+                    flow = true;
+                    block = true;
+                }
+            }
+        }
+        Indicators { flow, block }
+    }
+}
+
+/// A character PyYAML will not write unquoted: anything outside printable
+/// ASCII and `\n`, except the printable Unicode ranges when
+/// `allow_unicode` is set.
+fn is_special(ch: char, allow_unicode: bool) -> bool {
+    if ch == '\n' || ('\x20'..='\x7E').contains(&ch) {
+        return false;
+    }
+    let code = u32::from(ch);
+    let printable_unicode = (ch == '\u{85}'
+        || (0xA0..=0xD7FF).contains(&code)
+        || (0xE000..=0xFFFD).contains(&code)
+        || (0x10000..0x10FFFF).contains(&code))
+        && ch != '\u{FEFF}';
+    !(printable_unicode && allow_unicode)
+}
+
+/// Where a scalar has spaces and line breaks that plain or single-quoted
+/// style would lose or fold.
+struct Spacing {
+    leading_space: bool,
+    leading_break: bool,
+    trailing_space: bool,
+    trailing_break: bool,
+    /// A space right after a line break.
+    break_space: bool,
+    /// A line break right after a space.
+    space_break: bool,
+}
+
+impl Spacing {
+    fn of(text: &[char]) -> Spacing {
+        let mut spacing = Spacing {
+            leading_space: false,
+            leading_break: false,
+            trailing_space: false,
+            trailing_break: false,
+            break_space: false,
+            space_break: false,
+        };
+        let mut previous_space = false;
+        let mut previous_break = false;
+        for (index, &ch) in text.iter().enumerate() {
+            let first = index == 0;
+            let last = index == text.len() - 1;
+            if ch == ' ' {
+                spacing.leading_space |= first;
+                spacing.trailing_space |= last;
+                spacing.break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if BREAKS.contains(&ch) {
+                spacing.leading_break |= first;
+                spacing.trailing_break |= last;
+                spacing.space_break |= previous_space;
+                previous_space = false;
+                previous_break = true;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+        }
+        spacing
     }
 }
 

@@ -25,7 +25,7 @@ fn check(cases: &[(&str, &str)]) {
 }
 
 #[test]
-fn jinja2_builtins_match_python() {
+fn jinja2_list_filters_match_python() {
     check(&[
         (
             r##"{{ ['b','A','a','B']|unique|list }}"##,
@@ -34,18 +34,6 @@ fn jinja2_builtins_match_python() {
         (
             r##"{{ ['b','A','a','B']|sort }}"##,
             r##"['A', 'a', 'b', 'B']"##,
-        ),
-        (
-            r##"{{ {'b':1,'A':2,'a':3}|dictsort }}"##,
-            r##"[('A', 2), ('a', 3), ('b', 1)]"##,
-        ),
-        (
-            r##"{{ {'b':1,'A':2,'a':3}|dictsort(true) }}"##,
-            r##"[('A', 2), ('a', 3), ('b', 1)]"##,
-        ),
-        (
-            r##"{{ {'b':1,'A':2,'a':3}|dictsort(false, 'value') }}"##,
-            r##"[('b', 1), ('A', 2), ('a', 3)]"##,
         ),
         (
             r##"{% for g, items in [{'k':'x','v':1},{'k':'y','v':2},{'k':'x','v':3}]|groupby('k') %}{{ g }}={{ items|map(attribute='v')|join(',') }};{% endfor %}"##,
@@ -64,9 +52,73 @@ fn jinja2_builtins_match_python() {
             r##"[1, 'z']"##,
         ),
         (
-            r##"{{ 2.5|round }}|{{ 3.5|round }}|{{ 3|round }}|{{ 2.675|round(2) }}|{{ 2.1|round(method='ceil') }}|{{ -2.5|round }}"##,
-            r##"2.0|4.0|3|2.67|3.0|-2.0"##,
+            r##"{{ [1,2,3]|first }}|{{ [1,2,3]|last }}|{{ [3,1,2]|max }}|{{ ['b','A']|min }}"##,
+            r##"1|3|3|A"##,
         ),
+        (
+            r##"{{ [1,2,3,4,5]|batch(2)|list }}|{{ [1,2,3,4,5]|slice(2)|list }}"##,
+            r##"[[1, 2], [3, 4], [5]]|[[1, 2, 3], [4, 5]]"##,
+        ),
+        (
+            r##"{{ [3,1,2]|sort(reverse=true) }}|{{ [{'a':2},{'a':1}]|sort(attribute='a') }}"##,
+            r##"[3, 2, 1]|[{'a': 1}, {'a': 2}]"##,
+        ),
+        (
+            r##"{{ range(3)|list }}|{{ range(1, 10, 3)|list }}"##,
+            r##"[0, 1, 2]|[1, 4, 7]"##,
+        ),
+        (
+            r##"{{ [1,2]|reverse|list }}|{{ "abc"|reverse }}"##,
+            r##"[2, 1]|cba"##,
+        ),
+        (
+            r##"{{ [1,2,3]|selectattr('real')|list if false else 'skip' }}"##,
+            r##"skip"##,
+        ),
+        (
+            r##"{{ [{'a':true,'n':1},{'a':false,'n':2}]|selectattr('a')|map(attribute='n')|list }}|{{ [{'a':true,'n':1},{'a':false,'n':2}]|rejectattr('a')|map(attribute='n')|list }}|{{ [{'n':1},{'n':2}]|selectattr('n', 'equalto', 2)|list }}"##,
+            r##"[1]|[2]|[{'n': 2}]"##,
+        ),
+        (
+            r##"{{ [1,2,3]|map('string')|join }}|{{ ["1","2"]|map('int')|sum }}"##,
+            r##"123|3"##,
+        ),
+    ]);
+}
+
+#[test]
+fn jinja2_dict_filters_match_python() {
+    check(&[
+        (
+            r##"{{ {'b':1,'A':2,'a':3}|dictsort }}"##,
+            r##"[('A', 2), ('a', 3), ('b', 1)]"##,
+        ),
+        (
+            r##"{{ {'b':1,'A':2,'a':3}|dictsort(true) }}"##,
+            r##"[('A', 2), ('a', 3), ('b', 1)]"##,
+        ),
+        (
+            r##"{{ {'b':1,'A':2,'a':3}|dictsort(false, 'value') }}"##,
+            r##"[('b', 1), ('A', 2), ('a', 3)]"##,
+        ),
+        (
+            r##"{{ {'a':1,'b':2}|items|list }}"##,
+            r##"[('a', 1), ('b', 2)]"##,
+        ),
+        (
+            r##"{{ {'a':{'b':1}}|dictsort }}|{{ [('a',1)]|list }}"##,
+            r##"[('a', {'b': 1})]|[('a', 1)]"##,
+        ),
+        (
+            r##"{% for k, v in {'b': 1, 'a': 2}|dictsort %}{{ k }}={{ v }};{% endfor %}|{% for a, b in [('x', 1)] %}{{ a }}{{ b }}{% endfor %}"##,
+            r##"a=2;b=1;|x1"##,
+        ),
+    ]);
+}
+
+#[test]
+fn jinja2_text_filters_match_python() {
+    check(&[
         (
             r##"{{ "a\nb\n\nc"|indent }}|{{ "a\nb\n\nc"|indent(2, true) }}|{{ "a\nb\n\nc"|indent(2, first=true, blank=true) }}"##,
             r##"a
@@ -81,36 +133,14 @@ fn jinja2_builtins_match_python() {
   c"##,
         ),
         (
-            r##"{{ 'abc' is sequence }}|{{ 'abc' is iterable }}|{{ {} is sequence }}|{{ 3 is number }}|{{ none is none }}"##,
-            r##"True|True|True|True|True"##,
-        ),
-        (
             r##"{{ "hello-world's x1y (foo) [bar]"|title }}|{{ "hello-world's x1y"|capitalize }}"##,
             r##"Hello-World's X1y (Foo) [Bar]|Hello-world's x1y"##,
-        ),
-        (r##"{{ "%s-%d"|format("a", 3) }}"##, r##"a-3"##),
-        (
-            r##"{{ [1,2,3]|first }}|{{ [1,2,3]|last }}|{{ [3,1,2]|max }}|{{ ['b','A']|min }}"##,
-            r##"1|3|3|A"##,
         ),
         (
             r##"{{ "  x  "|trim }}|{{ "xxaxx"|trim('x') }}"##,
             r##"x|a"##,
         ),
-        (
-            r##"{{ [1,2,3,4,5]|batch(2)|list }}|{{ [1,2,3,4,5]|slice(2)|list }}"##,
-            r##"[[1, 2], [3, 4], [5]]|[[1, 2, 3], [4, 5]]"##,
-        ),
         (r##"{{ "aaa"|replace("a", "b", 2) }}"##, r##"bba"##),
-        (
-            r##"{{ none|default('d') }}|{{ ''|default('d') }}|{{ ''|default('d', true) }}|{{ undefined_x|default('u') }}"##,
-            r##"None||d|u"##,
-        ),
-        (
-            r##"{{ [1,'a',none,true,1.5] }}|{{ {'a': [1, {'b': none}]} }}|{{ true }}|{{ none }}|{{ 1e20 }}|{{ 1.0 }}|{{ 10/4 }}|{{ 10/5 }}|{{ 7//2 }}|{{ -7//2 }}|{{ -7 % 3 }}|{{ 2**10 }}|{{ 2**0.5 }}"##,
-            r##"[1, 'a', None, True, 1.5]|{'a': [1, {'b': None}]}|True|None|1e+20|1.0|2.5|2.0|3|-4|2|1024|1.4142135623730951"##,
-        ),
-        (r##"{{ "x" ~ true ~ none ~ 1.0 }}"##, r##"xTrueNone1.0"##),
         (
             r##"{{ ['a','b']|join('-') }}|{{ [1, true, none]|join(',') }}|{{ [{'n':'a'},{'n':'b'}]|join(',', attribute='n') }}"##,
             r##"a-b|1,True,None|a,b"##,
@@ -147,22 +177,53 @@ running until the end of the
 world here"##,
         ),
         (r##"{{ "one two  three"|wordcount }}"##, r##"3"##),
+    ]);
+}
+
+#[test]
+fn jinja2_json_case_and_conversion_filters_match_python() {
+    check(&[
         (
-            r##"{{ [3,1,2]|sort(reverse=true) }}|{{ [{'a':2},{'a':1}]|sort(attribute='a') }}"##,
-            r##"[3, 2, 1]|[{'a': 1}, {'a': 2}]"##,
+            r##"{{ "x"|tojson }}|{{ {'b': "<'&>", 'a': [1, 2.5, none, true]}|tojson }}|{{ {'a': 1}|tojson(2) }}"##,
+            r##""x"|{"a": [1, 2.5, null, true], "b": "\u003c\u0027\u0026\u003e"}|{
+  "a": 1
+}"##,
         ),
         (
-            r##"{{ {'a':1,'b':2}|items|list }}"##,
-            r##"[('a', 1), ('b', 2)]"##,
+            r##"{{ "ab"|tojson }}|{{ none|tojson }}|{{ "é"|tojson }}"##,
+            r##""ab"|null|"\u00e9""##,
         ),
         (
-            r##"{{ "a,b,c".split(",") }}|{{ "a b c".rsplit(" ", 1) }}|{{ "hello-world's x1y".title() }}|{{ "a-b".upper() }}"##,
-            r##"['a', 'b', 'c']|['a b', 'c']|Hello-World'S X1Y|A-B"##,
+            r##"{{ [1,[2,[3]]]|list }}|{{ ["a","b"]|map("upper")|list }}|{{ "abc"|list }}|{{ "a"|string }}|{{ 1|string }}|{{ true|string }}"##,
+            r##"[1, [2, [3]]]|['A', 'B']|['a', 'b', 'c']|a|1|True"##,
         ),
         (
-            r##"{{ range(3)|list }}|{{ range(1, 10, 3)|list }}"##,
-            r##"[0, 1, 2]|[1, 4, 7]"##,
+            r##"{{ "Hello"|lower }}|{{ "hi"|upper }}|{{ 3|abs }}|{{ -3.5|abs }}"##,
+            r##"hello|HI|3|3.5"##,
         ),
+        (
+            r##"{{ "ab-cd ef"|title }}|{{ "o'neil mc-donald"|title }}|{{ "AB cD"|capitalize }}|{{ "Ab"|swapcase if false else "x" }}"##,
+            r##"Ab-Cd Ef|O'neil Mc-Donald|Ab cd|x"##,
+        ),
+    ]);
+}
+
+#[test]
+fn values_and_numbers_print_as_python_does() {
+    check(&[
+        (
+            r##"{{ 2.5|round }}|{{ 3.5|round }}|{{ 3|round }}|{{ 2.675|round(2) }}|{{ 2.1|round(method='ceil') }}|{{ -2.5|round }}"##,
+            r##"2.0|4.0|3|2.67|3.0|-2.0"##,
+        ),
+        (
+            r##"{{ none|default('d') }}|{{ ''|default('d') }}|{{ ''|default('d', true) }}|{{ undefined_x|default('u') }}"##,
+            r##"None||d|u"##,
+        ),
+        (
+            r##"{{ [1,'a',none,true,1.5] }}|{{ {'a': [1, {'b': none}]} }}|{{ true }}|{{ none }}|{{ 1e20 }}|{{ 1.0 }}|{{ 10/4 }}|{{ 10/5 }}|{{ 7//2 }}|{{ -7//2 }}|{{ -7 % 3 }}|{{ 2**10 }}|{{ 2**0.5 }}"##,
+            r##"[1, 'a', None, True, 1.5]|{'a': [1, {'b': None}]}|True|None|1e+20|1.0|2.5|2.0|3|-4|2|1024|1.4142135623730951"##,
+        ),
+        (r##"{{ "x" ~ true ~ none ~ 1.0 }}"##, r##"xTrueNone1.0"##),
         (
             r##"{{ "3"|int + 1 }}|{{ "9.6"|int }}|{{ ""|int }}|{{ "0x1A"|int(base=16) }}|{{ "abc"|int(7) }}|{{ "1_000"|int }}|{{ " 12 "|int }}|{{ "1e3"|int }}|{{ true|int }}|{{ none|int }}|{{ 3.9|int }}|{{ "0b101"|int(base=0) }}|{{ "z"|int(base=36) }}"##,
             r##"4|9|0|26|7|1000|12|1000|1|0|3|5|35"##,
@@ -170,6 +231,25 @@ world here"##,
         (
             r##"{{ "3.5"|float }}|{{ ""|float }}|{{ "x"|float(1.5) }}|{{ "1_0.5"|float }}|{{ 3|float }}|{{ "inf"|float }}|{{ " 2 "|float }}"##,
             r##"3.5|0.0|1.5|10.5|3.0|inf|2.0"##,
+        ),
+        (r##"{{ "%s" }}|{{ "a\tb" }}"##, r##"%s|a	b"##),
+        (
+            r##"{{ "abc" ~ 1 ~ 2.0 }}|{{ 1 + 1.5 }}|{{ "a" + "b" }}|{{ "ab" * 2 }}|{{ [1] + [2] }}"##,
+            r##"abc12.0|2.5|ab|abab|[1, 2]"##,
+        ),
+        (
+            r##"{{ "1e3"|float }}|{{ 1e16 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 2.0 * 3 }}|{{ (0.1)|round(1) }}|{{ 1e-7 }}"##,
+            r##"1000.0|1e+16|0.30000000000000004|0.3333333333333333|6.0|0.1|1e-07"##,
+        ),
+    ]);
+}
+
+#[test]
+fn jinja2_expressions_and_statements_match_python() {
+    check(&[
+        (
+            r##"{{ 'abc' is sequence }}|{{ 'abc' is iterable }}|{{ {} is sequence }}|{{ 3 is number }}|{{ none is none }}"##,
+            r##"True|True|True|True|True"##,
         ),
         (
             r##"{{ undefined_y }}|{{ undefined_y|upper }}|{{ undefined_y|length }}|{% for x in undefined_y %}x{% endfor %}|{{ undefined_y is defined }}"##,
@@ -184,36 +264,9 @@ world here"##,
             r##"bc|[3, 2, 1]|c"##,
         ),
         (
-            r##"{{ "x"|tojson }}|{{ {'b': "<'&>", 'a': [1, 2.5, none, true]}|tojson }}|{{ {'a': 1}|tojson(2) }}"##,
-            r##""x"|{"a": [1, 2.5, null, true], "b": "\u003c\u0027\u0026\u003e"}|{
-  "a": 1
-}"##,
-        ),
-        (
-            r##"{{ [1,[2,[3]]]|list }}|{{ ["a","b"]|map("upper")|list }}|{{ "abc"|list }}|{{ "a"|string }}|{{ 1|string }}|{{ true|string }}"##,
-            r##"[1, [2, [3]]]|['A', 'B']|['a', 'b', 'c']|a|1|True"##,
-        ),
-        (
             r##"{{ 'a' in 'abc' }}|{{ 1 in [1] }}|{{ 'a' in {'a':1} }}"##,
             r##"True|True|True"##,
         ),
-        (
-            r##"{{ [1,2]|reverse|list }}|{{ "abc"|reverse }}"##,
-            r##"[2, 1]|cba"##,
-        ),
-        (
-            r##"{{ "Hello"|lower }}|{{ "hi"|upper }}|{{ 3|abs }}|{{ -3.5|abs }}"##,
-            r##"hello|HI|3|3.5"##,
-        ),
-        (
-            r##"{{ [1,2,3]|selectattr('real')|list if false else 'skip' }}"##,
-            r##"skip"##,
-        ),
-        (
-            r##"{{ [{'a':true,'n':1},{'a':false,'n':2}]|selectattr('a')|map(attribute='n')|list }}|{{ [{'a':true,'n':1},{'a':false,'n':2}]|rejectattr('a')|map(attribute='n')|list }}|{{ [{'n':1},{'n':2}]|selectattr('n', 'equalto', 2)|list }}"##,
-            r##"[1]|[2]|[{'n': 2}]"##,
-        ),
-        (r##"{{ "%s" }}|{{ "a\tb" }}"##, r##"%s|a	b"##),
         (
             r##"{{ namespace(a=1).a }}|{{ dict(a=1) }}"##,
             r##"1|{'a': 1}"##,
@@ -234,17 +287,15 @@ world here"##,
             r##"{% filter upper %}abc{% endfilter %}|{% with x = 1 %}{{ x }}{% endwith %}"##,
             r##"ABC|1"##,
         ),
+    ]);
+}
+
+#[test]
+fn str_methods_match_python() {
+    check(&[
         (
-            r##"{{ "abc" ~ 1 ~ 2.0 }}|{{ 1 + 1.5 }}|{{ "a" + "b" }}|{{ "ab" * 2 }}|{{ [1] + [2] }}"##,
-            r##"abc12.0|2.5|ab|abab|[1, 2]"##,
-        ),
-        (
-            r##"{{ [1,2,3]|map('string')|join }}|{{ ["1","2"]|map('int')|sum }}"##,
-            r##"123|3"##,
-        ),
-        (
-            r##"{{ {'a':{'b':1}}|dictsort }}|{{ [('a',1)]|list }}"##,
-            r##"[('a', {'b': 1})]|[('a', 1)]"##,
+            r##"{{ "a,b,c".split(",") }}|{{ "a b c".rsplit(" ", 1) }}|{{ "hello-world's x1y".title() }}|{{ "a-b".upper() }}"##,
+            r##"['a', 'b', 'c']|['a b', 'c']|Hello-World'S X1Y|A-B"##,
         ),
         (
             r##"{{ 'abc'.startswith('a') }}|{{ 'a b'.split() }}|{{ '  a '.strip() }}|{{ 'abc'.replace('b','x') }}|{{ 'a{}c'.format('b') }}|{{ 'abc'.endswith(('c','d')) }}|{{ 'AbC'.swapcase() }}|{{ 'abc'.center(7, '*') }}|{{ 'abc'.ljust(5, '.') }}|{{ 'abc'.rjust(5) }}|{{ '5'.zfill(3) }}|{{ 'a,b'.partition(',') }}|{{ 'abc'.index('b') }}|{{ 'ab'.casefold() }}|{{ 'a_b'.isidentifier() }}|{{ 'x.y.z'.rpartition('.') }}|{{ 'abc'.removeprefix('a') }}|{{ 'abc'.removesuffix('c') }}|{{ 'Ab'.istitle() }}|{{ '1,2'.split(',', 1) }}|{{ 'a\tb'.expandtabs(4) }}"##,
@@ -254,7 +305,18 @@ world here"##,
 }
 
 #[test]
-fn ansible_filters_and_percent_formatting_match_python() {
+fn percent_formatting_matches_python() {
+    check(&[
+        (r##"{{ "%s-%d"|format("a", 3) }}"##, r##"a-3"##),
+        (
+            r##"{{ "%s-%s" % ("a", 1) }}|{{ '%05.2f' % 3.14159 }}|{{ "%(n)s!" % {'n': 'x'} }}|{{ "v%d" % 3 ~ "!" }}|{% set y = "%s/%s" % ("a", "b") %}{{ y }}|{{ "%s" % [1, 2] }}|{{ "%s" % none }}|{{ "%r" % "q" }}|{{ "%s=%s" % ('k', true) }}"##,
+            r##"a-1|03.14|x!|v3!|a/b|[1, 2]|None|'q'|k=True"##,
+        ),
+    ]);
+}
+
+#[test]
+fn ansible_serialisation_filters_match_python() {
     check(&[
         (
             r##"{{ "hello"|b64encode }}|{{ "aGVsbG8="|b64decode }}|{{ "é✓"|b64encode }}|{{ "graft"|to_uuid }}"##,
@@ -295,6 +357,12 @@ b: 1
             r##"{{ ('{"a": [1, "x", null, true, 1.5]}'|from_json).a }}|{{ ('a: 1\nb: [x, yes, 0755, 1.5, ~]'|from_yaml).b }}|{{ ('---\na: 1\n---\nb: 2\n'|from_yaml_all)|list }}"##,
             r##"[1, 'x', None, True, 1.5]|['x', True, 493, 1.5, None]|[{'a': 1}, {'b': 2}]"##,
         ),
+    ]);
+}
+
+#[test]
+fn ansible_text_and_regex_filters_match_python() {
+    check(&[
         (
             r##"{{ '/a/b/c.txt'|basename }}|{{ '/a/b/c.txt'|dirname }}|{{ 'a/b/'|basename }}|{{ '/a//'|dirname }}|{{ 'c.tar.gz'|splitext }}|{{ '.bashrc'|splitext }}|{{ 'C:\\x\\y.txt'|win_basename }}|{{ 'C:\\x\\y.txt'|win_dirname }}|{{ 'C:\\x\\y.txt'|win_splitdrive }}"##,
             r##"c.txt|/a/b||/a|('c.tar', '.gz')|('.bashrc', '')|y.txt|C:\x|('C:', '\\x\\y.txt')"##,
@@ -352,6 +420,12 @@ b: 1
             r##"{{ "x"|type_debug }}|{{ 1|type_debug }}|{{ 1.5|type_debug }}|{{ none|type_debug }}|{{ [1]|type_debug }}|{{ {}|type_debug }}|{{ true|type_debug }}"##,
             r##"str|int|float|NoneType|list|dict|bool"##,
         ),
+    ]);
+}
+
+#[test]
+fn ansible_collection_filters_match_python() {
+    check(&[
         (
             r##"{{ {'a': 1, 'b': {'x': 1}}|combine({'b': {'y': 2}, 'c': 3}) }}|{{ {'a': 1, 'b': {'x': 1}}|combine({'b': {'y': 2}}, recursive=true) }}|{{ [{'a': 1}, {'a': 2, 'b': 3}]|combine }}|{{ {'l': [1, 2]}|combine({'l': [2, 3]}, list_merge='append_rp') }}|{{ {'l': [1, 2]}|combine({'l': [2, 3]}, list_merge='prepend') }}"##,
             r##"{'a': 1, 'b': {'y': 2}, 'c': 3}|{'a': 1, 'b': {'x': 1, 'y': 2}}|{'a': 2, 'b': 3}|{'l': [1, 2, 3]}|{'l': [2, 3, 1, 2]}"##,
@@ -371,26 +445,6 @@ b: 1
         (
             r##"{{ "present"|mandatory }}|{{ 5|ans_random(start=5, step=1) if false else 'r' }}|{{ [1]|shuffle }}"##,
             r##"present|r|[1]"##,
-        ),
-        (
-            r##"{{ "%s-%s" % ("a", 1) }}|{{ '%05.2f' % 3.14159 }}|{{ "%(n)s!" % {'n': 'x'} }}|{{ "v%d" % 3 ~ "!" }}|{% set y = "%s/%s" % ("a", "b") %}{{ y }}|{{ "%s" % [1, 2] }}|{{ "%s" % none }}|{{ "%r" % "q" }}|{{ "%s=%s" % ('k', true) }}"##,
-            r##"a-1|03.14|x!|v3!|a/b|[1, 2]|None|'q'|k=True"##,
-        ),
-        (
-            r##"{{ "1e3"|float }}|{{ 1e16 }}|{{ 0.1 + 0.2 }}|{{ 1/3 }}|{{ 2.0 * 3 }}|{{ (0.1)|round(1) }}|{{ 1e-7 }}"##,
-            r##"1000.0|1e+16|0.30000000000000004|0.3333333333333333|6.0|0.1|1e-07"##,
-        ),
-        (
-            r##"{{ "ab"|tojson }}|{{ none|tojson }}|{{ "é"|tojson }}"##,
-            r##""ab"|null|"\u00e9""##,
-        ),
-        (
-            r##"{% for k, v in {'b': 1, 'a': 2}|dictsort %}{{ k }}={{ v }};{% endfor %}|{% for a, b in [('x', 1)] %}{{ a }}{{ b }}{% endfor %}"##,
-            r##"a=2;b=1;|x1"##,
-        ),
-        (
-            r##"{{ "ab-cd ef"|title }}|{{ "o'neil mc-donald"|title }}|{{ "AB cD"|capitalize }}|{{ "Ab"|swapcase if false else "x" }}"##,
-            r##"Ab-Cd Ef|O'neil Mc-Donald|Ab cd|x"##,
         ),
     ]);
 }

@@ -3,8 +3,6 @@
 //! takes a zone name as arrow does (`'utc'`, `'local'`, `'Europe/Paris'`)
 //! and an optional shift (`'utc' + 'hours=2,days=-1'`).
 
-use std::fmt::Write;
-
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use minijinja::{Error, ErrorKind};
@@ -135,109 +133,113 @@ pub fn strftime(zoned: &Zoned, format: &str) -> String {
             out.push('%');
             break;
         };
-        let num = |out: &mut String, value: i64, width: usize, pad: char| {
-            let (width, pad) = match flag {
-                Some('-') => (0, pad),
-                Some('_') => (width, ' '),
-                Some('0') => (width, '0'),
-                _ => (width, pad),
-            };
-            let digits = value.abs().to_string();
-            if value < 0 {
-                out.push('-');
+        if let Some((value, width, pad)) = numeric_field(zoned, spec) {
+            push_number(&mut out, value, width, pad, flag);
+        } else if let Some(text) = text_field(zoned, spec) {
+            out.push_str(&text);
+        } else {
+            // glibc writes an unknown directive back as it was given.
+            out.push('%');
+            if let Some(f) = flag {
+                out.push(f);
             }
-            for _ in digits.len()..width {
-                out.push(pad);
-            }
-            out.push_str(&digits);
-        };
-        let weekday_monday0 = i64::from(zoned.weekday().to_monday_zero_offset());
-        let weekday_sunday0 = i64::from(zoned.weekday().to_sunday_zero_offset());
-        let yday0 = i64::from(zoned.day_of_year()) - 1;
-        let hour12 = match zoned.hour() % 12 {
-            0 => 12,
-            h => h,
-        };
-        match spec {
-            'a' => out.push_str(&DAYS[weekday_monday0 as usize][..3]),
-            'A' => out.push_str(DAYS[weekday_monday0 as usize]),
-            'b' | 'h' => out.push_str(&MONTHS[zoned.month() as usize - 1][..3]),
-            'B' => out.push_str(MONTHS[zoned.month() as usize - 1]),
-            'c' => out.push_str(&strftime(zoned, "%a %b %e %H:%M:%S %Y")),
-            'C' => num(&mut out, i64::from(zoned.year()) / 100, 2, '0'),
-            'd' => num(&mut out, i64::from(zoned.day()), 2, '0'),
-            'D' | 'x' => out.push_str(&strftime(zoned, "%m/%d/%y")),
-            'e' => num(&mut out, i64::from(zoned.day()), 2, ' '),
-            'f' => num(
-                &mut out,
-                i64::from(zoned.subsec_nanosecond()) / 1000,
-                6,
-                '0',
-            ),
-            'F' => out.push_str(&strftime(zoned, "%Y-%m-%d")),
-            'G' => num(
-                &mut out,
-                i64::from(zoned.date().iso_week_date().year()),
-                4,
-                '0',
-            ),
-            'g' => num(
-                &mut out,
-                i64::from(zoned.date().iso_week_date().year()) % 100,
-                2,
-                '0',
-            ),
-            'H' => num(&mut out, i64::from(zoned.hour()), 2, '0'),
-            'I' => num(&mut out, i64::from(hour12), 2, '0'),
-            'j' => num(&mut out, yday0 + 1, 3, '0'),
-            'k' => num(&mut out, i64::from(zoned.hour()), 2, ' '),
-            'l' => num(&mut out, i64::from(hour12), 2, ' '),
-            'm' => num(&mut out, i64::from(zoned.month()), 2, '0'),
-            'M' => num(&mut out, i64::from(zoned.minute()), 2, '0'),
-            'n' => out.push('\n'),
-            'p' => out.push_str(if zoned.hour() < 12 { "AM" } else { "PM" }),
-            'P' => out.push_str(if zoned.hour() < 12 { "am" } else { "pm" }),
-            'r' => out.push_str(&strftime(zoned, "%I:%M:%S %p")),
-            'R' => out.push_str(&strftime(zoned, "%H:%M")),
-            's' => {
-                let _ = write!(out, "{}", zoned.timestamp().as_second());
-            }
-            'S' => num(&mut out, i64::from(zoned.second()), 2, '0'),
-            't' => out.push('\t'),
-            'T' | 'X' => out.push_str(&strftime(zoned, "%H:%M:%S")),
-            'u' => num(&mut out, weekday_monday0 + 1, 1, '0'),
-            'U' => num(&mut out, (yday0 + 7 - weekday_sunday0) / 7, 2, '0'),
-            'V' => num(
-                &mut out,
-                i64::from(zoned.date().iso_week_date().week()),
-                2,
-                '0',
-            ),
-            'w' => num(&mut out, weekday_sunday0, 1, '0'),
-            'W' => num(&mut out, (yday0 + 7 - weekday_monday0) / 7, 2, '0'),
-            'y' => num(&mut out, i64::from(zoned.year()) % 100, 2, '0'),
-            'Y' => num(&mut out, i64::from(zoned.year()), 1, '0'),
-            'z' => {
-                let seconds = zoned.offset().seconds();
-                let sign = if seconds < 0 { '-' } else { '+' };
-                let seconds = seconds.abs();
-                let _ = write!(out, "{sign}{:02}{:02}", seconds / 3600, seconds / 60 % 60);
-            }
-            'Z' => {
-                let info = zoned.time_zone().to_offset_info(zoned.timestamp());
-                out.push_str(info.abbreviation());
-            }
-            '%' => out.push('%'),
-            other => {
-                out.push('%');
-                if let Some(f) = flag {
-                    out.push(f);
-                }
-                out.push(other);
-            }
+            out.push(spec);
         }
     }
     out
+}
+
+/// Writes `value` at least `width` digits wide, padded with `pad` unless a
+/// glibc flag says otherwise: `-` no padding, `_` spaces, `0` zeros.
+fn push_number(out: &mut String, value: i64, width: usize, pad: char, flag: Option<char>) {
+    let (width, pad) = match flag {
+        Some('-') => (0, pad),
+        Some('_') => (width, ' '),
+        Some('0') => (width, '0'),
+        _ => (width, pad),
+    };
+    let digits = value.abs().to_string();
+    if value < 0 {
+        out.push('-');
+    }
+    for _ in digits.len()..width {
+        out.push(pad);
+    }
+    out.push_str(&digits);
+}
+
+/// The numeric directives as `(value, width, padding)`, which the padding
+/// flags apply to; `None` for any other directive.
+fn numeric_field(zoned: &Zoned, spec: char) -> Option<(i64, usize, char)> {
+    let weekday_monday0 = i64::from(zoned.weekday().to_monday_zero_offset());
+    let weekday_sunday0 = i64::from(zoned.weekday().to_sunday_zero_offset());
+    let yday0 = i64::from(zoned.day_of_year()) - 1;
+    let hour12 = match zoned.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
+    let iso_week = zoned.date().iso_week_date();
+    Some(match spec {
+        'C' => (i64::from(zoned.year()) / 100, 2, '0'),
+        'd' => (i64::from(zoned.day()), 2, '0'),
+        'e' => (i64::from(zoned.day()), 2, ' '),
+        'f' => (i64::from(zoned.subsec_nanosecond()) / 1000, 6, '0'),
+        'G' => (i64::from(iso_week.year()), 4, '0'),
+        'g' => (i64::from(iso_week.year()) % 100, 2, '0'),
+        'H' => (i64::from(zoned.hour()), 2, '0'),
+        'I' => (i64::from(hour12), 2, '0'),
+        'j' => (yday0 + 1, 3, '0'),
+        'k' => (i64::from(zoned.hour()), 2, ' '),
+        'l' => (i64::from(hour12), 2, ' '),
+        'm' => (i64::from(zoned.month()), 2, '0'),
+        'M' => (i64::from(zoned.minute()), 2, '0'),
+        'S' => (i64::from(zoned.second()), 2, '0'),
+        'u' => (weekday_monday0 + 1, 1, '0'),
+        'U' => ((yday0 + 7 - weekday_sunday0) / 7, 2, '0'),
+        'V' => (i64::from(iso_week.week()), 2, '0'),
+        'w' => (weekday_sunday0, 1, '0'),
+        'W' => ((yday0 + 7 - weekday_monday0) / 7, 2, '0'),
+        'y' => (i64::from(zoned.year()) % 100, 2, '0'),
+        'Y' => (i64::from(zoned.year()), 1, '0'),
+        _ => return None,
+    })
+}
+
+/// The names, composites and literals among the directives, which the
+/// padding flags leave alone; `None` for a directive glibc does not know.
+fn text_field(zoned: &Zoned, spec: char) -> Option<String> {
+    let weekday_monday0 = zoned.weekday().to_monday_zero_offset() as usize;
+    let month0 = zoned.month() as usize - 1;
+    let am = zoned.hour() < 12;
+    Some(match spec {
+        'a' => DAYS[weekday_monday0][..3].to_owned(),
+        'A' => DAYS[weekday_monday0].to_owned(),
+        'b' | 'h' => MONTHS[month0][..3].to_owned(),
+        'B' => MONTHS[month0].to_owned(),
+        'c' => strftime(zoned, "%a %b %e %H:%M:%S %Y"),
+        'D' | 'x' => strftime(zoned, "%m/%d/%y"),
+        'F' => strftime(zoned, "%Y-%m-%d"),
+        'n' => "\n".to_owned(),
+        'p' => (if am { "AM" } else { "PM" }).to_owned(),
+        'P' => (if am { "am" } else { "pm" }).to_owned(),
+        'r' => strftime(zoned, "%I:%M:%S %p"),
+        'R' => strftime(zoned, "%H:%M"),
+        's' => zoned.timestamp().as_second().to_string(),
+        't' => "\t".to_owned(),
+        'T' | 'X' => strftime(zoned, "%H:%M:%S"),
+        'z' => {
+            let seconds = zoned.offset().seconds();
+            let sign = if seconds < 0 { '-' } else { '+' };
+            let seconds = seconds.abs();
+            format!("{sign}{:02}{:02}", seconds / 3600, seconds / 60 % 60)
+        }
+        'Z' => {
+            let info = zoned.time_zone().to_offset_info(zoned.timestamp());
+            info.abbreviation().to_owned()
+        }
+        '%' => "%".to_owned(),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -52,9 +52,12 @@ fn head(t: &TemplateRepo) -> Revision {
     t.resolve(Some("HEAD"), false).unwrap()
 }
 
+/// A template with the submodule `vendor/lib`, recorded at a commit that
+/// has an executable file and a symlink, and with a later commit in its
+/// repository. Returns the template, the submodule's repository and the
+/// recorded commit.
 #[cfg(unix)]
-#[test]
-fn submodule_files_are_grafted_under_its_path() {
+fn template_with_lib_submodule() -> (TestRepo, PathBuf, String) {
     use std::os::unix::fs::PermissionsExt;
     let tpl = TestRepo::new();
     tpl.commit_file("graft.yml", "name: app\n");
@@ -73,10 +76,15 @@ fn submodule_files_are_grafted_under_its_path() {
     // Later commits of the submodule's repository are not what is recorded.
     fs::write(lib.join("README.md"), "later\n").unwrap();
     git(&lib, &["commit", "-q", "-am", "later"]);
+    (tpl, lib, recorded)
+}
 
+#[cfg(unix)]
+#[test]
+fn submodule_files_are_grafted_under_its_path() {
+    let (tpl, _, _) = template_with_lib_submodule();
     let t = tpl.open();
-    let rev = head(&t);
-    let tree = t.read_tree(&rev).unwrap();
+    let tree = t.read_tree(&head(&t)).unwrap();
     assert_eq!(
         paths(&tree),
         [
@@ -104,9 +112,15 @@ fn submodule_files_are_grafted_under_its_path() {
             target: "src/a.rs".to_string()
         })
     );
+}
 
-    // The ids an update compares name the same files.
-    let ids = t.file_ids(&rev).unwrap().unwrap();
+/// The ids an update compares name the same files as the grafted tree.
+#[cfg(unix)]
+#[test]
+fn submodule_file_ids_name_the_grafted_files() {
+    let (tpl, lib, recorded) = template_with_lib_submodule();
+    let t = tpl.open();
+    let ids = t.file_ids(&head(&t)).unwrap().unwrap();
     let mut id_paths: Vec<&str> = ids.keys().map(String::as_str).collect();
     id_paths.sort();
     assert_eq!(
@@ -124,10 +138,16 @@ fn submodule_files_are_grafted_under_its_path() {
         ids["vendor/lib/src/a.rs"],
         (git2::Oid::from_str(&blob).unwrap(), 0o100755)
     );
+}
 
-    // A filtered read keeps every folder and only the files asked for.
+/// A filtered read keeps every folder and only the files asked for.
+#[cfg(unix)]
+#[test]
+fn filtered_read_keeps_submodule_folders() {
+    let (tpl, _, _) = template_with_lib_submodule();
+    let t = tpl.open();
     let only_readme = t
-        .read_tree_filtered(&rev, &|p| p == "vendor/lib/README.md")
+        .read_tree_filtered(&head(&t), &|p| p == "vendor/lib/README.md")
         .unwrap();
     assert_eq!(
         paths(&only_readme),
