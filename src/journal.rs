@@ -26,11 +26,9 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
-use crate::error::Error;
+use crate::error::{ApplyError, Error};
+pub use crate::error::{Unrestored, JOURNAL_DIR};
 use crate::tree::is_executable;
-
-/// The journal folder inside the destination while a run is writing.
-pub const JOURNAL_DIR: &str = ".graft-journal";
 const INDEX: &str = "index";
 /// The first line of every journal index this graft writes, before its token.
 const HEADER: &str = "graft-journal 2";
@@ -244,13 +242,6 @@ impl Journal {
         }
         left
     }
-}
-
-/// A path a roll back could not put back as it was, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unrestored {
-    pub path: String,
-    pub reason: String,
 }
 
 /// A token no other journal has: the process and the time.
@@ -544,11 +535,12 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
     let region = crate::interrupt::Deferred::begin();
     let left = undo_all(root, &token, &undo, &mut 0);
     if !left.is_empty() {
-        return Err(Error::RollbackIncomplete {
+        return Err(ApplyError::RollbackIncomplete {
             first: None,
             journal: dir,
             unrestored: left,
-        });
+        }
+        .into());
     }
     fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
     let _ = fs::remove_file(&registered);
@@ -557,10 +549,11 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
 }
 
 fn untrusted(journal: &Path, reason: &str) -> Error {
-    Error::UntrustedJournal {
+    ApplyError::UntrustedJournal {
         journal: journal.to_path_buf(),
         reason: reason.to_string(),
     }
+    .into()
 }
 
 fn valid_token(token: &str) -> bool {
@@ -575,9 +568,12 @@ fn parse<'a>(
     dir: &Path,
     lines: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<Undo>, Error> {
-    let refuse = |entry: &str| Error::UnsafeJournal {
-        journal: index.to_path_buf(),
-        entry: entry.to_string(),
+    let refuse = |entry: &str| -> Error {
+        ApplyError::UnsafeJournal {
+            journal: index.to_path_buf(),
+            entry: entry.to_string(),
+        }
+        .into()
     };
     let mut inside = crate::apply::Inside::new(root);
     let mut path = |raw: &str| -> Result<String, Error> {
@@ -754,7 +750,7 @@ mod tests {
             let path = w.plant(&index);
             let e = recover(&w.root, &w.journals).unwrap_err();
             assert!(
-                matches!(&e, Error::UntrustedJournal { journal, .. } if *journal == path),
+                matches!(&e, Error::Apply(ApplyError::UntrustedJournal { journal, .. }) if *journal == path),
                 "{e}"
             );
             assert_eq!(
@@ -805,7 +801,10 @@ mod tests {
             blob_id(b"mine")
         ));
         let e = recover(&w.root, &w.journals).unwrap_err();
-        assert!(matches!(e, Error::UntrustedJournal { .. }), "{e}");
+        assert!(
+            matches!(e, Error::Apply(ApplyError::UntrustedJournal { .. })),
+            "{e}"
+        );
         assert!(w.root.join("important.txt").exists());
     }
 

@@ -9,7 +9,7 @@
 
 use console::Style;
 
-use crate::error::Error;
+use crate::error::{Error, TaskError};
 use crate::plan::Action;
 pub use crate::quote::{escape_controls, quote_path};
 
@@ -102,7 +102,7 @@ impl Printer {
         let red = self.style(Style::new().red().bold());
         // Only the list of commands a template wants to run is laid out
         // on several lines.
-        let lines = matches!(e, Error::NeedsTrust { .. });
+        let lines = matches!(e, Error::Task(TaskError::NeedsTrust { .. }));
         eprintln!(
             "{} {}",
             red.apply_to("error:"),

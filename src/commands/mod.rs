@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::CommonArgs;
 use crate::config::TemplateConfig;
 use crate::dialect::Dialect;
-use crate::error::Error;
+use crate::error::{ApplyError, Error};
 use crate::journal::FaultInjection;
 use crate::lock::ProjectLock;
 use crate::printer::{quote_path, Printer};
@@ -435,10 +435,11 @@ pub fn settle_conflicts(
         if common.pretend {
             print_plan(printer, plan);
         }
-        return Err(Error::WouldOverwrite {
+        return Err(ApplyError::WouldOverwrite {
             dest: dest_arg.to_path_buf(),
             paths: conflicts,
-        });
+        }
+        .into());
     }
     for c in plan
         .changes

@@ -13,7 +13,7 @@ use crate::answers::AnswersFile;
 use crate::cli::RecopyArgs;
 use crate::config::TemplateConfig;
 use crate::dialect::Operation;
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::plan::Action;
 use crate::printer::Printer;
 use crate::report::{Report, TemplateInfo};
@@ -144,9 +144,9 @@ fn read_template(
     let recorded = match open_recorded(recorded_file, answers_rel, dest, env, common) {
         Ok(recorded) => recorded,
         // An explicit ref makes the recorded one irrelevant.
-        Err(Error::OldVersionMissing { .. } | Error::NoRecordedVersion { .. })
-            if !renders_recorded(args) =>
-        {
+        Err(Error::Project(
+            ProjectError::OldVersionMissing { .. } | ProjectError::NoRecordedVersion { .. },
+        )) if !renders_recorded(args) => {
             let (spec, repo) = open_template(recorded_file, dest, env, common)?;
             Recorded {
                 spec,

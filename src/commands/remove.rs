@@ -13,7 +13,7 @@ use super::update::render_recorded;
 use super::Env;
 use crate::apply;
 use crate::cli::{CommonArgs, RemoveArgs};
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::inject;
 use crate::plan::{self, Action, Change, Plan};
 use crate::tree::Node;
@@ -35,10 +35,11 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
     let (dest, _lock) = super::open_project(env, &args.dest, &printer, "remove from")?;
     let owner = args.answers_file.as_str();
     if !dest.join(owner).is_file() {
-        return Err(Error::NoAnswersFile {
+        return Err(ProjectError::NoAnswersFile {
             dest: args.dest.clone(),
             file: owner.to_string(),
-        });
+        }
+        .into());
     }
     let (recorded, _, pristine) = render_recorded(env, &dest, owner, &common)?;
     for w in &recorded.warnings {
@@ -49,10 +50,11 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
 
     if !modified.is_empty() && !args.keep_modified {
         print(&printer, &plan);
-        return Err(Error::Modified {
+        return Err(ProjectError::Modified {
             owner: owner.to_string(),
             paths: modified,
-        });
+        }
+        .into());
     }
     print(&printer, &plan);
     if args.pretend {

@@ -13,7 +13,7 @@ use crate::apply;
 use crate::cli::{CommonArgs, ConflictStyle, UpdateArgs};
 use crate::config::{self, Stage, TemplateConfig};
 use crate::dialect::{Dialect, Operation};
-use crate::error::{Error, EXIT_ATTENTION};
+use crate::error::{Error, ProjectError, RenderError, TaskError, EXIT_ATTENTION};
 use crate::merge::{self, unchanged, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
 use crate::printer::Printer;
@@ -76,10 +76,11 @@ pub fn open_recorded(
     let mut warnings = Vec::new();
     let mut revision = match &reference {
         None if repo.is_git() => {
-            return Err(Error::NoRecordedVersion {
+            return Err(ProjectError::NoRecordedVersion {
                 file: file.to_string(),
                 src: spec.display(),
-            })
+            }
+            .into())
         }
         None => repo.resolve(None, common.prereleases)?,
         Some(r) => match repo.resolve(Some(r), true) {
@@ -91,13 +92,13 @@ pub fn open_recorded(
                 .filter(|c| Some(*c) != reference.as_deref())
             {
                 Some(c) => {
-                    let rev =
-                        repo.resolve(Some(c), true)
-                            .map_err(|_| Error::OldVersionMissing {
-                                reference: shown.clone(),
-                                src: spec.display(),
-                                source: Box::new(first),
-                            })?;
+                    let rev = repo.resolve(Some(c), true).map_err(|_| {
+                        ProjectError::OldVersionMissing {
+                            reference: shown.clone(),
+                            src: spec.display(),
+                            source: Box::new(first),
+                        }
+                    })?;
                     warnings.push(format!(
                         "`_commit_sha` `{r}` in `{file}` is not a commit of `{}`; using `_commit` `{c}`",
                         spec.display()
@@ -105,11 +106,12 @@ pub fn open_recorded(
                     rev
                 }
                 None => {
-                    return Err(Error::OldVersionMissing {
+                    return Err(ProjectError::OldVersionMissing {
                         reference: shown.clone(),
                         src: spec.display(),
                         source: Box::new(first),
-                    })
+                    }
+                    .into())
                 }
             },
         },
@@ -322,10 +324,11 @@ impl DirtyCheck<'_> {
         if dirty.is_empty() {
             Ok(())
         } else {
-            Err(Error::DirtyTree {
+            Err(ProjectError::DirtyTree {
                 dest: self.dest.to_path_buf(),
                 paths: dirty,
-            })
+            }
+            .into())
         }
     }
 
@@ -461,10 +464,11 @@ fn prepare(
     };
     if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
         if to < from {
-            return Err(Error::Downgrade {
+            return Err(ProjectError::Downgrade {
                 from: old_rev.describe.clone().unwrap_or_else(|| from.to_string()),
                 to: new_rev.describe.clone().unwrap_or_else(|| to.to_string()),
-            });
+            }
+            .into());
         }
     }
     let Versions {
@@ -536,10 +540,11 @@ impl Prepared {
             );
         }
         if !wanted.is_empty() && !self.trusted && !common.pretend {
-            return Err(Error::NeedsTrust {
+            return Err(TaskError::NeedsTrust {
                 src: self.src.clone(),
                 commands: wanted,
-            });
+            }
+            .into());
         }
         Ok(())
     }
@@ -1218,13 +1223,14 @@ fn block_changes(
             if news.is_empty() {
                 continue;
             }
-            return Err(Error::Injection {
+            return Err(RenderError::Injection {
                 file: target.to_string(),
                 owner: owner.to_string(),
                 source: crate::inject::InjectError(format!(
                     "`{target}` is not a file of the project"
                 )),
-            });
+            }
+            .into());
         };
         let text = String::from_utf8_lossy(bytes).into_owned();
         let result = merge::update_blocks(&text, &olds, &news, owner)?;

@@ -11,7 +11,7 @@ pub mod unchanged;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::plan::{Action, Change, Plan, Sides};
 use crate::render::{is_binary, PathMatcher};
 use crate::tree::{FileTree, Node};
@@ -955,7 +955,7 @@ pub fn update_blocks(
             None => entries.push((None, Some(*b))),
         }
     }
-    let fail = |block: &inject::Block, source| Error::Injection {
+    let fail = |block: &inject::Block, source| RenderError::Injection {
         file: block.into.clone(),
         owner: owner.to_string(),
         source,
