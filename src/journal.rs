@@ -87,6 +87,16 @@ pub(crate) enum Undo {
     GitIndex { backup: Option<(PathBuf, Oid)> },
 }
 
+/// A backup's name in the index. Every backup is [`Journal::backup`]'s
+/// `<journal>/NNNNNN`, or a name [`recover`] read and checked to be a
+/// plain file name, so it always has one: the default is never taken.
+fn backup_name(backup: &Path) -> std::borrow::Cow<'_, str> {
+    backup
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default()
+}
+
 impl Undo {
     fn line(&self) -> String {
         match self {
@@ -100,10 +110,7 @@ impl Undo {
             } => format!(
                 "restore\t{}\t{}\t{id}\t{}\n",
                 u8::from(*executable),
-                backup
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default(),
+                backup_name(backup),
                 escape(path)
             ),
             Undo::Relink { path, target } => {
@@ -114,13 +121,7 @@ impl Undo {
             Undo::GitIndex { backup: None } => "gitindex\t-\t-\n".to_string(),
             Undo::GitIndex {
                 backup: Some((backup, id)),
-            } => format!(
-                "gitindex\t{}\t{id}\n",
-                backup
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ),
+            } => format!("gitindex\t{}\t{id}\n", backup_name(backup)),
         }
     }
 
@@ -249,6 +250,8 @@ fn new_token() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
+        // A clock set before 1970 reads as 0: the process id alone still
+        // tells this run's journal from any other running graft's.
         .unwrap_or_default();
     format!("{}-{nanos}", std::process::id())
 }
@@ -431,7 +434,9 @@ fn put_back(p: &Path, backup: &Path, id: Oid, token: &str) -> Result<(), String>
     })
 }
 
-/// A temporary name beside `p` that this run's clean-up knows.
+/// A temporary name beside `p` that this run's clean-up knows. `p` is a
+/// path inside the project (a checked relative path joined to its root,
+/// or git's index), so it has a file name and the default is never taken.
 fn temp_beside(p: &Path, token: &str, what: &str) -> PathBuf {
     p.with_file_name(format!(
         "{TEMP_PREFIX}{token}-{what}-{}",

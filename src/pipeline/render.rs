@@ -664,7 +664,7 @@ pub fn render_message(
     message: &str,
     inputs: &RenderRequest,
 ) -> Result<String, Error> {
-    let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
+    let engine = render::engine_for(&FileTree::new(), config)?;
     let src_record = match config.dialect {
         Dialect::Copier => inputs.src_given,
         Dialect::Graft => inputs.src_display,
