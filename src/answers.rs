@@ -11,7 +11,7 @@ use crate::render::Context;
 use serde_json::{Map, Value};
 
 use crate::config::{Question, QuestionType, TemplateConfig};
-use crate::error::Error;
+use crate::error::{AnswerError, Error};
 use crate::prompt::Prompter;
 use crate::render::Engine;
 
@@ -80,7 +80,7 @@ pub struct Answers {
 pub fn split_data(arg: &str) -> Result<(String, String), Error> {
     match arg.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(Error::DataSyntax(arg.to_string())),
+        _ => Err(AnswerError::DataSyntax(arg.to_string()).into()),
     }
 }
 
@@ -226,10 +226,13 @@ impl Resolver<'_> {
                 None => None,
             },
         };
-        default.transpose().map_err(|message| Error::InvalidAnswer {
-            question: q.name.clone(),
-            origin: format!("its default ({})", q.origin),
-            message,
+        default.transpose().map_err(|message| {
+            AnswerError::InvalidAnswer {
+                question: q.name.clone(),
+                origin: format!("its default ({})", q.origin),
+                message,
+            }
+            .into()
         })
     }
 
@@ -257,13 +260,13 @@ impl Resolver<'_> {
             };
         Ok(match given {
             Some((parsed, origin)) => {
-                let value = parsed.map_err(|message| Error::InvalidAnswer {
+                let value = parsed.map_err(|message| AnswerError::InvalidAnswer {
                     question: q.name.clone(),
                     origin: origin.clone(),
                     message,
                 })?;
                 validate(self.engine, self.config.dialect, q, &value, context).map_err(
-                    |message| Error::InvalidAnswer {
+                    |message| AnswerError::InvalidAnswer {
                         question: q.name.clone(),
                         origin,
                         message,
@@ -305,9 +308,10 @@ impl Resolver<'_> {
             // `--ask`: on the terminal, whatever else answers it, the
             // answer it would have had as the default.
             if !prompter.interactive() {
-                return Err(Error::AskWithoutTerminal {
+                return Err(AnswerError::AskWithoutTerminal {
                     question: q.name.clone(),
-                });
+                }
+                .into());
             }
             let default = given.or_else(recorded).or(default);
             prompt(default.as_ref(), prompter)?
@@ -322,14 +326,15 @@ impl Resolver<'_> {
                         prompt(default.as_ref(), prompter)?
                     } else if self.sources.use_defaults {
                         let Some(d) = default else {
-                            return Err(Error::NoDefault {
+                            return Err(AnswerError::NoDefault {
                                 question: q.name.clone(),
-                            });
+                            }
+                            .into());
                         };
                         // Copier does not judge a secret's default.
                         if !(self.config.dialect == Dialect::Copier && q.secret) {
                             validate(self.engine, self.config.dialect, q, &d, context).map_err(
-                                |message| Error::InvalidAnswer {
+                                |message| AnswerError::InvalidAnswer {
                                     question: q.name.clone(),
                                     origin: "its default".to_string(),
                                     message,
@@ -338,10 +343,11 @@ impl Resolver<'_> {
                         }
                         d
                     } else {
-                        return Err(Error::MissingAnswer {
+                        return Err(AnswerError::MissingAnswer {
                             question: q.name.clone(),
                             has_default: default.is_some(),
-                        });
+                        }
+                        .into());
                     }
                 }
             }
@@ -705,11 +711,12 @@ fn ask(
         None => q.name.clone(),
     };
     if q.has_choices() {
-        let options = choices(engine, dialect, q, ctx).map_err(|message| Error::InvalidAnswer {
-            question: q.name.clone(),
-            origin: "its choices".to_string(),
-            message,
-        })?;
+        let options =
+            choices(engine, dialect, q, ctx).map_err(|message| AnswerError::InvalidAnswer {
+                question: q.name.clone(),
+                origin: "its choices".to_string(),
+                message,
+            })?;
         let items: Vec<String> = options
             .iter()
             .map(|(l, _, d)| match d {
@@ -760,10 +767,13 @@ fn ask(
         q.placeholder.as_deref(),
         &mut check,
     )?;
-    parse_answer(q, &text).map_err(|message| Error::InvalidAnswer {
-        question: q.name.clone(),
-        origin: "the prompt".to_string(),
-        message,
+    parse_answer(q, &text).map_err(|message| {
+        AnswerError::InvalidAnswer {
+            question: q.name.clone(),
+            origin: "the prompt".to_string(),
+            message,
+        }
+        .into()
     })
 }
 
@@ -1089,11 +1099,12 @@ impl AnswersFile {
         for (k, v) in &self.answers {
             map.insert(k.clone(), v.clone());
         }
-        let body = serde_saphyr::to_string(&Value::Object(map)).map_err(|e| Error::DataFile {
-            file: dialect.default_answers_file().to_string(),
-            format: "YAML",
-            message: format!("the answers cannot be written as YAML: {e}"),
-        })?;
+        let body =
+            serde_saphyr::to_string(&Value::Object(map)).map_err(|e| AnswerError::DataFile {
+                file: dialect.default_answers_file().to_string(),
+                format: "YAML",
+                message: format!("the answers cannot be written as YAML: {e}"),
+            })?;
         Ok(format!("{}{body}", dialect.answers_header()))
     }
 

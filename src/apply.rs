@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::Error;
+use crate::error::{ApplyError, Error, RenderError};
 use crate::journal::{
     blob_id, exec_mode, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
 };
@@ -332,11 +332,12 @@ impl Transaction {
         if unrestored.is_empty() {
             return cause.map_or(Ok(()), Err);
         }
-        Err(Error::RollbackIncomplete {
+        Err(ApplyError::RollbackIncomplete {
             first: cause.map(Box::new),
             journal: root.join(JOURNAL_DIR),
             unrestored,
-        })
+        }
+        .into())
     }
 }
 
@@ -663,11 +664,12 @@ fn apply_all(
     for step in &steps {
         let (Step::Write(rel, _) | Step::Remove(rel) | Step::RemoveDir(rel)) = step;
         if let Err(reason) = crate::render::clean_relative(rel) {
-            return Err(Error::UnsafePath {
+            return Err(RenderError::UnsafePath {
                 path: rel.to_string(),
                 from: "the plan".to_string(),
                 reason,
-            });
+            }
+            .into());
         }
     }
     progress.set_total(steps.len() as u64);
@@ -773,13 +775,14 @@ impl Inside {
                     });
                     let resolved = current.canonicalize().ok();
                     if !resolved.is_some_and(|r| r.starts_with(root)) {
-                        return Err(Error::UnsafePath {
+                        return Err(RenderError::UnsafePath {
                             path: rel.to_string(),
                             from: current.display().to_string(),
                             reason: "would be written through a symlink that leads outside \
                                      the destination"
                                 .to_string(),
-                        });
+                        }
+                        .into());
                     }
                 }
                 Ok(_) => {

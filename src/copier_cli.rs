@@ -758,10 +758,11 @@ mod tests {
         assert_eq!(exit_code(&Ok(crate::error::EXIT_ATTENTION)), 0);
         assert_eq!(exit_code(&Err(Error::Usage("x".into()))), EXIT_ERROR);
         assert_eq!(exit_code(&Err(Error::Interrupted)), EXIT_ERROR);
-        let untrusted = Error::NeedsTrust {
+        let untrusted = crate::error::TaskError::NeedsTrust {
             src: "t".into(),
             commands: vec![],
-        };
+        }
+        .into();
         assert_eq!(exit_code(&Err(untrusted)), EXIT_UNSAFE);
     }
 }

@@ -15,7 +15,8 @@
 use crate::render::Context;
 
 use crate::config::{Anchor, Injection};
-use crate::error::Error;
+pub use crate::error::InjectError;
+use crate::error::{Error, RenderError};
 use crate::render::{clean_relative, Engine};
 
 /// The comment syntax of the fence lines.
@@ -85,18 +86,20 @@ pub fn render(
             let into = match clean_relative(&into) {
                 Ok(p) if !p.is_empty() => p,
                 Err(reason) if crate::render::in_git_dir(&into) => {
-                    return Err(Error::UnsafePath {
+                    return Err(RenderError::UnsafePath {
                         path: into,
                         from: origin,
                         reason,
-                    })
+                    }
+                    .into())
                 }
                 _ => {
-                    return Err(Error::UnsafePath {
+                    return Err(RenderError::UnsafePath {
                         path: into,
                         from: origin,
                         reason: "must be a file inside the destination".to_string(),
-                    })
+                    }
+                    .into())
                 }
             };
             let anchor = match &inj.anchor {
@@ -127,11 +130,6 @@ pub fn render(
     }
     Ok(blocks)
 }
-
-/// Why a block cannot be put into a file.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InjectError(pub String);
 
 impl Block {
     fn marker(&self) -> &str {

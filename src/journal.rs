@@ -26,11 +26,9 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
-use crate::error::Error;
+use crate::error::{ApplyError, Error};
+pub use crate::error::{Unrestored, JOURNAL_DIR};
 use crate::tree::is_executable;
-
-/// The journal folder inside the destination while a run is writing.
-pub const JOURNAL_DIR: &str = ".graft-journal";
 const INDEX: &str = "index";
 /// The first line of every journal index this graft writes, before its token.
 const HEADER: &str = "graft-journal 2";
@@ -89,6 +87,16 @@ pub(crate) enum Undo {
     GitIndex { backup: Option<(PathBuf, Oid)> },
 }
 
+/// A backup's name in the index. Every backup is [`Journal::backup`]'s
+/// `<journal>/NNNNNN`, or a name [`recover`] read and checked to be a
+/// plain file name, so it always has one: the default is never taken.
+fn backup_name(backup: &Path) -> std::borrow::Cow<'_, str> {
+    backup
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default()
+}
+
 impl Undo {
     fn line(&self) -> String {
         match self {
@@ -102,10 +110,7 @@ impl Undo {
             } => format!(
                 "restore\t{}\t{}\t{id}\t{}\n",
                 u8::from(*executable),
-                backup
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default(),
+                backup_name(backup),
                 escape(path)
             ),
             Undo::Relink { path, target } => {
@@ -116,13 +121,7 @@ impl Undo {
             Undo::GitIndex { backup: None } => "gitindex\t-\t-\n".to_string(),
             Undo::GitIndex {
                 backup: Some((backup, id)),
-            } => format!(
-                "gitindex\t{}\t{id}\n",
-                backup
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ),
+            } => format!("gitindex\t{}\t{id}\n", backup_name(backup)),
         }
     }
 
@@ -246,18 +245,13 @@ impl Journal {
     }
 }
 
-/// A path a roll back could not put back as it was, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unrestored {
-    pub path: String,
-    pub reason: String,
-}
-
 /// A token no other journal has: the process and the time.
 fn new_token() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
+        // A clock set before 1970 reads as 0: the process id alone still
+        // tells this run's journal from any other running graft's.
         .unwrap_or_default();
     format!("{}-{nanos}", std::process::id())
 }
@@ -469,7 +463,9 @@ fn put_back(p: &Path, backup: &Path, id: Oid, token: &str) -> Result<(), String>
     })
 }
 
-/// A temporary name beside `p` that this run's clean-up knows.
+/// A temporary name beside `p` that this run's clean-up knows. `p` is a
+/// path inside the project (a checked relative path joined to its root,
+/// or git's index), so it has a file name and the default is never taken.
 fn temp_beside(p: &Path, token: &str, what: &str) -> PathBuf {
     p.with_file_name(format!(
         "{TEMP_PREFIX}{token}-{what}-{}",
@@ -573,11 +569,12 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
     let region = crate::interrupt::Deferred::begin();
     let left = undo_all(root, &token, &undo, &mut 0);
     if !left.is_empty() {
-        return Err(Error::RollbackIncomplete {
+        return Err(ApplyError::RollbackIncomplete {
             first: None,
             journal: dir,
             unrestored: left,
-        });
+        }
+        .into());
     }
     fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, e))?;
     let _ = fs::remove_file(&registered);
@@ -586,10 +583,11 @@ pub fn recover(root: &Path, journals: &Journals) -> Result<bool, Error> {
 }
 
 fn untrusted(journal: &Path, reason: &str) -> Error {
-    Error::UntrustedJournal {
+    ApplyError::UntrustedJournal {
         journal: journal.to_path_buf(),
         reason: reason.to_string(),
     }
+    .into()
 }
 
 fn valid_token(token: &str) -> bool {
@@ -604,9 +602,12 @@ fn parse<'a>(
     dir: &Path,
     lines: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<Undo>, Error> {
-    let refuse = |entry: &str| Error::UnsafeJournal {
-        journal: index.to_path_buf(),
-        entry: entry.to_string(),
+    let refuse = |entry: &str| -> Error {
+        ApplyError::UnsafeJournal {
+            journal: index.to_path_buf(),
+            entry: entry.to_string(),
+        }
+        .into()
     };
     let mut inside = crate::apply::Inside::new(root);
     let mut path = |raw: &str| -> Result<String, Error> {
@@ -783,7 +784,7 @@ mod tests {
             let path = w.plant(&index);
             let e = recover(&w.root, &w.journals).unwrap_err();
             assert!(
-                matches!(&e, Error::UntrustedJournal { journal, .. } if *journal == path),
+                matches!(&e, Error::Apply(ApplyError::UntrustedJournal { journal, .. }) if *journal == path),
                 "{e}"
             );
             assert_eq!(
@@ -834,7 +835,10 @@ mod tests {
             blob_id(b"mine")
         ));
         let e = recover(&w.root, &w.journals).unwrap_err();
-        assert!(matches!(e, Error::UntrustedJournal { .. }), "{e}");
+        assert!(
+            matches!(e, Error::Apply(ApplyError::UntrustedJournal { .. })),
+            "{e}"
+        );
         assert!(w.root.join("important.txt").exists());
     }
 

@@ -28,6 +28,7 @@ pub mod progress;
 pub mod project;
 pub mod project_git;
 pub mod prompt;
+pub mod quote;
 pub mod render;
 pub mod report;
 pub mod settings;

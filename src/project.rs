@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::answers::AnswersFile;
 use crate::dialect::Dialect;
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::journal::Journals;
 use crate::lock::ProjectLock;
 use crate::plan;
@@ -77,10 +77,11 @@ impl Project {
 pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>, Error> {
     if let Some(a) = explicit {
         if !dest.join(a).is_file() {
-            return Err(Error::NoAnswersFile {
+            return Err(ProjectError::NoAnswersFile {
                 dest: dest.to_path_buf(),
                 file: a.to_string(),
-            });
+            }
+            .into());
         }
         return Ok(vec![a.to_string()]);
     }
@@ -100,10 +101,11 @@ pub fn answers_files(dest: &Path, explicit: Option<&str>) -> Result<Vec<String>,
         .collect();
     found.sort();
     if found.is_empty() {
-        return Err(Error::NoAnswersFile {
+        return Err(ProjectError::NoAnswersFile {
             dest: dest.to_path_buf(),
             file: Dialect::default().default_answers_file().to_string(),
-        });
+        }
+        .into());
     }
     Ok(found)
 }

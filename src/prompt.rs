@@ -7,7 +7,7 @@
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 
-use crate::error::Error;
+use crate::error::{AnswerError, Error};
 
 /// The prompts graft needs.
 pub trait Prompter {
@@ -38,7 +38,7 @@ pub trait Prompter {
 pub struct NoPrompt;
 
 fn not_interactive() -> Error {
-    Error::Prompt("no terminal to ask on".to_string())
+    AnswerError::Prompt("no terminal to ask on".to_string()).into()
 }
 
 impl Prompter for NoPrompt {
@@ -78,7 +78,7 @@ fn prompt_error(e: dialoguer::Error) -> Error {
         dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
             Error::Interrupted
         }
-        other => Error::Prompt(other.to_string()),
+        other => AnswerError::Prompt(other.to_string()).into(),
     }
 }
 

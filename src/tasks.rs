@@ -11,7 +11,7 @@ use crate::render::Context;
 use serde_json::{Map, Value};
 
 use crate::config::{Command, Migration, Stage, Task};
-use crate::error::Error;
+use crate::error::{Error, RenderError, TaskError};
 use crate::interrupt::TaskEnd;
 use crate::render::{clean_relative, Engine};
 use crate::source::pep440;
@@ -87,10 +87,13 @@ fn working_directory(
         return Ok(String::new());
     };
     let rendered = engine.render(origin, wd, ctx)?;
-    clean_relative(&rendered).map_err(|reason| Error::UnsafePath {
-        path: rendered,
-        from: format!("{origin} (working_directory)"),
-        reason: format!("{reason}; a task runs inside the destination"),
+    clean_relative(&rendered).map_err(|reason| {
+        RenderError::UnsafePath {
+            path: rendered,
+            from: format!("{origin} (working_directory)"),
+            reason: format!("{reason}; a task runs inside the destination"),
+        }
+        .into()
     })
 }
 
@@ -322,22 +325,24 @@ pub fn run(
         Ok(TaskEnd::Exited(status)) => status,
         Ok(TaskEnd::Interrupted) => return Err(Error::Interrupted),
         Err(e) => {
-            return Err(Error::CommandFailed {
+            return Err(TaskError::CommandFailed {
                 what,
                 command: cmd.display(),
                 status: format!("an error starting it: {e}"),
-            })
+            }
+            .into())
         }
     };
     if !status.success() {
-        return Err(Error::CommandFailed {
+        return Err(TaskError::CommandFailed {
             what,
             command: cmd.display(),
             status: match status.code() {
                 Some(code) => format!("exit code {code}"),
                 None => "a signal".to_string(),
             },
-        });
+        }
+        .into());
     }
     Ok(())
 }

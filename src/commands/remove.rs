@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Env;
 use crate::apply;
 use crate::cli::{CommonArgs, RemoveArgs};
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::pipeline::recorded::render_recorded;
 use crate::pipeline::remove::removal;
 use crate::plan::{Action, Plan};
@@ -31,10 +31,11 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
     let (dest, _lock) = super::open_project(env, &args.dest, &printer, "remove from")?;
     let owner = args.answers_file.as_str();
     if !dest.join(owner).is_file() {
-        return Err(Error::NoAnswersFile {
+        return Err(ProjectError::NoAnswersFile {
             dest: args.dest.clone(),
             file: owner.to_string(),
-        });
+        }
+        .into());
     }
     let (recorded, _, pristine) =
         render_recorded(env, &dest, owner, &super::open_settings(env, &common))?;
@@ -46,10 +47,11 @@ pub fn run(args: &RemoveArgs, env: &Env) -> Result<i32, Error> {
 
     if !modified.is_empty() && !args.keep_modified {
         print(&printer, &plan);
-        return Err(Error::Modified {
+        return Err(ProjectError::Modified {
             owner: owner.to_string(),
             paths: modified,
-        });
+        }
+        .into());
     }
     print(&printer, &plan);
     if args.pretend {

@@ -16,7 +16,7 @@ use super::{
     Task, TemplateConfig,
 };
 use crate::dialect::Dialect;
-use crate::error::Error;
+use crate::error::{ConfigError, Error, RenderError};
 use crate::tree::{FileTree, Node as TreeNode};
 
 /// Settings whose lists concatenate across documents instead of replacing.
@@ -85,7 +85,7 @@ pub fn load(tree: &FileTree, name: &str) -> Result<TemplateConfig, Error> {
         }
     }
     let file = match present.as_slice() {
-        [] => return Err(Error::NoConfig(name.to_string())),
+        [] => return Err(ConfigError::NoConfig(name.to_string()).into()),
         [one] => *one,
         [first, second, ..] => {
             return Err(Error::config(
@@ -251,11 +251,12 @@ fn bad_link(tree: &FileTree, path: &str, reason: &str) -> Error {
         Some(TreeNode::Symlink { target }) => target.clone(),
         _ => String::new(),
     };
-    Error::BadSymlink {
+    RenderError::BadSymlink {
         path: path.to_string(),
         target,
         reason: reason.to_string(),
     }
+    .into()
 }
 
 /// Template files matched by an `!include` glob, sorted; the glob must stay

@@ -11,7 +11,7 @@ pub mod unchanged;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::plan::{Action, Change, Plan, Sides};
 use crate::render::{is_binary, PathMatcher};
 use crate::tree::{FileTree, Node};
@@ -1034,7 +1034,7 @@ fn update_block(
     owner: &str,
 ) -> Result<(Action, Option<&'static str>), Error> {
     use crate::inject;
-    let fail = |source| Error::Injection {
+    let fail = |source| RenderError::Injection {
         file: any.into.clone(),
         owner: owner.to_string(),
         source,

@@ -20,7 +20,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::config::TemplateConfig;
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::render::{clean_relative, exclude_matcher, PathMatcher, Rendered};
 use crate::source::FileId;
 
@@ -147,11 +147,12 @@ pub fn check_rendered(
         };
         for render in renders {
             if render.tree.get(rel).is_some() {
-                return Err(Error::PathCollision {
+                return Err(RenderError::PathCollision {
                     path: rel.to_string(),
                     first: path.clone(),
                     second: render.sources.get(rel).cloned().unwrap_or_default(),
-                });
+                }
+                .into());
             }
         }
     }

@@ -11,7 +11,7 @@ use super::render::{
 use crate::apply;
 use crate::config::TemplateConfig;
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{ApplyError, Error};
 use crate::plan::Plan;
 use crate::printer::Printer;
 use crate::printer::{print_diffs, print_plan};
@@ -160,10 +160,11 @@ fn settle_conflicts(
         if pretend {
             crate::printer::print_plan(printer, plan);
         }
-        return Err(Error::WouldOverwrite {
+        return Err(ApplyError::WouldOverwrite {
             dest: dest_arg.to_path_buf(),
             paths: conflicts,
-        });
+        }
+        .into());
     }
     for c in plan
         .changes

@@ -10,7 +10,7 @@ use crate::answers::AnswersFile;
 use crate::config::TemplateConfig;
 use crate::dialect::Operation;
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::plan::Action;
 use crate::printer::Printer;
 use crate::project::read_answers;
@@ -134,9 +134,9 @@ fn read_template(
     let recorded = match open_recorded(recorded_file, answers_rel, dest, &s.open) {
         Ok(recorded) => recorded,
         // An explicit ref makes the recorded one irrelevant.
-        Err(Error::OldVersionMissing { .. } | Error::NoRecordedVersion { .. })
-            if !s.renders_recorded =>
-        {
+        Err(Error::Project(
+            ProjectError::OldVersionMissing { .. } | ProjectError::NoRecordedVersion { .. },
+        )) if !s.renders_recorded => {
             let (spec, repo) = open_template(recorded_file, dest, &s.open.source)?;
             Recorded {
                 spec,

@@ -8,7 +8,7 @@ use crate::answers::AnswersFile;
 use crate::config::{self, TemplateConfig};
 use crate::dialect::Dialect;
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{Error, ProjectError};
 use crate::plan;
 use crate::project::read_answers;
 use crate::prompt::NoPrompt;
@@ -72,10 +72,11 @@ pub fn open_recorded(
     let mut warnings = Vec::new();
     let mut revision = match &reference {
         None if repo.is_git() => {
-            return Err(Error::NoRecordedVersion {
+            return Err(ProjectError::NoRecordedVersion {
                 file: file.to_string(),
                 src: spec.display(),
-            })
+            }
+            .into())
         }
         None => repo.resolve(None, open.prereleases)?,
         Some(r) => match repo.resolve(Some(r), true) {
@@ -87,13 +88,13 @@ pub fn open_recorded(
                 .filter(|c| Some(*c) != reference.as_deref())
             {
                 Some(c) => {
-                    let rev =
-                        repo.resolve(Some(c), true)
-                            .map_err(|_| Error::OldVersionMissing {
-                                reference: shown.clone(),
-                                src: spec.display(),
-                                source: Box::new(first),
-                            })?;
+                    let rev = repo.resolve(Some(c), true).map_err(|_| {
+                        ProjectError::OldVersionMissing {
+                            reference: shown.clone(),
+                            src: spec.display(),
+                            source: Box::new(first),
+                        }
+                    })?;
                     warnings.push(format!(
                         "`_commit_sha` `{r}` in `{file}` is not a commit of `{}`; using `_commit` `{c}`",
                         spec.display()
@@ -101,11 +102,12 @@ pub fn open_recorded(
                     rev
                 }
                 None => {
-                    return Err(Error::OldVersionMissing {
+                    return Err(ProjectError::OldVersionMissing {
                         reference: shown.clone(),
                         src: spec.display(),
                         source: Box::new(first),
-                    })
+                    }
+                    .into())
                 }
             },
         },

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::answers::{self, AnswerSources, Answers};
 use crate::config::TemplateConfig;
 use crate::dialect::{Dialect, Operation, Phase, RunFacts};
-use crate::error::Error;
+use crate::error::{AnswerError, ConfigError, Error, RenderError, TaskError};
 use crate::inject;
 use crate::printer::Printer;
 use crate::prompt::Prompter;
@@ -28,14 +28,14 @@ pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let value = if is_json {
-        serde_json::from_str::<Value>(&text).map_err(|e| Error::DataFile {
+        serde_json::from_str::<Value>(&text).map_err(|e| AnswerError::DataFile {
             file: file.clone(),
             format: "JSON",
             message: e.to_string(),
         })?
     } else {
         crate::config::yaml::parse(&text)
-            .map_err(|e| Error::DataFile {
+            .map_err(|e| AnswerError::DataFile {
                 file: file.clone(),
                 format: "YAML",
                 message: format!("line {}: {}", e.line, e.message),
@@ -45,10 +45,11 @@ pub fn read_data_file(path: &Path) -> Result<Map<String, Value>, Error> {
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Map::new()),
-        other => Err(Error::DataFileShape {
+        other => Err(AnswerError::DataFileShape {
             file,
             found: crate::config::yaml::json_kind(&other),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -83,20 +84,22 @@ pub fn check_version(config: &TemplateConfig) -> Result<(), Error> {
             v
         };
         if padded(&have) < padded(&wanted) {
-            return Err(Error::CopierTooOld {
+            return Err(ConfigError::CopierTooOld {
                 required: required.clone(),
                 current: current.to_string(),
-            });
+            }
+            .into());
         }
     }
     if let Some(required) = &config.settings.min_graft_version {
         let current = semver::Version::parse(env!("CARGO_PKG_VERSION"))
             .unwrap_or_else(|_| semver::Version::new(0, 0, 0));
         if &current < required {
-            return Err(Error::TooOld {
+            return Err(ConfigError::TooOld {
                 required: required.to_string(),
                 current: current.to_string(),
-            });
+            }
+            .into());
         }
     }
     Ok(())
@@ -442,11 +445,12 @@ fn answers_path(
         Err(reason) if render::in_git_dir(&answers_path) => reason,
         _ => outside,
     };
-    Err(Error::UnsafePath {
+    Err(RenderError::UnsafePath {
         path: answers_path,
         from: "the answers file".to_string(),
         reason,
-    })
+    }
+    .into())
 }
 
 /// Puts the template's injections into the files this render produced;
@@ -465,7 +469,7 @@ fn inject_rendered(
             Some(crate::tree::Node::File { bytes, .. }) => {
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 let out = inject::apply(&text, &block, answers_path).map_err(|source| {
-                    Error::Injection {
+                    RenderError::Injection {
                         file: block.into.clone(),
                         owner: answers_path.to_string(),
                         source,
@@ -505,10 +509,11 @@ pub fn require_trust(
     if tasks.is_empty() || trusted || settings.skip_tasks || settings.pretend {
         return Ok(());
     }
-    Err(Error::NeedsTrust {
+    Err(TaskError::NeedsTrust {
         src: src.to_string(),
         commands: tasks.iter().map(|t| t.display()).collect(),
-    })
+    }
+    .into())
 }
 
 /// Loads `_external_data`: each path is templated, relative to DEST; a
@@ -551,10 +556,11 @@ fn external_data(
             // `..` is resolved on the path, not on the disk: DEST may not exist yet.
             Err(_) if trusted => lexical_join(dest, &rendered),
             _ => {
-                return Err(Error::ExternalDataOutside {
+                return Err(AnswerError::ExternalDataOutside {
                     name: name.clone(),
                     path: rendered,
-                })
+                }
+                .into())
             }
         };
         let value = match read_external_file(name, &path)? {
@@ -586,7 +592,7 @@ pub const EXTERNAL_DATA_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// without being read whole.
 fn read_external_file(name: &str, path: &Path) -> Result<Option<String>, Error> {
     use std::io::Read;
-    let not_a_file = |meta: &std::fs::Metadata| Error::ExternalDataNotAFile {
+    let not_a_file = |meta: &std::fs::Metadata| AnswerError::ExternalDataNotAFile {
         name: name.to_string(),
         path: path.to_path_buf(),
         kind: crate::plan::special_kind(&meta.file_type()),
@@ -597,25 +603,26 @@ fn read_external_file(name: &str, path: &Path) -> Result<Option<String>, Error> 
         Err(e) => return Err(Error::io("read", path, e)),
     };
     if !meta.is_file() {
-        return Err(not_a_file(&meta));
+        return Err(not_a_file(&meta).into());
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
     // The path may have been swapped since it was looked at: check what was
     // opened.
     let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
     if !meta.is_file() {
-        return Err(not_a_file(&meta));
+        return Err(not_a_file(&meta).into());
     }
     let mut bytes = Vec::new();
     file.take(EXTERNAL_DATA_MAX_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("read", path, e))?;
     if bytes.len() as u64 > EXTERNAL_DATA_MAX_BYTES {
-        return Err(Error::ExternalDataTooLarge {
+        return Err(AnswerError::ExternalDataTooLarge {
             name: name.to_string(),
             path: path.to_path_buf(),
             limit: EXTERNAL_DATA_MAX_BYTES,
-        });
+        }
+        .into());
     }
     String::from_utf8(bytes).map(Some).map_err(|_| {
         Error::io(
@@ -657,7 +664,7 @@ pub fn render_message(
     message: &str,
     inputs: &RenderRequest,
 ) -> Result<String, Error> {
-    let engine = render::engine_for(&FileTree::new(), config).unwrap_or_default();
+    let engine = render::engine_for(&FileTree::new(), config)?;
     let src_record = match config.dialect {
         Dialect::Copier => inputs.src_given,
         Dialect::Graft => inputs.src_display,
@@ -686,14 +693,15 @@ pub fn inject_into_project(
             None => {
                 let before = read_node(dest, &block.into)?;
                 let Some(Node::File { bytes, .. }) = &before else {
-                    return Err(Error::Injection {
+                    return Err(RenderError::Injection {
                         file: block.into.clone(),
                         owner: owner.to_string(),
                         source: inject::InjectError(format!(
                             "`{}` is not a file of the project",
                             block.into
                         )),
-                    });
+                    }
+                    .into());
                 };
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 targets.push((block.into.clone(), before.clone(), text));
@@ -701,7 +709,7 @@ pub fn inject_into_project(
             }
         };
         let text = &mut targets[pos].2;
-        *text = inject::apply(text, block, owner).map_err(|source| Error::Injection {
+        *text = inject::apply(text, block, owner).map_err(|source| RenderError::Injection {
             file: block.into.clone(),
             owner: owner.to_string(),
             source,

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::engine::Context;
 use super::nesting::{self, GraphError, PartialGraph, MAX_NESTING};
-use crate::error::{Error, RenderFailure};
+use crate::error::Error;
 use crate::tree::Bytes;
 
 /// A configured handlebars registry with graft's helpers and the template's partials.
@@ -90,11 +90,7 @@ impl Hbs {
         self.partial_depths = None;
         self.hbs
             .register_partial(name, text)
-            .map_err(|e| Error::Render {
-                file: file.to_string(),
-                line: e.pos().map(|p| p.0),
-                source: RenderFailure(template_reason(&e)),
-            })
+            .map_err(|e| Error::render(file, e.pos().map(|p| p.0), template_reason(&e)))
     }
 
     /// Refuses partials that include each other, or whose includes nest
@@ -200,23 +196,16 @@ fn too_deep(file: &str, line: usize, partial: Option<&str>) -> Error {
             "blocks, subexpressions and partials nest more than {MAX_NESTING} levels deep (through partial `{p}`)"
         ),
     };
-    Error::Render {
-        file: file.to_string(),
-        line: Some(line),
-        source: RenderFailure(message),
-    }
+    Error::render(file, Some(line), message)
 }
 
 fn graph_error(e: GraphError) -> Error {
     match e {
-        GraphError::Cycle { chain, file, line } => Error::Render {
+        GraphError::Cycle { chain, file, line } => Error::render(
             file,
-            line: Some(line),
-            source: RenderFailure(format!(
-                "partials include each other: `{}`",
-                chain.join(" → ")
-            )),
-        },
+            Some(line),
+            format!("partials include each other: `{}`", chain.join(" → ")),
+        ),
         GraphError::TooDeep {
             partial,
             file,
@@ -237,11 +226,7 @@ fn render_error(file: &str, e: RenderError) -> Error {
         }
         other => (e.line_no, other.to_string()),
     };
-    Error::Render {
-        file: file.to_string(),
-        line,
-        source: RenderFailure(message),
-    }
+    Error::render(file, line, message)
 }
 
 /// Handlebars truthiness: false, null, "", 0 and empty lists are false.

@@ -11,7 +11,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 use super::engine::Context;
 use super::jinja::{new_environment, preprocess, JinjaOptions};
 use crate::config::TemplateConfig;
-use crate::error::{Error, RenderFailure};
+use crate::error::Error;
 use crate::tree::{Bytes, FileTree, Node};
 
 pub struct Jinja {
@@ -160,11 +160,7 @@ fn render_error(file: &str, e: minijinja::Error) -> Error {
         message.push_str(&format!(": {c}"));
         cause = c.source();
     }
-    Error::Render {
-        file: e.name().unwrap_or(file).to_string(),
-        line: e.line(),
-        source: RenderFailure(message),
-    }
+    Error::render(e.name().unwrap_or(file), e.line(), message)
 }
 
 #[cfg(test)]

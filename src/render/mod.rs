@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::config::TemplateConfig;
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::progress::Progress;
 use crate::tree::{Bytes, FileTree, Node};
 
@@ -70,8 +70,8 @@ pub fn engine_with_warnings(
         } else {
             rel
         };
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| Error::BinaryTemplate(path.to_string()))?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| RenderError::BinaryTemplate(path.to_string()))?;
         engine.add_partial(name, text, path)?;
     }
     engine.check_partials()?;
@@ -87,7 +87,7 @@ pub fn render_root(
 ) -> Result<String, Error> {
     let raw = &config.settings.subdirectory;
     let rendered = engine.render(&format!("{} (_subdirectory)", config.file), raw, ctx)?;
-    let root = clean_relative(&rendered).map_err(|reason| Error::UnsafePath {
+    let root = clean_relative(&rendered).map_err(|reason| RenderError::UnsafePath {
         path: rendered.clone(),
         from: "_subdirectory".to_string(),
         reason: format!("{reason}; `_subdirectory` must stay inside the template"),
@@ -251,19 +251,19 @@ fn add_view_entry<'a>(
         Node::Dir => out.push((rel, ViewNode::Dir)),
         Node::Symlink { target } if preserve => out.push((rel, ViewNode::Symlink { target })),
         Node::Symlink { target } => {
-            let bad = |reason: &str| Error::BadSymlink {
+            let bad = |reason: &str| RenderError::BadSymlink {
                 path: full.to_string(),
                 target: target.clone(),
                 reason: reason.to_string(),
             };
             if depth >= MAX_LINK_DEPTH {
-                return Err(bad("which is a loop of symlinks"));
+                return Err(bad("which is a loop of symlinks").into());
             }
             let parent = full.rsplit_once('/').map_or("", |(p, _)| p);
             let resolved =
                 resolve_link(parent, target).ok_or_else(|| bad("which is outside the template"))?;
             let Some(target_node) = template.get(&resolved) else {
-                return Err(bad("which does not exist in the template"));
+                return Err(bad("which does not exist in the template").into());
             };
             match target_node {
                 Node::Dir => {
@@ -349,11 +349,12 @@ pub fn render(
 }
 
 fn collision(out: &Rendered, path: &str, second: String) -> Error {
-    Error::PathCollision {
+    RenderError::PathCollision {
         path: path.to_string(),
         first: out.sources.get(path).cloned().unwrap_or_default(),
         second,
     }
+    .into()
 }
 
 #[cfg(test)]
@@ -427,7 +428,10 @@ mod tests {
             for p in ["../evil", "/etc/passwd", "C:/x", "a/../../b"] {
                 let t = template(&[(name, Node::file("x"))]);
                 let e = run(&t, json!({"name": "x", "p": p})).unwrap_err();
-                assert!(matches!(e, Error::UnsafePath { .. }), "{name} {p}: {e}");
+                assert!(
+                    matches!(e, Error::Render(RenderError::UnsafePath { .. })),
+                    "{name} {p}: {e}"
+                );
             }
         }
     }
@@ -461,7 +465,10 @@ mod tests {
                 },
             )]);
             let e = run(&t, json!({})).unwrap_err();
-            assert!(matches!(e, Error::BadSymlink { .. }), "{target}: {e}");
+            assert!(
+                matches!(e, Error::Render(RenderError::BadSymlink { .. })),
+                "{target}: {e}"
+            );
         }
     }
 

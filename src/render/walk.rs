@@ -12,7 +12,7 @@ use super::{
     PathMatcher, Rendered, ViewNode, ALWAYS_EXCLUDED,
 };
 use crate::config::TemplateConfig;
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::progress::Progress;
 use crate::tree::{Bytes, Node};
 
@@ -162,17 +162,19 @@ impl<'a> Walk<'a> {
             }
             return Ok(None);
         }
-        let rendered_rel = normalize_relative(&name_out).map_err(|reason| Error::UnsafePath {
-            path: name_out.clone(),
-            from: source.clone(),
-            reason,
-        })?;
+        let rendered_rel =
+            normalize_relative(&name_out).map_err(|reason| RenderError::UnsafePath {
+                path: name_out.clone(),
+                from: source.clone(),
+                reason,
+            })?;
         if rendered_rel.is_empty() {
-            return Err(Error::UnsafePath {
+            return Err(RenderError::UnsafePath {
                 path: name_out,
                 from: source,
                 reason: "renders to no name".to_string(),
-            });
+            }
+            .into());
         }
         let path = if parent_out.is_empty() {
             rendered_rel
@@ -199,11 +201,12 @@ impl<'a> Walk<'a> {
         // After `_exclude`, whatever it says: a path git takes for its own
         // folder is never written.
         if let Err(reason) = clean_relative(&path) {
-            return Err(Error::UnsafePath {
+            return Err(RenderError::UnsafePath {
                 path,
                 from: source,
                 reason,
-            });
+            }
+            .into());
         }
         Ok(Some(Placed {
             path,
@@ -277,11 +280,12 @@ impl<'a> Walk<'a> {
             Some(_) => None,
         };
         if let Some(reason) = refused {
-            return Err(Error::UnsafePath {
+            return Err(RenderError::UnsafePath {
                 path: format!("{path} -> {target}"),
                 from: source,
                 reason: reason.to_string(),
-            });
+            }
+            .into());
         }
         if self.out.tree.get(&path).is_some() {
             return Err(super::collision(&self.out, &path, source));
@@ -333,7 +337,7 @@ impl<'a> Walk<'a> {
                     job.bytes.clone()
                 } else if is_binary(job.bytes) {
                     if suffix_required {
-                        return Err(Error::BinaryTemplate(job.source));
+                        return Err(RenderError::BinaryTemplate(job.source).into());
                     }
                     job.bytes.clone()
                 } else {

@@ -486,7 +486,11 @@ impl TemplateRepo {
                 let head = self.with_repo(|repo| {
                     git::resolve(repo, &self.spec.display(), Some("HEAD"), false)
                 })?;
-                Ok(head.sha.unwrap_or_default())
+                head.sha.ok_or_else(|| SourceError::UnknownRef {
+                    vcs_ref: "HEAD".to_string(),
+                    src: self.spec.display(),
+                    suggestions: Vec::new(),
+                })
             }
         }
     }

@@ -160,6 +160,7 @@ pub(super) fn print_fleet_json(rows: &[Row], summary: &Summary) -> Result<(), Er
             let mut object = serde_json::Map::new();
             object.insert("project".into(), row.project.clone().into());
             let rest = match &row.result {
+                // Text, flags and lists of text: `to_value` cannot fail.
                 Ok(report) => serde_json::to_value(report).unwrap_or_default(),
                 Err(e) => serde_json::json!({ "error": e.to_json() }),
             };

@@ -17,7 +17,7 @@ use super::render::{ProjectRender, RenderSettings, ShowProgress};
 use crate::answers::AnswersFile;
 use crate::config::{Stage, TemplateConfig};
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{Error, ProjectError, TaskError};
 use crate::printer::Printer;
 use crate::project::{answers_files, read_answers};
 use crate::project_git::ProjectRepo;
@@ -77,10 +77,11 @@ impl DirtyCheck<'_> {
         if dirty.is_empty() {
             Ok(())
         } else {
-            Err(Error::DirtyTree {
+            Err(ProjectError::DirtyTree {
                 dest: self.dest.to_path_buf(),
                 paths: dirty,
-            })
+            }
+            .into())
         }
     }
 
@@ -210,10 +211,11 @@ fn prepare(
     };
     if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
         if to < from {
-            return Err(Error::Downgrade {
+            return Err(ProjectError::Downgrade {
                 from: old_rev.describe.clone().unwrap_or_else(|| from.to_string()),
                 to: new_rev.describe.clone().unwrap_or_else(|| to.to_string()),
-            });
+            }
+            .into());
         }
     }
     let Versions {
@@ -285,10 +287,11 @@ impl Prepared {
             );
         }
         if !wanted.is_empty() && !self.trusted && !s.render.pretend {
-            return Err(Error::NeedsTrust {
+            return Err(TaskError::NeedsTrust {
                 src: self.src.clone(),
                 commands: wanted,
-            });
+            }
+            .into());
         }
         Ok(())
     }

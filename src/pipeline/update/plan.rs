@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::{Prepared, Renders, UpdateSettings};
 use crate::apply;
 use crate::dialect::Dialect;
-use crate::error::Error;
+use crate::error::{Error, RenderError};
 use crate::merge::{self, ConflictStyle, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
 use crate::project_git::ProjectRepo;
@@ -259,13 +259,14 @@ fn block_changes(
             if news.is_empty() {
                 continue;
             }
-            return Err(Error::Injection {
+            return Err(RenderError::Injection {
                 file: target.to_string(),
                 owner: owner.to_string(),
                 source: crate::inject::InjectError(format!(
                     "`{target}` is not a file of the project"
                 )),
-            });
+            }
+            .into());
         };
         let text = String::from_utf8_lossy(bytes).into_owned();
         let result = merge::update_blocks(&text, &olds, &news, owner)?;
