@@ -15,6 +15,7 @@ pub mod config;
 pub mod copier_cli;
 pub mod dialect;
 pub mod error;
+pub mod index_stat;
 pub mod inject;
 pub mod interrupt;
 pub mod journal;
