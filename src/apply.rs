@@ -23,7 +23,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -295,7 +295,7 @@ impl Transaction {
             Ok(m) if m.is_file() => {
                 let to = self.journal.backup(self.backups);
                 self.backups += 1;
-                let id = backup_file(&index.path, &to)?;
+                let id = backup_file(&index.path, &to, m.len())?;
                 Some((to, id))
             }
             _ => None,
@@ -428,7 +428,7 @@ fn save(
         Ok(m) if m.is_dir() => prior.dir = true,
         Ok(m) if m.is_file() => {
             let backup = journal.backup(n);
-            let id = backup_file(&path, &backup)?;
+            let id = backup_file(&path, &backup, m.len())?;
             prior.undo = Some(Undo::Restore {
                 path: rel.to_string(),
                 backup,
@@ -448,21 +448,18 @@ fn save(
     Ok(prior)
 }
 
-/// Keeps the file at `path` as `backup` and returns the blob id of its
-/// bytes. A hard link keeps the prior bytes without copying them: nothing
+/// Keeps the file at `path` (`size` bytes long when last looked at) as
+/// `backup` and returns the blob id of its bytes. A hard link keeps the prior bytes without copying them: nothing
 /// here writes into an existing file (a change is a new file renamed over
 /// it), so the linked inode never changes. It also keeps the replaced inode
 /// allocated until the journal goes, which spares ext4 a scan past every
 /// freshly freed inode on each later file creation. Where a link cannot be
 /// made (another file system), copy.
-fn backup_file(path: &Path, backup: &Path) -> Result<git2::Oid, Error> {
+fn backup_file(path: &Path, backup: &Path, size: u64) -> Result<git2::Oid, Error> {
     if fs::hard_link(path, backup).is_err() {
         fs::copy(path, backup).map_err(|e| Error::io("back up", path, e))?;
     }
-    let mut bytes = Vec::new();
-    fs::File::open(backup)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| Error::io("back up", path, e))?;
+    let bytes = crate::tree::read_sized(backup, size).map_err(|e| Error::io("back up", path, e))?;
     Ok(blob_id(&bytes))
 }
 

@@ -16,6 +16,7 @@ pub mod copier_cli;
 pub mod dialect;
 pub mod env;
 pub mod error;
+pub mod index_stat;
 pub mod inject;
 pub mod interrupt;
 pub mod journal;

@@ -126,7 +126,8 @@ pub fn read_node(root: &Path, rel: &str) -> Result<Option<Node>, Error> {
         return Ok(Some(Node::Dir));
     }
     require_regular(&path, &meta)?;
-    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    let bytes =
+        crate::tree::read_sized(&path, meta.len()).map_err(|e| Error::io("read", &path, e))?;
     Ok(Some(Node::File {
         bytes: bytes.into(),
         executable: is_executable(&meta),

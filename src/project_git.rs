@@ -101,6 +101,9 @@ impl ProjectRepo {
     /// Paths under the project folder with uncommitted changes (modified,
     /// staged, deleted or untracked and not ignored), relative to the work tree.
     pub fn dirty_paths(&self) -> Result<Vec<String>, Error> {
+        if crate::index_stat::proves_clean(&self.repo, &self.prefix) {
+            return Ok(Vec::new());
+        }
         let mut opts = StatusOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(true)

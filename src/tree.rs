@@ -16,6 +16,18 @@ pub type Bytes = Arc<[u8]>;
 
 /// Git's rule for the executable bit of a file on disk: its owner may
 /// execute it. Every stage that reads a file's mode uses this one rule.
+/// Reads the whole file at `path`, `size` being its length when it was
+/// last looked at: the buffer is sized from it, so the read takes one call
+/// and one more to see the end (`std::fs::read` asks the size again).
+/// A file that grew or shrank since is still read whole.
+pub fn read_sized(path: &std::path::Path, size: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(unix)]
 pub fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;

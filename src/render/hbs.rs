@@ -156,22 +156,25 @@ impl Hbs {
     /// text; the compiled template is shared when the engine shares them.
     pub fn render_file(&self, file: &str, bytes: &Bytes, ctx: &Context) -> Result<String, Error> {
         let text = String::from_utf8_lossy(bytes);
-        let Some(compiled) = &self.compiled else {
-            return self.render(file, &text, ctx);
-        };
         if !Hbs::has_syntax(&text) {
             return Ok(text.into_owned());
         }
         self.check_nesting(file, &text)?;
-        let template = match compiled.get(bytes) {
-            Some(t) => t,
-            None => {
-                let t = Template::compile(&text)
-                    .map_err(|e| render_error(file, RenderError::from(e)))?;
-                let t = Arc::new(t);
-                compiled.put(bytes, t.clone());
-                t
-            }
+        let compile = || {
+            super::hbs_compile::compile(&text)
+                .map(Arc::new)
+                .map_err(|e| render_error(file, RenderError::from(e)))
+        };
+        let template = match &self.compiled {
+            None => compile()?,
+            Some(compiled) => match compiled.get(bytes) {
+                Some(t) => t,
+                None => {
+                    let t = compile()?;
+                    compiled.put(bytes, t.clone());
+                    t
+                }
+            },
         };
         let mut out = StringOutput::new();
         template

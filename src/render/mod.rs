@@ -7,6 +7,7 @@
 
 mod engine;
 mod hbs;
+mod hbs_compile;
 pub mod jinja;
 mod jinja_engine;
 mod nesting;

@@ -295,6 +295,9 @@ fn idx_object_count(path: &Path) -> Option<u64> {
 /// Whether the working tree differs from HEAD: modified, staged, deleted or
 /// untracked (not ignored) files. Submodules are not looked into.
 pub fn is_dirty(repo: &Repository) -> Result<bool, git2::Error> {
+    if crate::index_stat::proves_clean(repo, "") {
+        return Ok(false);
+    }
     let mut options = StatusOptions::new();
     options
         .include_untracked(true)
