@@ -15,14 +15,7 @@ use crate::error::{AnswerError, Error};
 use crate::prompt::Prompter;
 use crate::render::Engine;
 
-/// Reads y/yes/t/true/on/1 and n/no/f/false/off/0 in any case.
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" | "t" | "true" | "on" | "1" => Some(true),
-        "n" | "no" | "f" | "false" | "off" | "0" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::config::parse_bool;
 
 /// Everything answers can come from, besides prompts.
 #[derive(Debug, Default)]
@@ -1081,6 +1074,34 @@ pub struct AnswersFile {
 }
 
 impl AnswersFile {
+    /// The operation and the ref asked for that a render of a project's
+    /// recorded version is given (in `check`, `diff` and the old side of
+    /// an update), from this answers file of the project. The ref is
+    /// the recorded `_commit`.
+    ///
+    /// graft's operation is the one the answers file records: that of the
+    /// render that wrote the project, so this render repeats it byte for
+    /// byte. Copier's is `update`, as Copier's own update renders the old
+    /// version (its templates see it only in `_exclude` and tasks).
+    pub fn recorded_run(&self, dialect: Dialect) -> (Operation, Option<String>) {
+        let recorded = self;
+        let operation = match dialect {
+            Dialect::Graft => recorded.operation,
+            Dialect::Copier => Operation::Update,
+        };
+        (operation, recorded.commit.clone())
+    }
+
+    /// The ref a render is asked for: `asked`, but for `:current:` (the
+    /// recorded version), which stands for the recorded `_commit`, as
+    /// Copier resolves it.
+    pub fn asked_ref(&self, dialect: Dialect, asked: Option<&str>) -> Option<String> {
+        match asked {
+            Some(":current:") => self.recorded_run(dialect).1,
+            other => other.map(str::to_string),
+        }
+    }
+
     /// The YAML text of a `dialect` answers file, stable for the same
     /// values. An answer YAML cannot hold is an error, never a file
     /// without the answers.

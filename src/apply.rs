@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{ApplyError, Error, RenderError};
+pub use crate::inside::{check_inside, Inside};
 use crate::journal::{
     blob_id, exec_mode, make_symlink, mode_of, set_mode, Journal, Journals, Undo,
 };
@@ -726,69 +727,6 @@ fn remove_existing(path: &Path) -> Result<(), Error> {
         Err(_) => Ok(()),
         Ok(m) if m.is_dir() => fs::remove_dir_all(path).map_err(|e| Error::io("remove", path, e)),
         Ok(_) => fs::remove_file(path).map_err(|e| Error::io("remove", path, e)),
-    }
-}
-
-/// Checks that writing `rel` under `root` never goes through a symlink that
-/// leads outside `root`.
-pub fn check_inside(root: &Path, rel: &str) -> Result<(), Error> {
-    Inside::new(root).check(rel)
-}
-
-/// Checks, path after path, that writes under a root never go through a
-/// symlink that leads outside it; each folder is looked at once.
-pub struct Inside {
-    root: PathBuf,
-    canonical_root: Option<PathBuf>,
-    /// Folders found to be plain folders (not symlinks).
-    plain: HashSet<String>,
-}
-
-impl Inside {
-    pub fn new(root: &Path) -> Inside {
-        Inside {
-            root: root.to_path_buf(),
-            canonical_root: None,
-            plain: HashSet::new(),
-        }
-    }
-
-    pub fn check(&mut self, rel: &str) -> Result<(), Error> {
-        let mut end = 0;
-        while let Some(i) = rel[end..].find('/') {
-            end += i;
-            let dir = &rel[..end];
-            end += 1;
-            if self.plain.contains(dir) {
-                continue;
-            }
-            let current = self.root.join(dir);
-            match fs::symlink_metadata(&current) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    let root = self.canonical_root.get_or_insert_with(|| {
-                        self.root
-                            .canonicalize()
-                            .unwrap_or_else(|_| self.root.clone())
-                    });
-                    let resolved = current.canonicalize().ok();
-                    if !resolved.is_some_and(|r| r.starts_with(root)) {
-                        return Err(RenderError::UnsafePath {
-                            path: rel.to_string(),
-                            from: current.display().to_string(),
-                            reason: "would be written through a symlink that leads outside \
-                                     the destination"
-                                .to_string(),
-                        }
-                        .into());
-                    }
-                }
-                Ok(_) => {
-                    self.plain.insert(dir.to_string());
-                }
-                Err(_) => break,
-            }
-        }
-        Ok(())
     }
 }
 

@@ -14,8 +14,6 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::answers::AnswersFile;
-use crate::render::Engine;
 use crate::tree::{FileTree, Node};
 
 /// What a run does to a project, as templates see it in
@@ -340,50 +338,6 @@ impl Dialect {
             context.insert("_copier_phase".into(), phase.name().into());
         }
     }
-
-    /// The operation and the ref asked for that a render of a project's
-    /// recorded version is given (in `check`, `diff` and the old side of
-    /// an update), from the project's answers file `recorded`. The ref is
-    /// the recorded `_commit`.
-    ///
-    /// graft's operation is the one the answers file records: that of the
-    /// render that wrote the project, so this render repeats it byte for
-    /// byte. Copier's is `update`, as Copier's own update renders the old
-    /// version (its templates see it only in `_exclude` and tasks).
-    pub fn recorded_run(self, recorded: &AnswersFile) -> (Operation, Option<String>) {
-        let operation = match self {
-            Dialect::Graft => recorded.operation,
-            Dialect::Copier => Operation::Update,
-        };
-        (operation, recorded.commit.clone())
-    }
-
-    /// The ref a render is asked for: `asked`, but for `:current:` (the
-    /// recorded version), which stands for the recorded `_commit`, as
-    /// Copier resolves it.
-    pub fn asked_ref(self, asked: Option<&str>, recorded: &AnswersFile) -> Option<String> {
-        match asked {
-            Some(":current:") => self.recorded_run(recorded).1,
-            other => other.map(str::to_string),
-        }
-    }
-
-    /// A new engine for a template of the dialect: `tree` is the whole
-    /// template (Jinja's includes and imports name files of it from its
-    /// root), `config` its configuration, `trusted` whether its commands
-    /// may run (Copier's `shell` filter). Also returns the warnings of the
-    /// set-up (an extension graft cannot run).
-    pub fn engine(
-        self,
-        tree: &FileTree,
-        config: &crate::config::TemplateConfig,
-        trusted: bool,
-    ) -> Result<(Engine, Vec<String>), crate::error::Error> {
-        match self {
-            Dialect::Graft => Ok((Engine::new(), Vec::new())),
-            Dialect::Copier => Engine::jinja(tree, config, trusted),
-        }
-    }
 }
 
 /// Copier's name of the operating system.
@@ -419,6 +373,7 @@ fn python() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answers::AnswersFile;
 
     #[test]
     fn a_template_is_of_the_dialect_whose_configuration_it_holds() {
@@ -466,20 +421,17 @@ mod tests {
         };
         let v1 = Some("v1.0.0".to_string());
         assert_eq!(
-            Dialect::Graft.recorded_run(&recorded),
+            recorded.recorded_run(Dialect::Graft),
             (Operation::Recopy, v1.clone())
         );
         assert_eq!(
-            Dialect::Copier.recorded_run(&recorded),
+            recorded.recorded_run(Dialect::Copier),
             (Operation::Update, v1.clone())
         );
         for d in Dialect::ALL {
-            assert_eq!(d.asked_ref(Some(":current:"), &recorded), v1);
-            assert_eq!(
-                d.asked_ref(Some("main"), &recorded).as_deref(),
-                Some("main")
-            );
-            assert_eq!(d.asked_ref(None, &recorded), None);
+            assert_eq!(recorded.asked_ref(d, Some(":current:")), v1);
+            assert_eq!(recorded.asked_ref(d, Some("main")).as_deref(), Some("main"));
+            assert_eq!(recorded.asked_ref(d, None), None);
         }
     }
 

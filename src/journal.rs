@@ -609,7 +609,7 @@ fn parse<'a>(
         }
         .into()
     };
-    let mut inside = crate::apply::Inside::new(root);
+    let mut inside = crate::inside::Inside::new(root);
     let mut path = |raw: &str| -> Result<String, Error> {
         let rel = unescape(raw);
         if rel.is_empty() || crate::render::clean_relative(&rel).ok().as_deref() != Some(&rel) {

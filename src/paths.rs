@@ -114,6 +114,28 @@ impl PathMatcher {
     }
 }
 
+/// Maximum symlink hops before a chain counts as a loop.
+pub const MAX_LINK_DEPTH: usize = 40;
+
+/// Joins a link target to the folder holding the link; `None` when the
+/// result is absolute or climbs above the tree root.
+pub fn resolve_link(parent: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') || has_drive_prefix(target) {
+        return None;
+    }
+    let mut parts: Vec<&str> = parent.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -230,7 +230,7 @@ fn read_file(
 /// leads outside the template, nowhere, or around in a loop is an error.
 fn resolve_file(tree: &FileTree, path: &str) -> Result<Option<String>, Error> {
     let mut current = path.to_string();
-    for _ in 0..=crate::render::MAX_LINK_DEPTH {
+    for _ in 0..=crate::paths::MAX_LINK_DEPTH {
         let target = match tree.get(&current) {
             Some(TreeNode::File { .. }) => return Ok(Some(current)),
             Some(TreeNode::Symlink { target }) => target,
@@ -240,7 +240,7 @@ fn resolve_file(tree: &FileTree, path: &str) -> Result<Option<String>, Error> {
             }
         };
         let parent = current.rsplit_once('/').map_or("", |(p, _)| p);
-        current = crate::render::resolve_link(parent, target)
+        current = crate::paths::resolve_link(parent, target)
             .ok_or_else(|| bad_link(tree, path, "which is outside the template"))?;
     }
     Err(bad_link(tree, path, "which is a loop of symlinks"))
@@ -333,7 +333,7 @@ fn opt_string(file: &str, key: &str, node: &Node) -> Result<Option<String>, Erro
 fn boolean(file: &str, key: &str, node: &Node) -> Result<bool, Error> {
     match &node.value {
         Yaml::Bool(b) => Ok(*b),
-        Yaml::Str(s) => crate::answers::parse_bool(s).ok_or_else(|| {
+        Yaml::Str(s) => crate::config::parse_bool(s).ok_or_else(|| {
             err(
                 file,
                 node,
@@ -774,7 +774,7 @@ fn question_field(
         "multiline" if dialect == Dialect::Copier && matches!(node.value, Yaml::Str(_)) => {
             q.multiline = node
                 .as_str()
-                .and_then(crate::answers::parse_bool)
+                .and_then(crate::config::parse_bool)
                 .unwrap_or(true)
         }
         "multiline" => q.multiline = boolean(file, field, node)?,

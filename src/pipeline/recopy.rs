@@ -56,9 +56,7 @@ pub fn recopy_one(
         answers_file: Some(answers_rel.to_string()),
         ..s.render.clone()
     };
-    let vcs_ref = config
-        .dialect
-        .asked_ref(s.vcs_ref.as_deref(), &recorded_file);
+    let vcs_ref = recorded_file.asked_ref(config.dialect, s.vcs_ref.as_deref());
     let inputs = RenderRequest {
         operation: Operation::Recopy,
         src_display: &src,

@@ -162,7 +162,7 @@ pub fn render_recorded(
         answers_file: Some(answers_rel.to_string()),
         ..RenderSettings::default()
     };
-    let (operation, vcs_ref) = config.dialect.recorded_run(&file);
+    let (operation, vcs_ref) = file.recorded_run(config.dialect);
     let inputs = RenderRequest {
         operation,
         src_display: &src,

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::hbs::Hbs;
 use super::jinja_engine::Jinja;
 use crate::config::TemplateConfig;
+use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::tree::{Bytes, FileTree};
 
@@ -74,6 +75,22 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// A new engine for a template of its dialect: `tree` is the whole
+    /// template (Jinja's includes and imports name files of it from its
+    /// root), `config` its configuration, `trusted` whether its commands
+    /// may run (Copier's `shell` filter). Also returns the warnings of the
+    /// set-up (an extension graft cannot run).
+    pub fn for_template(
+        tree: &FileTree,
+        config: &TemplateConfig,
+        trusted: bool,
+    ) -> Result<(Engine, Vec<String>), Error> {
+        match config.dialect {
+            Dialect::Graft => Ok((Engine::new(), Vec::new())),
+            Dialect::Copier => Engine::jinja(tree, config, trusted),
+        }
+    }
+
     /// graft's handlebars engine with its helpers and no partials.
     pub fn new() -> Engine {
         Engine(Kind::Handlebars(Box::default()))
@@ -190,7 +207,7 @@ impl Engine {
                 Ok(match self.0 {
                     Kind::Jinja(_) => copier_truth(&out),
                     Kind::Handlebars(_) => {
-                        crate::answers::parse_bool(out.trim()).unwrap_or(!out.trim().is_empty())
+                        crate::config::parse_bool(out.trim()).unwrap_or(!out.trim().is_empty())
                     }
                 })
             }

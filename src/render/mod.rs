@@ -11,11 +11,11 @@ mod hbs_compile;
 pub mod jinja;
 mod jinja_engine;
 mod nesting;
-mod paths;
 mod walk;
 
+pub use crate::paths::{clean_relative, in_git_dir, normalize_relative, PathMatcher};
+pub(crate) use crate::paths::{resolve_link, MAX_LINK_DEPTH};
 pub use engine::{truthy, Compiled, Context, Engine};
-pub use paths::{clean_relative, in_git_dir, normalize_relative, PathMatcher};
 
 use std::collections::BTreeMap;
 
@@ -55,7 +55,7 @@ pub fn engine_with_warnings(
     config: &TemplateConfig,
     trusted: bool,
 ) -> Result<(Engine, Vec<String>), Error> {
-    let (mut engine, warnings) = config.dialect.engine(template, config, trusted)?;
+    let (mut engine, warnings) = Engine::for_template(template, config, trusted)?;
     let dir = config.settings.partials.trim_matches('/');
     if dir.is_empty() || !engine.uses_partials() {
         return Ok((engine, warnings));
@@ -194,9 +194,6 @@ enum ViewNode<'a> {
     Dir,
 }
 
-/// Maximum symlink hops before a chain counts as a loop.
-pub(crate) const MAX_LINK_DEPTH: usize = 40;
-
 /// Lists the entries under `root` as `(path relative to root, node)`; in
 /// follow mode a link to a file becomes that file and a link to a folder
 /// becomes a copy of it, and any link leaving the template is refused.
@@ -295,25 +292,6 @@ fn add_view_entry<'a>(
         }
     }
     Ok(())
-}
-
-/// Joins a link target to the folder holding the link; `None` when the
-/// result is absolute or climbs above the tree root.
-pub(crate) fn resolve_link(parent: &str, target: &str) -> Option<String> {
-    if target.starts_with('/') || target.contains('\\') || paths::has_drive_prefix(target) {
-        return None;
-    }
-    let mut parts: Vec<&str> = parent.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// Renders the template at `root` with `ctx`.

@@ -179,7 +179,7 @@ fn render_old(
         ask: Vec::new(),
         ..shared.settings.clone()
     };
-    let (old_operation, old_vcs_ref) = p.old_config.dialect.recorded_run(&p.recorded_file);
+    let (old_operation, old_vcs_ref) = p.recorded_file.recorded_run(p.old_config.dialect);
     let old_inputs = RenderRequest {
         operation: old_operation,
         src_display: &p.src,
@@ -218,9 +218,8 @@ fn render_new(
     } = *shared;
     let mut prompter = env.prompter();
     let new_vcs_ref = p
-        .new_config
-        .dialect
-        .asked_ref(s.vcs_ref.as_deref(), &p.recorded_file);
+        .recorded_file
+        .asked_ref(p.new_config.dialect, s.vcs_ref.as_deref());
     let new_inputs = RenderRequest {
         operation: Operation::Update,
         src_display: &p.src,
