@@ -14,6 +14,7 @@ use crate::config::{Question, QuestionType, TemplateConfig};
 use crate::error::{AnswerError, Error};
 use crate::prompt::Prompter;
 use crate::render::Engine;
+use crate::source::VersionAsked;
 
 pub use crate::config::parse_bool;
 
@@ -1095,10 +1096,11 @@ impl AnswersFile {
     /// The ref a render is asked for: `asked`, but for `:current:` (the
     /// recorded version), which stands for the recorded `_commit`, as
     /// Copier resolves it.
-    pub fn asked_ref(&self, dialect: Dialect, asked: Option<&str>) -> Option<String> {
+    pub fn asked_ref(&self, dialect: Dialect, asked: &VersionAsked) -> Option<String> {
         match asked {
-            Some(":current:") => self.recorded_run(dialect).1,
-            other => other.map(str::to_string),
+            VersionAsked::Current => self.recorded_run(dialect).1,
+            VersionAsked::Newest => None,
+            VersionAsked::Ref(r) => Some(r.clone()),
         }
     }
 

@@ -374,6 +374,7 @@ fn python() -> String {
 mod tests {
     use super::*;
     use crate::answers::AnswersFile;
+    use crate::source::VersionAsked;
 
     #[test]
     fn a_template_is_of_the_dialect_whose_configuration_it_holds() {
@@ -429,9 +430,10 @@ mod tests {
             (Operation::Update, v1.clone())
         );
         for d in Dialect::ALL {
-            assert_eq!(recorded.asked_ref(d, Some(":current:")), v1);
-            assert_eq!(recorded.asked_ref(d, Some("main")).as_deref(), Some("main"));
-            assert_eq!(recorded.asked_ref(d, None), None);
+            let asked = |flag| recorded.asked_ref(d, &VersionAsked::from_flag(flag));
+            assert_eq!(asked(Some(":current:")), v1);
+            assert_eq!(asked(Some("main")).as_deref(), Some("main"));
+            assert_eq!(asked(None), None);
         }
     }
 

@@ -47,77 +47,120 @@ fn check(repo: &Repository, prefix: &str) -> Option<()> {
     if index.tree != Some(head.as_bytes().try_into().ok()?) {
         return None;
     }
-    let under = |path: &str| {
-        prefix.is_empty()
-            || path
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.starts_with('/'))
-    };
-    let mut files = HashSet::new();
-    let mut dirs: HashSet<&str> = HashSet::new();
-    dirs.insert(prefix);
-    for entry in index.entries.iter().filter(|e| under(e.path)) {
-        let meta = std::fs::symlink_metadata(workdir.join(entry.path)).ok()?;
-        let mode = if meta.file_type().is_symlink() {
-            0o120000
-        } else if meta.file_type().is_file() {
-            if meta.mode() & 0o100 != 0 {
-                0o100755
-            } else {
-                0o100644
-            }
-        } else {
-            return None;
+    let tracked = Tracked::unchanged(workdir, &index.entries, prefix, stamp)?;
+    tracked.nothing_untracked(repo, workdir, prefix)
+}
+
+/// The tracked files under a prefix, all found as the index recorded
+/// them, and the folders that hold them.
+#[cfg(unix)]
+struct Tracked<'a> {
+    files: HashSet<&'a str>,
+    dirs: HashSet<&'a str>,
+}
+
+#[cfg(unix)]
+impl<'a> Tracked<'a> {
+    /// `None` unless every entry under `prefix` has the stat data the index
+    /// recorded and is not racily clean (written in the same instant as
+    /// the index, `stamp`).
+    fn unchanged(
+        workdir: &Path,
+        entries: &[Entry<'a>],
+        prefix: &'a str,
+        stamp: (i64, i64),
+    ) -> Option<Tracked<'a>> {
+        let mut tracked = Tracked {
+            files: HashSet::new(),
+            dirs: HashSet::from([prefix]),
         };
-        let same = entry.mode == mode
-            && entry.size == meta.size() as u32
-            && entry.mtime == (meta.mtime() as u32, meta.mtime_nsec() as u32)
-            && entry.ctime == (meta.ctime() as u32, meta.ctime_nsec() as u32)
-            && entry.ino == meta.ino() as u32
-            && entry.uid == meta.uid()
-            && entry.gid == meta.gid();
-        // An entry written in the same instant as its file may hide a
-        // change of the same size: git calls it racily clean and looks.
-        let racy = (i64::from(entry.mtime.0), i64::from(entry.mtime.1)) >= stamp;
-        if !same || racy {
-            return None;
-        }
-        files.insert(entry.path);
-        let mut path = entry.path;
-        while let Some((parent, _)) = path.rsplit_once('/') {
-            if !dirs.insert(parent) {
-                break;
-            }
-            path = parent;
-        }
-    }
-    for dir in &dirs {
-        if !under(dir) && *dir != prefix {
-            continue;
-        }
-        for item in std::fs::read_dir(workdir.join(dir)).ok()? {
-            let item = item.ok()?;
-            let name = item.file_name();
-            let name = name.to_str()?;
-            if dir.is_empty() && name == ".git" {
-                continue;
-            }
-            let rel = if dir.is_empty() {
-                name.to_string()
-            } else {
-                format!("{dir}/{name}")
-            };
-            if files.contains(rel.as_str()) || dirs.contains(rel.as_str()) {
-                continue;
-            }
-            let is_dir = item.file_type().ok()?.is_dir();
-            let asked = if is_dir { format!("{rel}/") } else { rel };
-            if !repo.is_path_ignored(Path::new(&asked)).ok()? {
+        for entry in entries.iter().filter(|e| under(prefix, e.path)) {
+            if !entry_unchanged(workdir, entry, stamp)? {
                 return None;
             }
+            tracked.files.insert(entry.path);
+            let mut path = entry.path;
+            while let Some((parent, _)) = path.rsplit_once('/') {
+                if !tracked.dirs.insert(parent) {
+                    break;
+                }
+                path = parent;
+            }
         }
+        Some(tracked)
     }
-    Some(())
+
+    /// `Some` when every name in the tracked folders is tracked or ignored.
+    fn nothing_untracked(&self, repo: &Repository, workdir: &Path, prefix: &str) -> Option<()> {
+        for dir in &self.dirs {
+            if !under(prefix, dir) && *dir != prefix {
+                continue;
+            }
+            for item in std::fs::read_dir(workdir.join(dir)).ok()? {
+                let item = item.ok()?;
+                let name = item.file_name();
+                let name = name.to_str()?;
+                if dir.is_empty() && name == ".git" {
+                    continue;
+                }
+                let rel = if dir.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if self.files.contains(rel.as_str()) || self.dirs.contains(rel.as_str()) {
+                    continue;
+                }
+                let is_dir = item.file_type().ok()?.is_dir();
+                let asked = if is_dir { format!("{rel}/") } else { rel };
+                if !repo.is_path_ignored(Path::new(&asked)).ok()? {
+                    return None;
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+/// Whether `path` lies under `prefix` (everything does under `""`).
+#[cfg(unix)]
+fn under(prefix: &str, path: &str) -> bool {
+    prefix.is_empty()
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether the file of `entry` has the stat data the index recorded and
+/// is not racily clean; `None` for something that is neither a file nor a
+/// symlink, or cannot be looked at.
+#[cfg(unix)]
+fn entry_unchanged(workdir: &Path, entry: &Entry, stamp: (i64, i64)) -> Option<bool> {
+    use std::os::unix::fs::MetadataExt;
+
+    let meta = std::fs::symlink_metadata(workdir.join(entry.path)).ok()?;
+    let mode = if meta.file_type().is_symlink() {
+        0o120000
+    } else if meta.file_type().is_file() {
+        if meta.mode() & 0o100 != 0 {
+            0o100755
+        } else {
+            0o100644
+        }
+    } else {
+        return None;
+    };
+    let same = entry.mode == mode
+        && entry.size == meta.size() as u32
+        && entry.mtime == (meta.mtime() as u32, meta.mtime_nsec() as u32)
+        && entry.ctime == (meta.ctime() as u32, meta.ctime_nsec() as u32)
+        && entry.ino == meta.ino() as u32
+        && entry.uid == meta.uid()
+        && entry.gid == meta.gid();
+    // An entry written in the same instant as its file may hide a change
+    // of the same size: git calls it racily clean and looks.
+    let racy = (i64::from(entry.mtime.0), i64::from(entry.mtime.1)) >= stamp;
+    Some(same && !racy)
 }
 
 #[cfg(not(unix))]

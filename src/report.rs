@@ -44,13 +44,23 @@ pub struct FileEntry {
 pub struct TaskEntry {
     pub command: String,
     pub working_directory: String,
-    /// `ran`, `skipped` or `pretend`.
-    pub status: &'static str,
+    pub status: TaskStatus,
+}
+
+/// What became of a task or migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    Ran,
+    /// `--skip-tasks`.
+    Skipped,
+    /// `--pretend`: it would have run.
+    Pretend,
 }
 
 impl TaskEntry {
     /// The entry of a task or migration, shown as people see it (secrets masked).
-    pub fn of(command: &crate::tasks::PreparedCommand, status: &'static str) -> TaskEntry {
+    pub fn of(command: &crate::tasks::PreparedCommand, status: TaskStatus) -> TaskEntry {
         TaskEntry {
             command: command.display(),
             working_directory: command.working_directory.clone(),

@@ -8,14 +8,16 @@ use crate::cli::RecopyArgs;
 use crate::error::Error;
 use crate::pipeline::recopy::{recopy_one, RecopySettings};
 use crate::project::answers_files;
+use crate::source::VersionAsked;
 
 /// Whether the recorded version is the one to render: without
 /// `--vcs-ref` (unless Copier's recopy asked for the latest), or with
 /// `:current:`.
 fn renders_recorded(args: &RecopyArgs) -> bool {
-    match args.common.vcs_ref.as_deref() {
-        None => !args.latest,
-        Some(r) => r == ":current:",
+    match VersionAsked::from_flag(args.common.vcs_ref.as_deref()) {
+        VersionAsked::Newest => !args.latest,
+        VersionAsked::Current => true,
+        VersionAsked::Ref(_) => false,
     }
 }
 
@@ -29,7 +31,7 @@ pub fn run(args: &RecopyArgs, env: &Env) -> Result<i32, Error> {
         open: super::open_settings(env, common),
         render: render_settings(common),
         dest_given: args.dest.clone(),
-        vcs_ref: common.vcs_ref.clone(),
+        vcs_ref: VersionAsked::from_flag(common.vcs_ref.as_deref()),
         renders_recorded: renders_recorded(args),
         defaults: common.defaults,
         skip_answered: args.skip_answered,

@@ -5,6 +5,7 @@ use super::{progress_bars, render_settings, Env};
 use crate::cli::{ConflictStyle, UpdateArgs};
 use crate::error::Error;
 use crate::pipeline::update::{update, UpdateSettings};
+use crate::source::VersionAsked;
 
 pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
     let common = &args.common;
@@ -15,7 +16,7 @@ pub fn run(args: &UpdateArgs, env: &Env) -> Result<i32, Error> {
         open: super::open_settings(env, common),
         render: render_settings(common),
         dest_given: args.dest.clone(),
-        vcs_ref: common.vcs_ref.clone(),
+        vcs_ref: VersionAsked::from_flag(common.vcs_ref.as_deref()),
         defaults: common.defaults,
         skip_answered: args.skip_answered,
         rej: args.conflict == ConflictStyle::Rej,

@@ -17,7 +17,7 @@ use crate::printer::Printer;
 use crate::printer::{print_diffs, print_plan};
 use crate::prompt::Prompter;
 use crate::render;
-use crate::report::TaskEntry;
+use crate::report::{TaskEntry, TaskStatus};
 use crate::tasks;
 
 /// A render on its way into a project folder, which exists and is locked
@@ -66,9 +66,9 @@ impl OverProject<'_> {
         require_trust(&prepared, self.trusted, self.settings, self.src)?;
         print_plan(printer, &plan);
         let status = match (common.skip_tasks, common.pretend) {
-            (true, _) => "skipped",
-            (false, true) => "pretend",
-            (false, false) => "ran",
+            (true, _) => TaskStatus::Skipped,
+            (false, true) => TaskStatus::Pretend,
+            (false, false) => TaskStatus::Ran,
         };
         let entries = prepared.iter().map(|t| TaskEntry::of(t, status)).collect();
         if common.pretend {

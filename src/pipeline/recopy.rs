@@ -15,7 +15,7 @@ use crate::plan::Action;
 use crate::printer::Printer;
 use crate::project::read_answers;
 use crate::report::{Report, TemplateInfo};
-use crate::source::Revision;
+use crate::source::{Revision, VersionAsked};
 use crate::tree::FileTree;
 use crate::trust;
 
@@ -26,7 +26,7 @@ pub struct RecopySettings<'a> {
     /// The project folder as the person named it, for messages.
     pub dest_given: PathBuf,
     /// `--vcs-ref`: the version to render.
-    pub vcs_ref: Option<String>,
+    pub vcs_ref: VersionAsked,
     /// The recorded version is the one rendered (see `commands::recopy`).
     pub renders_recorded: bool,
     pub defaults: bool,
@@ -56,7 +56,7 @@ pub fn recopy_one(
         answers_file: Some(answers_rel.to_string()),
         ..s.render.clone()
     };
-    let vcs_ref = recorded_file.asked_ref(config.dialect, s.vcs_ref.as_deref());
+    let vcs_ref = recorded_file.asked_ref(config.dialect, &s.vcs_ref);
     let inputs = RenderRequest {
         operation: Operation::Recopy,
         src_display: &src,
@@ -152,7 +152,7 @@ fn read_template(
     let revision = if s.renders_recorded {
         recorded.revision.clone()
     } else {
-        let explicit = s.vcs_ref.as_deref();
+        let explicit = s.vcs_ref.git_ref();
         recorded.repo.resolve(explicit, s.open.prereleases)?
     };
     for w in &revision.warnings {

@@ -36,6 +36,38 @@ pub use spec::{cache_dir_name, percent_decode, strip_credentials, SourceSpec};
 pub use submodule::MAX_DEPTH as MAX_SUBMODULE_DEPTH;
 pub use version::{parse_version_tag, pep440};
 
+/// The template version a command is asked for (`--vcs-ref`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum VersionAsked {
+    /// No `--vcs-ref`: the newest version.
+    #[default]
+    Newest,
+    /// `:current:`: the version the project records.
+    Current,
+    /// A tag, branch or commit.
+    Ref(String),
+}
+
+impl VersionAsked {
+    /// What `--vcs-ref` asks for.
+    pub fn from_flag(flag: Option<&str>) -> VersionAsked {
+        match flag {
+            None => VersionAsked::Newest,
+            Some(":current:") => VersionAsked::Current,
+            Some(r) => VersionAsked::Ref(r.to_string()),
+        }
+    }
+
+    /// The ref to resolve, `None` for the newest version (and for the
+    /// recorded one, which the caller knows already).
+    pub fn git_ref(&self) -> Option<&str> {
+        match self {
+            VersionAsked::Ref(r) => Some(r),
+            VersionAsked::Newest | VersionAsked::Current => None,
+        }
+    }
+}
+
 /// The warning added when a local template has uncommitted changes that the
 /// chosen version does not include.
 pub const DIRTY_IGNORED_WARNING: &str =

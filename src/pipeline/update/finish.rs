@@ -12,7 +12,7 @@ use crate::error::{Error, EXIT_ATTENTION};
 use crate::plan::{Action, Plan};
 use crate::printer::{print_diffs, Printer};
 use crate::project_git::Unmerged;
-use crate::report::{Report, TaskEntry, TemplateInfo};
+use crate::report::{Report, TaskEntry, TaskStatus, TemplateInfo};
 use crate::tasks::{self, PreparedCommand};
 use crate::tree::Node;
 
@@ -39,14 +39,14 @@ pub(super) fn pretend(
     }
     for m in r.before_migrations.iter().chain(after_migrations) {
         printer.info(&format!("would run migration: {}", m.display()));
-        r.task_entries.push(TaskEntry::of(m, "pretend"));
+        r.task_entries.push(TaskEntry::of(m, TaskStatus::Pretend));
     }
     for t in tasks {
         if s.render.skip_tasks {
-            r.task_entries.push(TaskEntry::of(t, "skipped"));
+            r.task_entries.push(TaskEntry::of(t, TaskStatus::Skipped));
         } else {
             printer.info(&format!("would run: {}", t.display()));
-            r.task_entries.push(TaskEntry::of(t, "pretend"));
+            r.task_entries.push(TaskEntry::of(t, TaskStatus::Pretend));
         }
     }
     printer.info("pretend: nothing was written");
@@ -125,7 +125,7 @@ pub(super) fn run_after(
     )?;
     if s.render.skip_tasks {
         r.task_entries
-            .extend(tasks.iter().map(|t| TaskEntry::of(t, "skipped")));
+            .extend(tasks.iter().map(|t| TaskEntry::of(t, TaskStatus::Skipped)));
     } else {
         run_commands(
             "task",
@@ -160,7 +160,7 @@ pub(super) fn run_commands(
     for c in commands {
         printer.detail(&format!("running {what}: {}", c.display()));
         tasks::run(what, c, dest, "update", &answers)?;
-        entries.push(TaskEntry::of(c, "ran"));
+        entries.push(TaskEntry::of(c, TaskStatus::Ran));
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::project::{answers_files, read_answers};
 use crate::project_git::ProjectRepo;
 use crate::report::{Report, TaskEntry};
 use crate::settings::UserSettings;
-use crate::source::Revision;
+use crate::source::{Revision, VersionAsked};
 use crate::tasks::{self, PreparedCommand};
 use crate::tree::FileTree;
 use crate::trust;
@@ -39,7 +39,7 @@ pub struct UpdateSettings<'a> {
     pub dest_given: PathBuf,
     /// `--vcs-ref`: the version to update to (`:current:` keeps the
     /// recorded one); none means the newest.
-    pub vcs_ref: Option<String>,
+    pub vcs_ref: VersionAsked,
     /// `--defaults`: questions new in this version take their defaults.
     pub defaults: bool,
     /// `--skip-answered`: only questions without a recorded answer are asked.
@@ -202,10 +202,12 @@ fn prepare(
     let old_rev = recorded.revision.clone();
     // A local template's check for uncommitted changes (only a warning
     // here) runs beside the reading of both versions.
-    let (mut new_rev, pending) = match s.vcs_ref.as_deref() {
-        Some(":current:") => (old_rev.clone(), None),
+    let (mut new_rev, pending) = match &s.vcs_ref {
+        VersionAsked::Current => (old_rev.clone(), None),
         other => {
-            let (rev, pending) = recorded.repo.resolve_beside(other, s.open.prereleases)?;
+            let (rev, pending) = recorded
+                .repo
+                .resolve_beside(other.git_ref(), s.open.prereleases)?;
             (rev, Some(pending))
         }
     };

@@ -217,9 +217,7 @@ fn render_new(
         compiled,
     } = *shared;
     let mut prompter = env.prompter();
-    let new_vcs_ref = p
-        .recorded_file
-        .asked_ref(p.new_config.dialect, s.vcs_ref.as_deref());
+    let new_vcs_ref = p.recorded_file.asked_ref(p.new_config.dialect, &s.vcs_ref);
     let new_inputs = RenderRequest {
         operation: Operation::Update,
         src_display: &p.src,
