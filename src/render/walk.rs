@@ -132,6 +132,31 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The name `raw_name` of the template file `source` renders to, as a
+    /// clean relative path; `None` when it renders to nothing (the entry
+    /// is dropped).
+    fn rendered_name(&self, source: &str, raw_name: &str) -> Result<Option<String>, Error> {
+        let name_out = self.engine.render(source, raw_name, self.ctx)?;
+        if name_out.is_empty() {
+            return Ok(None);
+        }
+        let rendered_rel =
+            normalize_relative(&name_out).map_err(|reason| RenderError::UnsafePath {
+                path: name_out.clone(),
+                from: source.to_string(),
+                reason,
+            })?;
+        if rendered_rel.is_empty() {
+            return Err(RenderError::UnsafePath {
+                path: name_out,
+                from: source.to_string(),
+                reason: "renders to no name".to_string(),
+            }
+            .into());
+        }
+        Ok(Some(rendered_rel))
+    }
+
     /// The rendered path of an entry, or `None` when it is dropped.
     fn place(&mut self, rel: &str, node: &ViewNode) -> Result<Option<Placed>, Error> {
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
@@ -155,27 +180,12 @@ impl<'a> Walk<'a> {
             return Ok(None);
         };
         let source = self.full(rel);
-        let name_out = self.engine.render(&source, raw_name, self.ctx)?;
-        if name_out.is_empty() {
+        let Some(rendered_rel) = self.rendered_name(&source, raw_name)? else {
             if is_dir {
                 self.dirs.insert(rel.to_string(), None);
             }
             return Ok(None);
-        }
-        let rendered_rel =
-            normalize_relative(&name_out).map_err(|reason| RenderError::UnsafePath {
-                path: name_out.clone(),
-                from: source.clone(),
-                reason,
-            })?;
-        if rendered_rel.is_empty() {
-            return Err(RenderError::UnsafePath {
-                path: name_out,
-                from: source,
-                reason: "renders to no name".to_string(),
-            }
-            .into());
-        }
+        };
         let path = if parent_out.is_empty() {
             rendered_rel
         } else {

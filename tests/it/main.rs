@@ -1,6 +1,7 @@
 //! graft's integration tests: one binary, a module per area, all driving
 //! the real `graft` executable (or its library) inside a [`harness::Harness`].
 
+mod architecture;
 mod check_diff;
 mod check_fleet;
 mod ci_workflow;

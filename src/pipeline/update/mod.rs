@@ -211,15 +211,7 @@ fn prepare(
             (rev, Some(pending))
         }
     };
-    if let (Some(from), Some(to)) = (&old_rev.version, &new_rev.version) {
-        if to < from {
-            return Err(ProjectError::Downgrade {
-                from: old_rev.describe.clone().unwrap_or_else(|| from.to_string()),
-                to: new_rev.describe.clone().unwrap_or_else(|| to.to_string()),
-            }
-            .into());
-        }
-    }
+    refuse_downgrade(&old_rev, &new_rev)?;
     let Versions {
         old_tree,
         old_config,
@@ -267,6 +259,20 @@ fn prepare(
     };
     prepared.require_trust(s)?;
     Ok(prepared)
+}
+
+/// An update never goes to an older version than the recorded one.
+fn refuse_downgrade(old: &Revision, new: &Revision) -> Result<(), Error> {
+    if let (Some(from), Some(to)) = (&old.version, &new.version) {
+        if to < from {
+            return Err(ProjectError::Downgrade {
+                from: old.describe.clone().unwrap_or_else(|| from.to_string()),
+                to: new.describe.clone().unwrap_or_else(|| to.to_string()),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 impl Prepared {
