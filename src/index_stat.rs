@@ -16,7 +16,7 @@
 //! `core.fileMode = false`) gives `false`, and the caller asks libgit2,
 //! whose answer (and list of paths) is the one reported.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use git2::Repository;
@@ -47,38 +47,27 @@ fn check(repo: &Repository, prefix: &str) -> Option<()> {
     if index.tree != Some(head.as_bytes().try_into().ok()?) {
         return None;
     }
-    let tracked = Tracked::unchanged(workdir, &index.entries, prefix, stamp)?;
-    tracked.nothing_untracked(repo, workdir, prefix)
+    let tracked = Tracked::of(&index.entries, prefix);
+    tracked.unchanged_and_nothing_else(repo, workdir, prefix, stamp)
 }
 
-/// The tracked files under a prefix, all found as the index recorded
-/// them, and the folders that hold them.
+/// The tracked files under a prefix, by path, and the folders that hold
+/// them.
 #[cfg(unix)]
 struct Tracked<'a> {
-    files: HashSet<&'a str>,
+    files: HashMap<&'a str, &'a Entry<'a>>,
     dirs: HashSet<&'a str>,
 }
 
 #[cfg(unix)]
 impl<'a> Tracked<'a> {
-    /// `None` unless every entry under `prefix` has the stat data the index
-    /// recorded and is not racily clean (written in the same instant as
-    /// the index, `stamp`).
-    fn unchanged(
-        workdir: &Path,
-        entries: &[Entry<'a>],
-        prefix: &'a str,
-        stamp: (i64, i64),
-    ) -> Option<Tracked<'a>> {
+    fn of(entries: &'a [Entry<'a>], prefix: &'a str) -> Tracked<'a> {
         let mut tracked = Tracked {
-            files: HashSet::new(),
+            files: HashMap::new(),
             dirs: HashSet::from([prefix]),
         };
         for entry in entries.iter().filter(|e| under(prefix, e.path)) {
-            if !entry_unchanged(workdir, entry, stamp)? {
-                return None;
-            }
-            tracked.files.insert(entry.path);
+            tracked.files.insert(entry.path, entry);
             let mut path = entry.path;
             while let Some((parent, _)) = path.rsplit_once('/') {
                 if !tracked.dirs.insert(parent) {
@@ -87,11 +76,22 @@ impl<'a> Tracked<'a> {
                 path = parent;
             }
         }
-        Some(tracked)
+        tracked
     }
 
-    /// `Some` when every name in the tracked folders is tracked or ignored.
-    fn nothing_untracked(&self, repo: &Repository, workdir: &Path, prefix: &str) -> Option<()> {
+    /// `Some` when every tracked file has the stat data the index recorded
+    /// and is not racily clean (written in the same instant as the index,
+    /// `stamp`), and every other name in the tracked folders is a tracked
+    /// folder or ignored. Each folder is listed once, and its files are
+    /// looked at through it (no path walk from the root per file).
+    fn unchanged_and_nothing_else(
+        &self,
+        repo: &Repository,
+        workdir: &Path,
+        prefix: &str,
+        stamp: (i64, i64),
+    ) -> Option<()> {
+        let mut seen = 0;
         for dir in &self.dirs {
             if !under(prefix, dir) && *dir != prefix {
                 continue;
@@ -108,7 +108,14 @@ impl<'a> Tracked<'a> {
                 } else {
                     format!("{dir}/{name}")
                 };
-                if self.files.contains(rel.as_str()) || self.dirs.contains(rel.as_str()) {
+                if let Some(entry) = self.files.get(rel.as_str()) {
+                    if !entry_unchanged(&item.metadata().ok()?, entry, stamp)? {
+                        return None;
+                    }
+                    seen += 1;
+                    continue;
+                }
+                if self.dirs.contains(rel.as_str()) {
                     continue;
                 }
                 let is_dir = item.file_type().ok()?.is_dir();
@@ -118,7 +125,8 @@ impl<'a> Tracked<'a> {
                 }
             }
         }
-        Some(())
+        // A tracked file no folder listed is deleted.
+        (seen == self.files.len()).then_some(())
     }
 }
 
@@ -131,14 +139,13 @@ fn under(prefix: &str, path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Whether the file of `entry` has the stat data the index recorded and
-/// is not racily clean; `None` for something that is neither a file nor a
-/// symlink, or cannot be looked at.
+/// Whether a file with metadata `meta` (not following a symlink) has the
+/// stat data the index recorded for `entry` and is not racily clean;
+/// `None` for something that is neither a file nor a symlink.
 #[cfg(unix)]
-fn entry_unchanged(workdir: &Path, entry: &Entry, stamp: (i64, i64)) -> Option<bool> {
+fn entry_unchanged(meta: &std::fs::Metadata, entry: &Entry, stamp: (i64, i64)) -> Option<bool> {
     use std::os::unix::fs::MetadataExt;
 
-    let meta = std::fs::symlink_metadata(workdir.join(entry.path)).ok()?;
     let mode = if meta.file_type().is_symlink() {
         0o120000
     } else if meta.file_type().is_file() {
@@ -328,10 +335,15 @@ mod tests {
     #[test]
     fn changes_of_every_kind_are_not_proven_clean() {
         type Change = fn(&Path);
-        let changes: [Change; 6] = [
+        let changes: [Change; 8] = [
             |r| std::fs::write(r.join("README.md"), "hellO\n").expect("write"),
             |r| std::fs::write(r.join("src/new.rs"), "").expect("write"),
             |r| std::fs::remove_file(r.join("src/deep/lib.rs")).expect("rm"),
+            |r| std::fs::remove_dir_all(r.join("src/deep")).expect("rm -r"),
+            |r| {
+                std::fs::remove_file(r.join("README.md")).expect("rm");
+                std::fs::create_dir(r.join("README.md")).expect("mkdir");
+            },
             |r| {
                 std::fs::create_dir(r.join("other")).expect("mkdir");
                 std::fs::write(r.join("other/file"), "").expect("write");

@@ -58,18 +58,9 @@ pub fn unread_paths(
     let Ok(root) = clean_relative(&o.subdirectory) else {
         return Ok(BTreeSet::new());
     };
-    let mut targets = BTreeSet::from([answers_file.to_string()]);
-    for config in [old.config, new.config] {
-        for injection in &config.settings.injections {
-            match clean_relative(&injection.into) {
-                Ok(path) if plain(&injection.into) => targets.insert(path),
-                _ => return Ok(BTreeSet::new()),
-            };
-        }
-        if let Ok(path) = clean_relative(&config.settings.answers_file) {
-            targets.insert(path);
-        }
-    }
+    let Some(targets) = written_by_graft([old.config, new.config], answers_file) else {
+        return Ok(BTreeSet::new());
+    };
     let partials: Vec<String> = [&o.partials, &n.partials]
         .iter()
         .map(|p| p.trim_matches('/'))
@@ -79,6 +70,9 @@ pub fn unread_paths(
     let suffixes = [o.templates_suffix.as_str(), n.templates_suffix.as_str()];
     let old_exclude = exclude_matcher(old.config, extra_exclude)?;
     let new_exclude = exclude_matcher(new.config, extra_exclude)?;
+    // The same patterns leave out the same paths in both versions: only
+    // patterns that changed need each path matched.
+    let excludes_changed = old.config.excludes() != new.config.excludes();
 
     let mut out = BTreeSet::new();
     for (path, id) in old.files {
@@ -103,12 +97,34 @@ pub fn unread_paths(
             out.insert(path.clone());
             continue;
         };
-        if targets.contains(rel) || excluded(&old_exclude, rel) != excluded(&new_exclude, rel) {
+        if targets.contains(rel)
+            || (excludes_changed && excluded(&old_exclude, rel) != excluded(&new_exclude, rel))
+        {
             continue;
         }
         out.insert(path.clone());
     }
     Ok(out)
+}
+
+/// The files graft itself writes besides the render: answers files and
+/// injection targets. `None` when a target is templated (it cannot be
+/// known before the render).
+fn written_by_graft(configs: [&TemplateConfig; 2], answers_file: &str) -> Option<BTreeSet<String>> {
+    let plain = |s: &str| !crate::render::Engine::graft_syntax(s);
+    let mut targets = BTreeSet::from([answers_file.to_string()]);
+    for config in configs {
+        for injection in &config.settings.injections {
+            match clean_relative(&injection.into) {
+                Ok(path) if plain(&injection.into) => targets.insert(path),
+                _ => return None,
+            };
+        }
+        if let Ok(path) = clean_relative(&config.settings.answers_file) {
+            targets.insert(path);
+        }
+    }
+    Some(targets)
 }
 
 /// `path` relative to the render root, or `None` when it lies outside.
