@@ -4,7 +4,7 @@
 //! only with consent (see `trust`). A failing command stops the run with
 //! its command and exit status.
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Operation};
 use std::path::Path;
 
 use crate::render::Context;
@@ -291,7 +291,7 @@ pub fn run(
     what: &'static str,
     cmd: &PreparedCommand,
     dest: &Path,
-    operation: &str,
+    operation: Operation,
     answers: &[(String, String)],
 ) -> Result<(), Error> {
     let dir = dest.join(&cmd.working_directory);
@@ -308,7 +308,7 @@ pub fn run(
         }
     };
     if let Some(name) = cmd.dialect.env_var("OPERATION") {
-        process.env(name, operation);
+        process.env(name, operation.as_str());
     }
     process
         .current_dir(&dir)

@@ -3,22 +3,160 @@
 
 use std::path::{Path, PathBuf};
 
-use super::open::lock_project;
+use super::open::{lock_project, roll_back_interrupted};
 use super::over::OverProject;
 use super::recorded::OpenSettings;
-use super::render::check_version;
+use super::render::{
+    check_version, render_message, render_project, RenderRequest, RenderSettings, ShowProgress,
+};
 use crate::config;
+use crate::dialect::{Dialect, Operation};
 use crate::env::Env;
 use crate::error::Error;
 use crate::interrupt;
+use crate::lock::ProjectLock;
 use crate::plan;
 use crate::printer::Printer;
+use crate::report::{TaskEntry, TemplateInfo};
 use crate::source::{Revision, SourceSpec, TemplateRepo};
 use crate::tree::FileTree;
+use crate::trust;
+
+/// What `graft copy` does, resolved from its flags.
+pub struct CopySettings<'a> {
+    pub open: OpenSettings,
+    pub render: RenderSettings,
+    /// SRC as the person gave it.
+    pub src_given: String,
+    /// DEST as the person gave it, for messages.
+    pub dest_given: PathBuf,
+    /// `--vcs-ref`: the version to copy; none means the newest.
+    pub vcs_ref: Option<String>,
+    /// Questions take their defaults (`--defaults`, `--force`).
+    pub use_defaults: bool,
+    /// Replace files that differ without asking (`--overwrite`, `--force`).
+    pub overwrite: bool,
+    /// Keep a DEST this copy created when the copy fails.
+    pub keep_on_error: bool,
+    /// `--diff` with `--pretend`: print what would change.
+    pub diff: bool,
+    pub progress: &'a ShowProgress<'a>,
+}
+
+/// What a copy did: its plan, its tasks and the template version.
+pub struct Copied {
+    pub plan: plan::Plan,
+    pub tasks: Vec<TaskEntry>,
+    pub template: TemplateInfo,
+}
+
+/// Copies the template `s` names into `dest` (absolute): reads it, asks
+/// and renders, writes (creating DEST when it is missing), runs the tasks
+/// and says the template's closing message.
+pub fn copy(s: &CopySettings, env: &Env, printer: &Printer, dest: &Path) -> Result<Copied, Error> {
+    let lock = open_dest(env, dest, printer)?;
+    let user = env.user_settings()?;
+    let (src_display, revision, tree, config) =
+        read_template(&s.src_given, s.vcs_ref.as_deref(), &s.open, env, printer)?;
+    let trusted = s.open.trust || trust::is_trusted(&src_display, &user.trust);
+    let recorded = recorded_by_copier(&config, dest, s.render.answers_file.as_deref())?;
+    let mut prompter = env.prompter();
+    let inputs = RenderRequest {
+        operation: Operation::Copy,
+        src_display: &src_display,
+        src_given: &s.src_given,
+        dest_given: &s.dest_given,
+        vcs_ref: s.vcs_ref.as_deref(),
+        revision: &revision,
+        dest,
+        settings: &s.render,
+        user: &user,
+        recorded,
+        skip_answered: false,
+        use_defaults: s.use_defaults,
+        trusted,
+        progress: s.progress,
+        compiled: None,
+        printer: Some(printer),
+    };
+    if let Some(message) = &config.settings.message_before_copy {
+        printer.message(&render_message(&config, message, &inputs)?);
+    }
+    let project = render_project(&tree, &config, &inputs, prompter.as_mut())?;
+    // The render shares every file it copied with the template tree; what
+    // only the tree holds (the sources of rendered files) is done with.
+    drop(tree);
+    let over = OverProject {
+        env,
+        printer,
+        settings: &s.render,
+        diff: s.diff,
+        progress: s.progress,
+        dest,
+        dest_given: &s.dest_given,
+        new_dest: false,
+        config: &config,
+        project: &project,
+        trusted,
+        src: &src_display,
+        overwrite: s.overwrite,
+        operation: Operation::Copy,
+    };
+    let (plan, tasks) = write_into_dest(over, lock, s.keep_on_error, prompter.as_mut())?;
+    if !s.render.pretend {
+        if let Some(message) = &config.settings.message_after_copy {
+            printer.message(&project.message(&config, "_message_after_copy", message)?);
+        }
+    }
+    Ok(Copied {
+        plan,
+        tasks,
+        template: TemplateInfo {
+            src: src_display,
+            from: None,
+            to: revision.describe,
+        },
+    })
+}
+
+/// Locks DEST when it exists, before anything reads it, and rolls back
+/// what a killed run left there; a new one is locked only once it is
+/// created, before it is planned over.
+fn open_dest(env: &Env, dest: &Path, printer: &Printer) -> Result<Option<ProjectLock>, Error> {
+    if dest.exists() && !dest.is_dir() {
+        return Err(Error::io(
+            "copy into",
+            dest,
+            std::io::Error::other("it is a file, not a folder"),
+        ));
+    }
+    if !dest.is_dir() {
+        return Ok(None);
+    }
+    let lock = lock_project(env, dest, printer)?;
+    roll_back_interrupted(env, dest, printer)?;
+    Ok(Some(lock))
+}
+
+/// Copier copying over a project it made takes the answers recorded there
+/// (in `--answers-file`, else `.copier-answers.yml`) as defaults.
+fn recorded_by_copier(
+    config: &config::TemplateConfig,
+    dest: &Path,
+    answers_file: Option<&str>,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    Ok(match config.dialect {
+        Dialect::Copier => crate::project::recorded_answers(
+            dest,
+            answers_file.unwrap_or(Dialect::Copier.default_answers_file()),
+        )?,
+        Dialect::Graft => Default::default(),
+    })
+}
 
 /// Reads the template at the version asked for, warns about what the
 /// source says, and loads its configuration.
-pub fn read_template(
+fn read_template(
     src: &str,
     vcs_ref: Option<&str>,
     open: &OpenSettings,
@@ -49,9 +187,9 @@ pub fn read_template(
 /// it is missing. A folder this copy creates goes again if the copy fails
 /// or is interrupted (see `interrupt`), unless `keep_on_error`, so no
 /// interruption ends the process while it is there.
-pub fn write_into_dest(
+fn write_into_dest(
     mut over: OverProject,
-    mut lock: Option<crate::lock::ProjectLock>,
+    mut lock: Option<ProjectLock>,
     keep_on_error: bool,
     prompter: &mut dyn crate::prompt::Prompter,
 ) -> Result<(plan::Plan, Vec<crate::report::TaskEntry>), Error> {

@@ -10,6 +10,7 @@ use super::render::{
 };
 use crate::apply;
 use crate::config::TemplateConfig;
+use crate::dialect::Operation;
 use crate::env::Env;
 use crate::error::{ApplyError, Error};
 use crate::plan::Plan;
@@ -43,7 +44,7 @@ pub struct OverProject<'a> {
     /// Replace files that differ without asking.
     pub overwrite: bool,
     /// `copy` or `recopy`, for the tasks' environment.
-    pub operation: &'static str,
+    pub operation: Operation,
 }
 
 impl OverProject<'_> {

@@ -90,7 +90,7 @@ pub fn recopy_one(
         trusted,
         src: &src,
         overwrite: s.overwrite,
-        operation: "recopy",
+        operation: Operation::Recopy,
     }
     .write(prompter.as_mut())?;
     if !s.render.pretend {

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Prepared, Renders, UpdateSettings};
 use crate::apply;
+use crate::dialect::Operation;
 use crate::env::Env;
 use crate::error::{Error, EXIT_ATTENTION};
 use crate::plan::{Action, Plan};
@@ -159,7 +160,7 @@ pub(super) fn run_commands(
     let answers = tasks::answer_env(dialect, context);
     for c in commands {
         printer.detail(&format!("running {what}: {}", c.display()));
-        tasks::run(what, c, dest, "update", &answers)?;
+        tasks::run(what, c, dest, Operation::Update, &answers)?;
         entries.push(TaskEntry::of(c, TaskStatus::Ran));
     }
     Ok(())
