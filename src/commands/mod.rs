@@ -1,6 +1,6 @@
-//! One module per subcommand: each resolves its settings from flags and the
-//! environment, calls the core, prints, and decides the exit code. This is
-//! the only layer that reads the environment or prints.
+//! One module per subcommand: each resolves its settings from its flags and
+//! the environment read at start ([`Env`]), calls the pipeline
+//! ([`crate::pipeline`]), prints the results and decides the exit code.
 
 pub mod check;
 pub mod check_update;
@@ -18,12 +18,10 @@ use crate::printer::Printer;
 use crate::source::SourceOptions;
 
 pub use crate::env::Env;
-pub use crate::pipeline::open::{lock_project, open_project, roll_back_interrupted};
-pub use crate::pipeline::recorded::OpenSettings;
-pub use crate::pipeline::render::{
-    check_version, inject_into_project, project_tasks, read_data_file, render_message,
-    render_project, require_trust, ProjectRender, RenderRequest, RenderSettings, ShowProgress,
-};
+pub use crate::pipeline::open::open_project;
+use crate::pipeline::recorded::OpenSettings;
+pub use crate::pipeline::render::read_data_file;
+use crate::pipeline::render::RenderSettings;
 pub use progress_bar::{progress_bars, ProgressBar};
 
 /// How the command reaches its project's template.

@@ -58,16 +58,11 @@ pub fn run(args: &CheckArgs, env: &Env) -> Result<i32, Error> {
         return run_one(args, dest, look, env);
     }
     let printer = env.printer(&CommonArgs::default());
+    let settings = settings(args, env, &printer);
     let mut rows = Vec::new();
     for project in &projects {
         let name = project.name();
-        match check_project(
-            env,
-            &project.dest,
-            &settings(args, env, &printer),
-            look,
-            &printer,
-        ) {
+        match check_project(env, &project.dest, &settings, look, &printer) {
             Ok(reports) => rows.extend(reports.into_iter().map(|report| Row {
                 project: name.clone(),
                 result: Ok(report),
