@@ -68,6 +68,7 @@ pub fn resolve(
 ) -> Result<Revision, SourceError> {
     let tags = version_tags(repo).map_err(git_err("list tags", src))?;
     let mut warnings = Vec::new();
+    let fallback_head = vcs_ref.is_none() && latest(&tags, prereleases).is_none();
     let (commit, tag_name) = match vcs_ref {
         Some(r) => find_ref(repo, src, r, &tags)?,
         None => match latest(&tags, prereleases) {
@@ -98,6 +99,7 @@ pub fn resolve(
         describe: Some(describe),
         version,
         worktree: false,
+        fallback_head,
         warnings,
     })
 }

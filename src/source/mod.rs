@@ -132,6 +132,9 @@ pub struct Revision {
     /// The files come from the working tree (explicit `HEAD` of a dirty
     /// local repository), not from the commit named by `sha`.
     pub worktree: bool,
+    /// No version was asked for and the template has no version tag to
+    /// choose (or only prereleases): the commit is HEAD's.
+    pub fallback_head: bool,
     /// Things the user should be told, as full sentences without a prefix.
     pub warnings: Vec<String>,
 }
@@ -336,10 +339,13 @@ impl TemplateRepo {
     }
 
     /// [`TemplateRepo::resolve`], except that where the check for
-    /// uncommitted changes only decides a warning (no explicit `HEAD`), it
-    /// runs on a thread of its own, beside whatever the caller does next:
-    /// it looks at every file of the working tree, as `git status` does,
-    /// which is as much work as reading the template. [`PendingCheck::finish`]
+    /// uncommitted changes only decides a warning (no `--vcs-ref`, and no
+    /// version tag, so HEAD is rendered without them), it runs on a thread
+    /// of its own, beside whatever the caller does next: it looks at every
+    /// file of the working tree, as `git status` does, which is as much
+    /// work as reading the template. A version tag is rendered without
+    /// that check, as Copier does: the tagged commit is what was asked
+    /// for, whatever the working tree holds. [`PendingCheck::finish`]
     /// adds its warning.
     pub fn resolve_beside(
         &self,
@@ -372,7 +378,7 @@ impl TemplateRepo {
                             rev.warnings.push(DIRTY_WARNING.to_string());
                         }
                     }
-                    Some(workdir) if vcs_ref.is_none() => {
+                    Some(workdir) if rev.fallback_head => {
                         let workdir = workdir.clone();
                         pending.check = Some(std::thread::spawn(move || {
                             git::is_dirty(&Repository::open(&workdir)?)

@@ -319,15 +319,55 @@ fn dirty_worktree_with_explicit_head_reads_the_working_tree() {
     );
     assert_eq!(text(&tree, "changed.txt"), "edited");
 
-    // Without an explicit HEAD the tag is read from git objects, and a
-    // warning says the changes are left out.
+    // Without an explicit HEAD the tag is read from git objects, as
+    // Copier does, without looking at the working tree.
     let rev = t.resolve(None, false).unwrap();
     assert!(!rev.worktree);
-    assert_eq!(rev.warnings, [crate::source::DIRTY_IGNORED_WARNING]);
+    assert!(rev.warnings.is_empty(), "{:?}", rev.warnings);
     let tree = t.read_tree(&rev).unwrap();
     assert_eq!(text(&tree, "changed.txt"), "committed");
     assert_eq!(text(&tree, "deleted.txt"), "committed");
     assert!(tree.get("new.txt").is_none());
+}
+
+#[test]
+fn dirty_worktree_without_tags_is_left_out_with_a_warning() {
+    let repo = TestRepo::new();
+    repo.write("changed.txt", "committed");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "one"]);
+    let t = repo.open();
+    let rev = t.resolve(None, false).unwrap();
+    assert_eq!(rev.warnings, [crate::source::NO_TAGS_WARNING]);
+
+    repo.write("changed.txt", "edited");
+    let rev = t.resolve(None, false).unwrap();
+    assert!(!rev.worktree);
+    assert_eq!(
+        rev.warnings,
+        [
+            crate::source::NO_TAGS_WARNING,
+            crate::source::DIRTY_IGNORED_WARNING
+        ]
+    );
+    assert_eq!(
+        text(&t.read_tree(&rev).unwrap(), "changed.txt"),
+        "committed"
+    );
+
+    // Only prereleases: HEAD too, and the same check.
+    repo.git(&["tag", "v1.0.0-rc.1"]);
+    let rev = t.resolve(None, false).unwrap();
+    assert_eq!(
+        rev.warnings,
+        [
+            crate::source::ONLY_PRERELEASES_WARNING,
+            crate::source::DIRTY_IGNORED_WARNING
+        ]
+    );
+    // With --prereleases the tag is chosen, and nothing is checked.
+    let rev = t.resolve(None, true).unwrap();
+    assert!(rev.warnings.is_empty(), "{:?}", rev.warnings);
 }
 
 #[test]
