@@ -3,8 +3,9 @@
 //!
 //! Before a run changes a path it records, in `.graft-journal/index` inside
 //! the project, how to undo that change, with a hash of what the undo puts
-//! back (the prior bytes, kept as a backup beside the index) or takes away
-//! (the bytes graft wrote). An undo that finds the path already as it
+//! back (the prior bytes, kept as a backup beside the index: a hard link to
+//! the prior file, or a copy of its bytes in the journal's one pack file)
+//! or takes away (the bytes graft wrote). An undo that finds the path already as it
 //! should be does nothing, so entries of changes that never happened are
 //! never touched, and a roll back that stopped half way can run again.
 //!
@@ -30,6 +31,9 @@ use crate::error::{ApplyError, Error};
 pub use crate::error::{Unrestored, JOURNAL_DIR};
 use crate::tree::is_executable;
 const INDEX: &str = "index";
+/// The file in the journal folder that holds the prior bytes of the files
+/// a run writes over in place, one after another.
+const PACK: &str = "pack";
 /// The first line of every journal index this graft writes, before its token.
 const HEADER: &str = "graft-journal 2";
 /// What every temporary file graft writes in a project starts with.
@@ -72,7 +76,7 @@ pub(crate) enum Undo {
     /// A file existed with bytes hashing to `id`: put the backup back.
     Restore {
         path: String,
-        backup: PathBuf,
+        backup: Backup,
         executable: bool,
         id: Oid,
     },
@@ -85,6 +89,32 @@ pub(crate) enum Undo {
     /// The project's git index: put the backup back (`None`: there was no
     /// index, so remove the one written).
     GitIndex { backup: Option<(PathBuf, Oid)> },
+}
+
+/// Where the prior bytes of a file are kept.
+#[derive(Debug, Clone)]
+pub(crate) enum Backup {
+    /// A file of its own in the journal folder: a hard link to the prior
+    /// file, which graft then replaces with a new file (never writes into).
+    File(PathBuf),
+    /// `len` bytes at `offset` of the journal's pack (`pack`: its path), a
+    /// copy of the prior bytes: graft then writes over the file in place.
+    Packed {
+        pack: PathBuf,
+        offset: u64,
+        len: u64,
+    },
+}
+
+impl Backup {
+    /// How the index names the backup: a file name, or `@offset+len` in the
+    /// pack.
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Backup::File(path) => backup_name(path),
+            Backup::Packed { offset, len, .. } => format!("@{offset}+{len}").into(),
+        }
+    }
 }
 
 /// A backup's name in the index. Every backup is [`Journal::backup`]'s
@@ -110,7 +140,7 @@ impl Undo {
             } => format!(
                 "restore\t{}\t{}\t{id}\t{}\n",
                 u8::from(*executable),
-                backup_name(backup),
+                backup.name(),
                 escape(path)
             ),
             Undo::Relink { path, target } => {
@@ -156,6 +186,8 @@ pub(crate) struct Journal {
     root: PathBuf,
     dir: PathBuf,
     index: fs::File,
+    /// The pack, once a backup went into it, and its length.
+    pack: Option<(fs::File, u64)>,
     token: String,
     registered: PathBuf,
 }
@@ -189,6 +221,7 @@ impl Journal {
                 root: root.to_path_buf(),
                 dir,
                 index,
+                pack: None,
                 token,
                 registered,
             }),
@@ -203,6 +236,24 @@ impl Journal {
     /// The path of backup number `n`.
     pub fn backup(&self, n: usize) -> PathBuf {
         self.dir.join(format!("{n:06}"))
+    }
+
+    /// Appends `backups`, the prior bytes of files one after another, to
+    /// the pack; returns their path and the offset they start at.
+    pub fn pack(&mut self, backups: &[u8]) -> Result<(PathBuf, u64), Error> {
+        let path = self.dir.join(PACK);
+        let (file, len) = match &mut self.pack {
+            Some(pack) => pack,
+            none => none.insert((
+                fs::File::create_new(&path).map_err(|e| Error::io("write", &path, e))?,
+                0,
+            )),
+        };
+        let offset = *len;
+        file.write_all(backups)
+            .map_err(|e| Error::io("write", &path, e))?;
+        *len += backups.len() as u64;
+        Ok((path, offset))
     }
 
     /// What this run's temporary files are named from.
@@ -395,7 +446,7 @@ fn relink(p: &Path, target: &str, token: &str) -> Result<Done, String> {
 /// executable bit, unless it is already there.
 fn restore(
     p: &Path,
-    backup: &Path,
+    backup: &Backup,
     executable: bool,
     id: Oid,
     token: &str,
@@ -436,15 +487,100 @@ fn restore_git_index(
             if file_id(&index).ok() == Some(*id) {
                 return Ok(Done::Nothing);
             }
-            put_back(&index, backup, *id, token)?;
+            put_back_file(&index, backup, *id, token)?;
             Ok(Done::Changed)
         }
     }
 }
 
 /// Replaces whatever is at `p` with the backup, which must still hash to
-/// `id`. The backup is linked into place, so a full disk cannot stop it.
-fn put_back(p: &Path, backup: &Path, id: Oid, token: &str) -> Result<(), String> {
+/// `id`. A backup in the pack is written over the file graft wrote there
+/// (which holds at least the prior file's blocks: see
+/// [`overwrite`]), so a full disk does not stop it either.
+fn put_back(p: &Path, backup: &Backup, id: Oid, token: &str) -> Result<(), String> {
+    let (pack, offset, len) = match backup {
+        Backup::File(file) => return put_back_file(p, file, id, token),
+        Backup::Packed { pack, offset, len } => (pack, *offset, *len),
+    };
+    let bytes = read_packed(pack, offset, len)
+        .map_err(|e| format!("its backup in the journal cannot be read: {e}"))?;
+    if blob_id(&bytes) != id {
+        return Err("its backup in the journal was changed, so it was kept".to_string());
+    }
+    clear(p)?;
+    if overwrite(p, &bytes).is_ok() {
+        return Ok(());
+    }
+    let tmp = temp_beside(p, token, "restore");
+    let _ = fs::remove_file(&tmp);
+    fs::write(&tmp, &bytes)
+        .and_then(|()| fs::rename(&tmp, p))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            e.to_string()
+        })
+}
+
+/// `len` bytes at `offset` of the pack.
+fn read_packed(pack: &Path, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = fs::File::open(pack)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut bytes = Vec::new();
+    file.take(len).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != len {
+        return Err(std::io::Error::other(
+            "the pack is shorter than the index says",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Writes `bytes` over the file at `p`, in place: the same inode, so no
+/// file is created, renamed or freed. Only a regular file with no other
+/// link is written into (a hard link elsewhere would change too), and
+/// never through a symlink or into a FIFO; anything else is an error and
+/// the caller writes a new file instead.
+///
+/// The bytes go over the old ones from the start, and the file is cut to
+/// their length only after: until then it keeps every block it had, so
+/// putting a backup back over a write cut short by a full disk needs no
+/// new blocks.
+pub(crate) fn overwrite(p: &Path, bytes: &[u8]) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let mut file = options.open(p)?;
+    let m = file.metadata()?;
+    if !m.is_file() || !single_link(&m) {
+        return Err(std::io::Error::other("not a file graft writes into"));
+    }
+    file.write_all(bytes)?;
+    if m.len() > bytes.len() as u64 {
+        file.set_len(bytes.len() as u64)?;
+    }
+    Ok(file)
+}
+
+/// Whether a file has no other name: writing into it changes nothing
+/// elsewhere.
+#[cfg(unix)]
+pub(crate) fn single_link(m: &fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(m) == 1
+}
+
+#[cfg(not(unix))]
+pub(crate) fn single_link(_: &fs::Metadata) -> bool {
+    false
+}
+
+/// [`put_back`] of a backup of its own: linked into place, so a full disk
+/// cannot stop it.
+fn put_back_file(p: &Path, backup: &Path, id: Oid, token: &str) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
     match file_id(backup) {
         Ok(found) if found == id => {}
@@ -625,6 +761,16 @@ fn parse<'a>(
         }
         Ok(dir.join(name))
     };
+    let packed = |name: &str| -> Result<Backup, Error> {
+        match in_pack(name) {
+            Some((offset, len)) => Ok(Backup::Packed {
+                pack: dir.join(PACK),
+                offset,
+                len,
+            }),
+            None => Ok(Backup::File(backup(name)?)),
+        }
+    };
     let id = |s: &str| Oid::from_str(s).map_err(|_| refuse(s));
     let mut undo = Vec::new();
     for line in lines {
@@ -650,7 +796,7 @@ fn parse<'a>(
             },
             ["restore", x, b, i, p] => Undo::Restore {
                 executable: *x == "1",
-                backup: backup(b)?,
+                backup: packed(b)?,
                 id: id(i)?,
                 path: path(p)?,
             },
@@ -662,6 +808,13 @@ fn parse<'a>(
         });
     }
     Ok(undo)
+}
+
+/// The offset and length of a backup in the pack, from its name in the
+/// index (`@offset+len`, see [`Backup::name`]).
+fn in_pack(name: &str) -> Option<(u64, u64)> {
+    let (offset, len) = name.strip_prefix('@')?.split_once('+')?;
+    Some((offset.parse().ok()?, len.parse().ok()?))
 }
 
 /// The permission bits of a file.
@@ -938,8 +1091,38 @@ mod tests {
 
     #[test]
     fn a_backup_that_changed_is_never_put_back() {
+        // f.txt was written over in place, its prior bytes in the pack.
         let w = world();
         w.killed_run();
+        let pack = w.root.join(JOURNAL_DIR).join(PACK);
+        assert_eq!(fs::read_to_string(&pack).unwrap(), "before");
+        fs::write(&pack, "planted").unwrap();
+        let e = recover(&w.root, &w.journals).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("f.txt (its backup in the journal was changed, so it was kept)"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(w.root.join("f.txt")).unwrap(), "after");
+        assert!(!w.root.join("new").exists(), "the rest was rolled back");
+
+        // A pack cut short is no backup either.
+        fs::write(&pack, "bef").unwrap();
+        let e = recover(&w.root, &w.journals).unwrap_err();
+        assert!(
+            e.to_string().ends_with(
+                "f.txt (its backup in the journal cannot be read: \
+                 the pack is shorter than the index says)"
+            ),
+            "{e}"
+        );
+
+        // A backup of its own (the file was deleted, not written over).
+        let w = world();
+        fs::write(w.root.join("f.txt"), "before").unwrap();
+        let mut tx = Transaction::begin(&w.root, &w.journals).unwrap();
+        tx.remove("f.txt").unwrap();
+        std::mem::forget(tx);
         let backup = w.root.join(JOURNAL_DIR).join("000000");
         fs::remove_file(&backup).unwrap();
         fs::write(&backup, "planted").unwrap();
@@ -949,8 +1132,106 @@ mod tests {
                 .ends_with("f.txt (its backup in the journal was changed, so it was kept)"),
             "{e}"
         );
-        assert_eq!(fs::read_to_string(w.root.join("f.txt")).unwrap(), "after");
-        assert!(!w.root.join("new").exists(), "the rest was rolled back");
+        assert!(!w.root.join("f.txt").exists());
+    }
+
+    #[test]
+    fn a_file_written_over_in_place_keeps_its_inode_and_rolls_back_exactly() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let w = world();
+        let ino = |p: &str| fs::metadata(w.root.join(p)).unwrap().ino();
+        fs::write(w.root.join("short.txt"), "a longer prior text\n").unwrap();
+        fs::write(w.root.join("long.txt"), "short\n").unwrap();
+        fs::write(w.root.join("run.sh"), "echo 1\n").unwrap();
+        fs::set_permissions(w.root.join("run.sh"), fs::Permissions::from_mode(0o640)).unwrap();
+        let before = [ino("short.txt"), ino("long.txt"), ino("run.sh")];
+        let mut tx = Transaction::begin(&w.root, &w.journals).unwrap();
+        tx.write("short.txt", &Node::file("new\n")).unwrap();
+        tx.write("long.txt", &Node::file("a longer new text\n"))
+            .unwrap();
+        tx.write(
+            "run.sh",
+            &Node::File {
+                bytes: b"echo 2\n".to_vec().into(),
+                executable: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            fs::read_to_string(w.root.join("short.txt")).unwrap(),
+            "new\n"
+        );
+        assert_eq!(
+            fs::read_to_string(w.root.join("long.txt")).unwrap(),
+            "a longer new text\n"
+        );
+        let mode = fs::metadata(w.root.join("run.sh")).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o750);
+        assert_eq!(before, [ino("short.txt"), ino("long.txt"), ino("run.sh")]);
+        assert_eq!(
+            fs::read_to_string(w.root.join(JOURNAL_DIR).join(PACK)).unwrap(),
+            "a longer prior text\nshort\necho 1\n"
+        );
+        std::mem::forget(tx);
+        assert!(recover(&w.root, &w.journals).unwrap());
+        assert_eq!(
+            fs::read_to_string(w.root.join("short.txt")).unwrap(),
+            "a longer prior text\n"
+        );
+        assert_eq!(
+            fs::read_to_string(w.root.join("long.txt")).unwrap(),
+            "short\n"
+        );
+        assert_eq!(
+            fs::read_to_string(w.root.join("run.sh")).unwrap(),
+            "echo 1\n"
+        );
+        let mode = fs::metadata(w.root.join("run.sh")).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(before, [ino("short.txt"), ino("long.txt"), ino("run.sh")]);
+    }
+
+    #[test]
+    fn a_file_with_another_link_is_replaced_never_written_into() {
+        use std::os::unix::fs::MetadataExt;
+        let w = world();
+        let outside = tempfile::tempdir_in(w.root.parent().unwrap()).unwrap();
+        fs::write(outside.path().join("shared.txt"), "shared\n").unwrap();
+        fs::hard_link(outside.path().join("shared.txt"), w.root.join("f.txt")).unwrap();
+        let mut tx = Transaction::begin(&w.root, &w.journals).unwrap();
+        tx.write("f.txt", &Node::file("mine\n")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(fs::read_to_string(w.root.join("f.txt")).unwrap(), "mine\n");
+        assert_eq!(
+            fs::read_to_string(outside.path().join("shared.txt")).unwrap(),
+            "shared\n"
+        );
+        assert_eq!(fs::metadata(w.root.join("f.txt")).unwrap().nlink(), 1);
+    }
+
+    #[test]
+    fn overwrite_writes_into_a_lone_regular_file_only() {
+        let w = world();
+        let p = |name: &str| w.root.join(name);
+        // A FIFO is refused without blocking, a symlink is not followed,
+        // a second link is left alone.
+        assert!(std::process::Command::new("mkfifo")
+            .arg(p("fifo"))
+            .status()
+            .unwrap()
+            .success());
+        assert!(overwrite(&p("fifo"), b"x").is_err());
+        fs::write(p("target.txt"), "target").unwrap();
+        std::os::unix::fs::symlink("target.txt", p("link")).unwrap();
+        assert!(overwrite(&p("link"), b"x").is_err());
+        fs::hard_link(p("target.txt"), p("second")).unwrap();
+        assert!(overwrite(&p("second"), b"x").is_err());
+        assert_eq!(fs::read_to_string(p("target.txt")).unwrap(), "target");
+        assert!(overwrite(&p("missing"), b"x").is_err());
+        assert!(!p("missing").exists());
+        fs::write(p("lone.txt"), "0123456789").unwrap();
+        overwrite(&p("lone.txt"), b"abc").unwrap();
+        assert_eq!(fs::read_to_string(p("lone.txt")).unwrap(), "abc");
     }
 
     #[test]
@@ -997,7 +1278,7 @@ mod tests {
         fs::hard_link(w.root.join("f.txt"), &backup).unwrap();
         let undo = [Undo::Restore {
             path: "f.txt".to_string(),
-            backup,
+            backup: Backup::File(backup),
             executable: false,
             id,
         }];

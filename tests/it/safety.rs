@@ -471,6 +471,9 @@ fn a_roll_back_that_cannot_restore_a_path_says_so_and_the_next_command_finishes_
     );
 }
 
+/// The files of a read-only folder are written over in place (their own
+/// permissions allow it), but the file v2 adds there cannot be created:
+/// the update fails, and the roll back puts every file back.
 #[test]
 fn a_read_only_folder_fails_the_update_and_the_roll_back_leaves_it_alone() {
     if !is_root() {
@@ -490,6 +493,7 @@ fn a_read_only_folder_fails_the_update_and_the_roll_back_leaves_it_alone() {
             ("a.txt", "a2\n"),
             ("src/app.py", "v2\n"),
             ("src/util.py", "v2\n"),
+            ("src/added.py", "v2\n"),
             ("new/made.txt", "new\n"),
             ("z.txt", "z2\n"),
         ],
