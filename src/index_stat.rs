@@ -10,7 +10,9 @@
 //! files the index does not know.
 //!
 //! The answer is one-sided: [`proves_clean`] says `true` only when every
-//! check passed. Anything it does not understand or cannot decide cheaply
+//! check passed. [`clean_files`] says so too, with what the index then
+//! knows of each file (its blob id), so an update need not read a file
+//! to know it still holds what the template last wrote. Anything it does not understand or cannot decide cheaply
 //! (an index format it does not parse, a file whose stat data changed, a
 //! racily clean entry, an untracked file that is not ignored, a submodule,
 //! `core.fileMode = false`) gives `false`, and the caller asks libgit2,
@@ -26,11 +28,50 @@ use git2::Repository;
 /// uncommitted changes: nothing staged, modified, deleted or untracked
 /// and not ignored. `false` means "not proven", not "dirty".
 pub fn proves_clean(repo: &Repository, prefix: &str) -> bool {
-    check(repo, prefix).is_some()
+    check(repo, prefix, false).is_some()
 }
 
+/// What a work tree proven clean holds: each tracked file's blob id,
+/// executable bit and size, by path relative to the prefix. Filled only
+/// where git converts no file's bytes on checkout (no attributes anywhere,
+/// no `core.autocrlf`), so each file holds exactly the bytes of its blob.
+#[derive(Debug, Default)]
+pub struct CleanFiles {
+    files: HashMap<String, Known>,
+}
+
+/// What the index says of one file, which its stat data showed unchanged.
+#[derive(Debug)]
+struct Known {
+    id: git2::Oid,
+    executable: bool,
+    /// The size of the file on disk (not of its blob).
+    size: u32,
+}
+
+impl CleanFiles {
+    /// Whether the file at `rel` certainly holds `bytes`, with this
+    /// executable bit: its blob is theirs, and its size on disk too (a
+    /// conversion git made when the file was added would show there).
+    pub fn holds(&self, rel: &str, bytes: &[u8], executable: bool) -> bool {
+        self.files.get(rel).is_some_and(|k| {
+            k.executable == executable
+                && k.size as usize == bytes.len()
+                && k.id == crate::tree::blob_id(bytes)
+        })
+    }
+}
+
+/// [`proves_clean`], with what the index knows of the files when it says
+/// yes; `None` means "not proven".
+pub fn clean_files(repo: &Repository, prefix: &str) -> Option<CleanFiles> {
+    check(repo, prefix, true)
+}
+
+/// `Some` when the work tree under `prefix` is proven clean; with `files`,
+/// what the index knows of them (see [`CleanFiles`]).
 #[cfg(unix)]
-fn check(repo: &Repository, prefix: &str) -> Option<()> {
+fn check(repo: &Repository, prefix: &str, files: bool) -> Option<CleanFiles> {
     use std::os::unix::fs::MetadataExt;
 
     let workdir = repo.workdir()?;
@@ -48,7 +89,66 @@ fn check(repo: &Repository, prefix: &str) -> Option<()> {
         return None;
     }
     let tracked = Tracked::of(&index.entries, prefix);
-    tracked.unchanged_and_nothing_else(repo, workdir, prefix, stamp)
+    tracked.unchanged_and_nothing_else(repo, workdir, prefix, stamp)?;
+    if !files || !bytes_as_committed(repo, &config, &index) {
+        return Some(CleanFiles::default());
+    }
+    let files = tracked
+        .files
+        .values()
+        .filter(|e| e.mode != 0o120000)
+        .map(|e| {
+            let rel = match prefix {
+                "" => e.path,
+                _ => &e.path[prefix.len() + 1..],
+            };
+            let known = Known {
+                id: git2::Oid::from_bytes(&e.id).ok()?,
+                executable: e.mode == 0o100755,
+                size: e.size,
+            };
+            Some((rel.to_string(), known))
+        })
+        .collect::<Option<_>>()?;
+    Some(CleanFiles { files })
+}
+
+/// Whether git writes every file of this work tree with exactly the bytes
+/// of its blob: no attributes file that could ask for a conversion or a
+/// filter (in the tree, in `.git/info`, the user's or the system's), and
+/// no `core.autocrlf`.
+#[cfg(unix)]
+fn bytes_as_committed(repo: &Repository, config: &git2::Config, index: &Index) -> bool {
+    if config.get_string("core.autocrlf").is_ok_and(|v| {
+        !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "no" | "off" | "0" | ""
+        )
+    }) || config.get_string("core.attributesFile").is_ok()
+    {
+        return false;
+    }
+    if index
+        .entries
+        .iter()
+        .any(|e| e.path.rsplit('/').next() == Some(".gitattributes"))
+    {
+        return false;
+    }
+    let user = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))
+        .map(|dir| dir.join("git/attributes"));
+    let files = [
+        Some(repo.path().join("info/attributes")),
+        user,
+        Some("/etc/gitattributes".into()),
+    ];
+    files
+        .into_iter()
+        .flatten()
+        .all(|f| std::fs::symlink_metadata(f).is_err())
 }
 
 /// The tracked files under a prefix, by path, and the folders that hold
@@ -171,7 +271,7 @@ fn entry_unchanged(meta: &std::fs::Metadata, entry: &Entry, stamp: (i64, i64)) -
 }
 
 #[cfg(not(unix))]
-fn check(_: &Repository, _: &str) -> Option<()> {
+fn check(_: &Repository, _: &str, _: bool) -> Option<CleanFiles> {
     None
 }
 
@@ -179,6 +279,8 @@ fn check(_: &Repository, _: &str) -> Option<()> {
 struct Entry<'a> {
     path: &'a str,
     mode: u32,
+    /// The blob id.
+    id: [u8; 20],
     size: u32,
     mtime: (u32, u32),
     ctime: (u32, u32),
@@ -233,6 +335,7 @@ fn parse(data: &[u8]) -> Option<Index<'_>> {
         entries.push(Entry {
             path,
             mode,
+            id: data.get(at + 40..at + 60)?.try_into().ok()?,
             size: u32_at(at + 36)?,
             mtime: (u32_at(at + 8)?, u32_at(at + 12)?),
             ctime: (u32_at(at)?, u32_at(at + 4)?),
@@ -319,6 +422,72 @@ mod tests {
 
     fn clean(root: &Path, prefix: &str) -> bool {
         proves_clean(&Repository::open(root).expect("repo"), prefix)
+    }
+
+    fn known(root: &Path, prefix: &str) -> CleanFiles {
+        clean_files(&Repository::open(root).expect("repo"), prefix).expect("proven clean")
+    }
+
+    /// Commits `text` at `name` in the tree of [`committed`], keeping it
+    /// proven clean.
+    fn commit_file(root: &Path, name: &str, text: &str) {
+        std::fs::write(root.join(name), text).expect("write");
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-qm", name]);
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(root.join(name))
+            .expect("open");
+        file.set_modified(old).expect("set mtime");
+        git(root, &["update-index", "-q", "--refresh"]);
+    }
+
+    /// Whether this machine has an attributes file outside every
+    /// repository, which makes every tree's bytes unknown.
+    fn global_attributes() -> bool {
+        let home = std::env::var_os("HOME").unwrap_or_default();
+        Path::new(&home).join(".config/git/attributes").exists()
+            || std::env::var_os("XDG_CONFIG_HOME").is_some()
+            || Path::new("/etc/gitattributes").exists()
+    }
+
+    #[test]
+    fn a_clean_tree_tells_what_each_file_holds() {
+        let dir = committed();
+        if global_attributes() {
+            eprintln!("skipped: this machine has a global attributes file");
+            return;
+        }
+        let k = known(dir.path(), "");
+        assert!(k.holds("README.md", b"hello\n", false));
+        assert!(!k.holds("README.md", b"hellO\n", false));
+        assert!(!k.holds("README.md", b"hello\n", true));
+        assert!(!k.holds("README.md", b"hello\n\n", false));
+        assert!(!k.holds("missing.md", b"", false));
+        let k = known(dir.path(), "src");
+        assert!(k.holds("deep/lib.rs", b"fn f() {}\n", false));
+        assert!(!k.holds("README.md", b"hello\n", false));
+    }
+
+    #[test]
+    fn nothing_is_known_where_git_may_convert_bytes() {
+        let dir = committed();
+        git(dir.path(), &["config", "core.autocrlf", "input"]);
+        assert!(!known(dir.path(), "").holds("README.md", b"hello\n", false));
+
+        let dir = committed();
+        commit_file(dir.path(), "src/.gitattributes", "*.md text eol=crlf\n");
+        assert!(!known(dir.path(), "").holds("README.md", b"hello\n", false));
+
+        let dir = committed();
+        std::fs::write(dir.path().join(".git/info/attributes"), "* -text\n").expect("write");
+        assert!(!known(dir.path(), "").holds("README.md", b"hello\n", false));
+
+        // The template's check asks only whether the tree is clean.
+        let dir = committed();
+        let repo = Repository::open(dir.path()).expect("repo");
+        assert!(check(&repo, "", false).expect("clean").files.is_empty());
     }
 
     #[test]

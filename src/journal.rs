@@ -29,6 +29,7 @@ use git2::Oid;
 
 use crate::error::{ApplyError, Error};
 pub use crate::error::{Unrestored, JOURNAL_DIR};
+pub use crate::tree::blob_id;
 use crate::tree::is_executable;
 const INDEX: &str = "index";
 /// The file in the journal folder that holds the prior bytes of the files
@@ -165,20 +166,6 @@ impl Undo {
             Undo::GitIndex { .. } => None,
         }
     }
-}
-
-/// The git blob id of `bytes`: the hash a journal entry carries.
-///
-/// Computed with the `sha1` crate (which uses the CPU's SHA instructions
-/// where there are some) rather than libgit2's collision-detecting SHA-1:
-/// the id is the same, and hashing every file a run writes or backs up
-/// took a twentieth of a copy's time.
-pub fn blob_id(bytes: &[u8]) -> Oid {
-    use sha1::Digest;
-    let mut hash = sha1::Sha1::new();
-    hash.update(format!("blob {}\0", bytes.len()).as_bytes());
-    hash.update(bytes);
-    Oid::from_bytes(&hash.finalize()).unwrap_or(Oid::ZERO_SHA1)
 }
 
 /// An open journal of one run.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use git2::{IndexEntry, IndexTime, Repository, StatusOptions};
 
 use crate::error::Error;
+pub use crate::index_stat::CleanFiles;
 use crate::plan::Sides;
 
 /// How `git status` lists a conflict graft records in the index, in git's
@@ -61,6 +62,14 @@ pub fn index_path(dest: &Path) -> Option<PathBuf> {
     ProjectRepo::discover(dest).map(|r| r.index_path())
 }
 
+/// What [`ProjectRepo::uncommitted`] found.
+pub struct Uncommitted {
+    /// The paths with uncommitted changes: none for a clean tree.
+    pub paths: Vec<String>,
+    /// What a clean tree holds, when its index proved it clean.
+    pub known: Option<CleanFiles>,
+}
+
 impl ProjectRepo {
     /// The index file of this work tree.
     pub fn index_path(&self) -> PathBuf {
@@ -98,11 +107,16 @@ impl ProjectRepo {
         }
     }
 
-    /// Paths under the project folder with uncommitted changes (modified,
-    /// staged, deleted or untracked and not ignored), relative to the work tree.
-    pub fn dirty_paths(&self) -> Result<Vec<String>, Error> {
-        if crate::index_stat::proves_clean(&self.repo, &self.prefix) {
-            return Ok(Vec::new());
+    /// The paths under the project folder with uncommitted changes
+    /// (modified, staged, deleted or untracked and not ignored), relative
+    /// to the work tree; for a tree the index proves clean, what it knows
+    /// of the files.
+    pub fn uncommitted(&self) -> Result<Uncommitted, Error> {
+        if let Some(known) = crate::index_stat::clean_files(&self.repo, &self.prefix) {
+            return Ok(Uncommitted {
+                paths: Vec::new(),
+                known: Some(known),
+            });
         }
         let mut opts = StatusOptions::new();
         opts.include_untracked(true)
@@ -115,11 +129,12 @@ impl ProjectRepo {
             .repo
             .statuses(Some(&mut opts))
             .map_err(|e| git_error(&self.prefix, e))?;
-        Ok(statuses
+        let paths = statuses
             .iter()
             .filter(|s| !s.status().is_ignored())
             .filter_map(|s| s.path().ok().map(str::to_string))
-            .collect())
+            .collect();
+        Ok(Uncommitted { paths, known: None })
     }
 
     /// Whether git ignores executable bits on disk here

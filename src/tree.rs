@@ -106,6 +106,21 @@ impl FileTree {
     }
 }
 
+/// The git blob id of `bytes`: the hash a journal entry carries, and what
+/// the git index records for a file.
+///
+/// Computed with the `sha1` crate (which uses the CPU's SHA instructions
+/// where there are some) rather than libgit2's collision-detecting SHA-1:
+/// the id is the same, and hashing every file a run writes or backs up
+/// took a twentieth of a copy's time.
+pub fn blob_id(bytes: &[u8]) -> git2::Oid {
+    use sha1::Digest;
+    let mut hash = sha1::Sha1::new();
+    hash.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hash.update(bytes);
+    git2::Oid::from_bytes(&hash.finalize()).unwrap_or(git2::Oid::ZERO_SHA1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

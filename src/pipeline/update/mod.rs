@@ -20,7 +20,7 @@ use crate::env::Env;
 use crate::error::{Error, ProjectError, TaskError};
 use crate::printer::Printer;
 use crate::project::{answers_files, read_answers};
-use crate::project_git::ProjectRepo;
+use crate::project_git::{CleanFiles, ProjectRepo, Uncommitted};
 use crate::report::{Report, TaskEntry};
 use crate::settings::UserSettings;
 use crate::source::{Revision, VersionAsked};
@@ -61,25 +61,27 @@ pub struct UpdateSettings<'a> {
 /// contents (or could change anything) needs its answer. An error found
 /// meanwhile gives way to a dirty tree, which is reported first.
 struct DirtyCheck<'scope> {
-    pending: Option<std::thread::ScopedJoinHandle<'scope, Result<Vec<String>, Error>>>,
+    pending: Option<std::thread::ScopedJoinHandle<'scope, Result<Uncommitted, Error>>>,
     dest: &'scope Path,
 }
 
 impl DirtyCheck<'_> {
-    /// Waits for the check; a dirty tree is an error.
-    fn wait(&mut self) -> Result<(), Error> {
+    /// Waits for the check; a dirty tree is an error. The first wait
+    /// returns what the check learnt of a clean tree's files, which holds
+    /// until the first write.
+    fn wait(&mut self) -> Result<Option<CleanFiles>, Error> {
         let Some(pending) = self.pending.take() else {
-            return Ok(());
+            return Ok(None);
         };
-        let dirty = pending
+        let found = pending
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        if dirty.is_empty() {
-            Ok(())
+        if found.paths.is_empty() {
+            Ok(found.known)
         } else {
             Err(ProjectError::DirtyTree {
                 dest: self.dest.to_path_buf(),
-                paths: dirty,
+                paths: found.paths,
             }
             .into())
         }
@@ -108,7 +110,7 @@ pub fn update(
     std::thread::scope(|scope| {
         // Checked once: updating the first of several templates dirties the tree.
         let mut dirty = DirtyCheck {
-            pending: git.map(|git| scope.spawn(move || git.dirty_paths())),
+            pending: git.map(|git| scope.spawn(move || git.uncommitted())),
             dest: &s.dest_given,
         };
         if files.len() > 1 {
@@ -182,6 +184,9 @@ struct Prepared {
     new_config: TemplateConfig,
     unread: BTreeSet<String>,
     git: Option<ProjectRepo>,
+    /// What the project's files hold, as far as its git index proves it:
+    /// files the plan need not read.
+    known: Option<CleanFiles>,
     trusted: bool,
 }
 
@@ -233,7 +238,7 @@ fn prepare(
     // mapped packs and caches.
     drop(recorded.repo);
     // Nothing was said or changed so far: a dirty tree is reported first.
-    dirty.wait()?;
+    let known = dirty.wait()?;
     for w in recorded.warnings.iter().chain(&new_rev.warnings) {
         printer.warn(w);
     }
@@ -255,6 +260,7 @@ fn prepare(
         new_config,
         unread,
         git: ProjectRepo::discover(dest),
+        known,
         trusted,
     };
     prepared.require_trust(s)?;

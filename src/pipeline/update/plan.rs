@@ -11,7 +11,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, RenderError};
 use crate::merge::{self, ConflictStyle, UpdateInput};
 use crate::plan::{self, Action, Change, Plan};
-use crate::project_git::ProjectRepo;
+use crate::project_git::{CleanFiles, ProjectRepo};
 use crate::tree::{FileTree, Node};
 
 /// What the update does to each path of the project: the three-way plan,
@@ -33,7 +33,12 @@ pub(super) fn plan_update(
     let skip = crate::render::skip_matcher_with(new_config, &s.render.skip, rendering)?;
     let exclude = crate::render::exclude_matcher_with(new_config, &s.render.exclude, rendering)?;
     let recreate_skipped = new_config.dialect.recreates_missing_skipped_files();
-    let mut project = read_project(dest, &old.rendered.tree, &written.rendered.tree)?;
+    let mut project = read_project(
+        dest,
+        &old.rendered.tree,
+        &written.rendered.tree,
+        p.known.as_ref(),
+    )?;
     if recreate_skipped {
         read_skipped(dest, &written.rendered.tree, &skip, &mut project)?;
     }
@@ -80,8 +85,15 @@ pub(super) fn plan_update(
 /// Reads what the project holds at every path where the two renders
 /// differ. Where they agree the template changed nothing and the project's
 /// bytes do not matter (SPEC §6, first row), so an update reads only the
-/// files the template touched, not the whole project.
-pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileTree, Error> {
+/// files the template touched, not the whole project. A file that `known`
+/// (the project's git index, which proved the tree clean) shows still
+/// holding what the old version wrote is not read either.
+pub fn read_project(
+    dest: &Path,
+    old: &FileTree,
+    new: &FileTree,
+    known: Option<&CleanFiles>,
+) -> Result<FileTree, Error> {
     let paths: Vec<String> = merge::paths(old, new)
         .into_iter()
         .filter(|p| old.get(p) != new.get(p))
@@ -89,7 +101,14 @@ pub fn read_project(dest: &Path, old: &FileTree, new: &FileTree) -> Result<FileT
     let nodes: Vec<(String, Option<Node>)> = paths
         .into_par_iter()
         .map(|p| {
-            let node = plan::read_node(dest, &p)?;
+            let node = match (old.get(&p), known) {
+                (Some(node @ Node::File { bytes, executable }), Some(known))
+                    if known.holds(&p, bytes, *executable) =>
+                {
+                    Some(node.clone())
+                }
+                _ => plan::read_node(dest, &p)?,
+            };
             Ok((p, node))
         })
         .collect::<Result<_, Error>>()?;
