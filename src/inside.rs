@@ -21,6 +21,8 @@ pub struct Inside {
     canonical_root: Option<PathBuf>,
     /// Folders found to be plain folders (not symlinks).
     plain: HashSet<String>,
+    /// Folders found missing: nothing under them is looked at again.
+    missing: HashSet<String>,
 }
 
 impl Inside {
@@ -29,6 +31,7 @@ impl Inside {
             root: root.to_path_buf(),
             canonical_root: None,
             plain: HashSet::new(),
+            missing: HashSet::new(),
         }
     }
 
@@ -40,6 +43,9 @@ impl Inside {
             end += 1;
             if self.plain.contains(dir) {
                 continue;
+            }
+            if self.missing.contains(dir) {
+                break;
             }
             let current = self.root.join(dir);
             match fs::symlink_metadata(&current) {
@@ -64,7 +70,10 @@ impl Inside {
                 Ok(_) => {
                     self.plain.insert(dir.to_string());
                 }
-                Err(_) => break,
+                Err(_) => {
+                    self.missing.insert(dir.to_string());
+                    break;
+                }
             }
         }
         Ok(())
