@@ -17,7 +17,9 @@
 //! project's lock) restores the exact prior bytes from it. The journal
 //! guards against a process that dies, not against a machine that loses
 //! power: it is written before each change but not flushed to disk, like
-//! the files themselves.
+//! the files themselves (a power loss may leave a file that was being
+//! written over in place part old, part new; flushing the journal first
+//! would make every run wait for the disk several times).
 //!
 //! Files are written in batches, several at a time: the prior state of every
 //! path of a batch is saved and journaled first, in one write, and then the

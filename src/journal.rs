@@ -1160,6 +1160,8 @@ mod tests {
             "a longer prior text\nshort\necho 1\n"
         );
         std::mem::forget(tx);
+        // A write cut short: part new, part old.
+        fs::write(w.root.join("long.txt"), "a longe").unwrap();
         assert!(recover(&w.root, &w.journals).unwrap());
         assert_eq!(
             fs::read_to_string(w.root.join("short.txt")).unwrap(),
