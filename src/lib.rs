@@ -259,7 +259,7 @@ where
     let Ok(env) = Env::from_process() else {
         return true;
     };
-    commands::may_need_tls(&commands::sources_of(&command, &env))
+    commands::may_need_tls(commands::sources_of(&command, &env).as_deref())
 }
 
 /// Starts libgit2 (see [`may_need_tls`] for why the binary may start it

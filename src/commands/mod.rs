@@ -77,12 +77,12 @@ fn needs_tls(src: &str) -> bool {
 }
 
 /// Whether one of `sources` may be reached over HTTPS, and so needs
-/// OpenSSL's CA certificates; `sources` empty means "unknown": yes. At
+/// OpenSSL's CA certificates; `None` means "unknown": yes. At
 /// start-up libgit2 has OpenSSL load the whole CA bundle (about 25 ms, a
 /// large share of a local copy), which only an HTTPS fetch needs; the
 /// binary starts libgit2 without it when this says no (see `main.rs`).
-pub fn may_need_tls(sources: &[String]) -> bool {
-    sources.is_empty() || sources.iter().any(|s| needs_tls(s))
+pub fn may_need_tls(sources: Option<&[String]>) -> bool {
+    sources.is_none_or(|sources| sources.iter().any(|s| needs_tls(s)))
 }
 
 /// Starts libgit2 before anything else uses it (it may have started
@@ -99,38 +99,74 @@ pub fn start_libgit2() {
 
 /// The template sources a command will open, read before libgit2 starts:
 /// `SRC` for copy, the `_src_path` of each answers file for the others.
-/// Empty when they cannot be known cheaply.
-pub fn sources_of(command: &crate::cli::Command, env: &Env) -> Vec<String> {
+/// `None` when they cannot be known cheaply. A project whose answers file
+/// cannot be read opens no template: the command stops at that error.
+pub fn sources_of(command: &crate::cli::Command, env: &Env) -> Option<Vec<String>> {
     use crate::cli::Command;
     let (dests, answers_file) = match command {
-        Command::Copy(args) => return vec![args.src.clone()],
+        Command::Copy(args) => return Some(vec![args.src.clone()]),
         Command::Update(a) => (vec![&a.dest], a.common.answers_file.as_deref()),
         Command::Recopy(a) => (vec![&a.dest], a.common.answers_file.as_deref()),
         Command::Check(a) => (a.dests.iter().collect(), a.answers_file.as_deref()),
         Command::Diff(a) => (vec![&a.dest], a.answers_file.as_deref()),
         Command::Remove(a) => (vec![&a.dest], Some(a.answers_file.as_str())),
-        Command::Completions(_) | Command::Man(_) => return Vec::new(),
+        Command::Completions(_) | Command::Man(_) => return Some(Vec::new()),
     };
+    // A folder of projects (`check`) is not read ahead: unknown.
+    let fleet = matches!(command, Command::Check(_));
     let mut out = Vec::new();
     for dest in dests {
         let dest = env.absolute(dest);
-        // A folder of projects (`check`) is not read ahead: unknown.
         let Ok(files) = crate::project::answers_files(&dest, answers_file) else {
-            return Vec::new();
+            return (!fleet).then_some(out);
         };
         for file in files {
             match crate::project::read_answers(&dest, &file) {
                 Ok(answers) => out.push(answers.src_path),
-                Err(_) => return Vec::new(),
+                Err(_) => return (!fleet).then_some(out),
             }
         }
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::needs_tls;
+    use super::{may_need_tls, needs_tls, sources_of};
+    use clap::Parser;
+
+    #[test]
+    fn a_project_without_answers_opens_no_template_but_a_folder_of_projects_may() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = crate::env::Env::from_process().unwrap();
+        let sources = |args: &[&str]| {
+            let cli = crate::cli::Cli::try_parse_from(args).unwrap();
+            sources_of(&cli.command, &env)
+        };
+        let dest = dir.path().to_str().unwrap();
+        for command in ["update", "recopy", "diff"] {
+            assert_eq!(
+                sources(&["graft", command, dest]),
+                Some(vec![]),
+                "{command}"
+            );
+        }
+        assert_eq!(sources(&["graft", "check", dest]), None);
+        std::fs::write(
+            dir.path().join(".graft-answers.yml"),
+            "_src_path: https://example.invalid/t.git\n_commit: v1\n",
+        )
+        .unwrap();
+        let found = sources(&["graft", "update", dest]);
+        assert_eq!(
+            found.as_deref(),
+            Some(&["https://example.invalid/t.git".to_string()][..])
+        );
+        assert!(may_need_tls(found.as_deref()));
+        assert!(may_need_tls(None));
+        assert!(!may_need_tls(Some(&[])));
+        assert!(!may_need_tls(Some(&["/tmp/t".to_string()])));
+    }
 
     #[test]
     fn only_https_sources_need_the_certificates() {
