@@ -73,6 +73,8 @@ pub struct Transaction {
     backups: usize,
     writes: usize,
     faults: FaultInjection,
+    /// The most prior bytes a batch copies into the pack ([`PACK_MAX`]).
+    pack_limit: u64,
 }
 
 /// What was at a path before a write replaced it.
@@ -104,6 +106,7 @@ impl Transaction {
             backups: 0,
             writes: 0,
             faults: journals.faults,
+            pack_limit: PACK_MAX,
         })
     }
 
@@ -238,7 +241,10 @@ impl Transaction {
         let first = self.backups;
         self.backups += items.len();
         // Backups all go into the journal folder: one thread.
-        let mut pack = Pack::default();
+        let mut pack = Pack {
+            bytes: Vec::new(),
+            limit: self.pack_limit,
+        };
         let prior = items
             .iter()
             .enumerate()
@@ -424,14 +430,26 @@ fn nothing_there(rel: &str, node: &Node) -> Prior {
 /// is replaced by a new file, the prior one kept as a hard link.
 const OVERWRITE_MAX: u64 = 1 << 20;
 
+/// The most prior bytes one batch copies into the journal's pack (they
+/// are held in memory until the batch is journaled); the files after them
+/// are replaced, their prior files kept as hard links.
+const PACK_MAX: u64 = 16 << 20;
+
 /// The prior bytes of the files of one batch that are written over in
 /// place, one after another, before they go into the journal's pack.
-#[derive(Default)]
 struct Pack {
     bytes: Vec<u8>,
+    /// At most this many bytes.
+    limit: u64,
 }
 
 impl Pack {
+    /// Whether a file of `size` bytes is written over in place, its prior
+    /// bytes added here.
+    fn takes(&self, size: u64) -> bool {
+        size <= OVERWRITE_MAX && self.bytes.len() as u64 + size <= self.limit
+    }
+
     /// Adds the bytes of the file at `path` (`size` bytes long when last
     /// looked at); returns where they are and their blob id. The offset is
     /// in this batch's bytes: [`Transaction::packed`] adds where they
@@ -493,9 +511,8 @@ fn save(
         }
         Ok(m) if m.is_dir() => prior.dir = true,
         Ok(m) if m.is_file() => {
-            let overwritten = matches!(node, Some(Node::File { .. }))
-                && m.len() <= OVERWRITE_MAX
-                && single_link(&m);
+            let overwritten =
+                matches!(node, Some(Node::File { .. })) && pack.takes(m.len()) && single_link(&m);
             let (backup, id) = match overwritten {
                 true => pack.save(&path, m.len())?,
                 false => {
@@ -834,6 +851,34 @@ mod tests {
         let (_registry, mut journals) = journals();
         journals.faults.fail_after = Some(writes);
         apply(root, plan, &journals, &crate::progress::NoProgress)
+    }
+
+    #[test]
+    fn a_batch_packs_prior_bytes_up_to_its_limit_and_links_the_rest() {
+        let (_registry, journals) = journals();
+        let root = tempfile::tempdir().unwrap();
+        let path = |f: &str| root.path().join(f);
+        for f in ["a", "b", "c"] {
+            fs::write(path(f), format!("{f}-prior")).unwrap();
+        }
+        let mut tx = Transaction::begin(root.path(), &journals).unwrap();
+        tx.pack_limit = 10;
+        let node = Node::file("new");
+        tx.put_all(&[("a", Some(&node)), ("b", Some(&node)), ("c", Some(&node))])
+            .unwrap();
+        let dir = root.path().join(JOURNAL_DIR);
+        assert_eq!(fs::read_to_string(dir.join("pack")).unwrap(), "a-prior");
+        assert!(!dir.join("000000").exists());
+        assert_eq!(fs::read_to_string(dir.join("000001")).unwrap(), "b-prior");
+        assert_eq!(fs::read_to_string(dir.join("000002")).unwrap(), "c-prior");
+        for f in ["a", "b", "c"] {
+            assert_eq!(fs::read_to_string(path(f)).unwrap(), "new");
+        }
+        assert!(tx.roll_back_with(&FaultInjection::default()).is_empty());
+        for f in ["a", "b", "c"] {
+            assert_eq!(fs::read_to_string(path(f)).unwrap(), format!("{f}-prior"));
+        }
+        assert!(!dir.exists());
     }
 
     #[test]
