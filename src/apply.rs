@@ -83,14 +83,25 @@ struct Prior {
     /// Nothing is there and the file is written in place (see the module
     /// documentation).
     in_place: bool,
-    /// A file is there, its bytes are in the pack, and the new bytes are
-    /// written over it.
-    overwrite: bool,
     symlink: bool,
     /// A folder is there.
     dir: bool,
     /// The permission bits of the file that is there.
     mode: Option<u32>,
+}
+
+impl Prior {
+    /// A file is there, its bytes are in the pack, and the new bytes are
+    /// written over it.
+    fn overwrites(&self) -> bool {
+        matches!(
+            self.undo,
+            Some(Undo::Restore {
+                backup: Backup::Packed { .. },
+                ..
+            })
+        )
+    }
 }
 
 impl Transaction {
@@ -295,7 +306,7 @@ impl Transaction {
     /// Writes the prior bytes `save` collected into the journal's pack, and
     /// points the undo entries that refer to them at where they went.
     fn packed(&mut self, mut prior: Vec<Prior>, pack: Pack) -> Result<Vec<Prior>, Error> {
-        if pack.bytes.is_empty() && !prior.iter().any(|p| p.overwrite) {
+        if pack.bytes.is_empty() && !prior.iter().any(Prior::overwrites) {
             return Ok(prior);
         }
         let (path, start) = self.journal.pack(&pack.bytes)?;
@@ -418,7 +429,6 @@ fn nothing_there(rel: &str, node: &Node) -> Prior {
             false => Undo::Remove { path, written },
         }),
         in_place,
-        overwrite: false,
         symlink: false,
         dir: false,
         mode: None,
@@ -481,7 +491,6 @@ fn save(
     let mut prior = Prior {
         undo: None,
         in_place: false,
-        overwrite: false,
         symlink: false,
         dir: false,
         mode: None,
@@ -527,7 +536,6 @@ fn save(
                 executable: is_executable(&m),
                 id,
             });
-            prior.overwrite = overwritten;
             prior.mode = Some(mode_of(&m));
         }
         Ok(_) => {
@@ -571,7 +579,7 @@ fn put(root: &Path, rel: &str, node: &Node, prior: &Prior, prefix: &str) -> Resu
             if prior.in_place {
                 return write_new(&path, bytes, mode).map_err(|e| Error::io("write", &path, e));
             }
-            if prior.overwrite {
+            if prior.overwrites() {
                 // Anything but the file that was saved (gone, made a
                 // symlink, read-only, busy): a new file is renamed over it.
                 if let Ok(file) = overwrite(&path, bytes) {
