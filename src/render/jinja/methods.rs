@@ -6,6 +6,7 @@ use minijinja::value::{from_args, Kwargs, ValueKind};
 use minijinja::{Error, ErrorKind, State, Value};
 
 use super::jinja2::{invalid, py_center, tuple};
+use super::mutable;
 use super::pystr::py_str;
 
 /// The environment's unknown-method callback.
@@ -32,7 +33,30 @@ pub fn unknown_method_callback(
             .map(Value::from)
             .ok_or_else(|| invalid(format!("{} is not in list", py_str(&needle))));
     }
-    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+    let result = minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args);
+    let changes = match value.kind() {
+        ValueKind::Seq => mutable::LIST_METHODS.contains(&method),
+        ValueKind::Map => mutable::DICT_METHODS.contains(&method),
+        _ => false,
+    };
+    match result {
+        Err(e) if changes && e.kind() == ErrorKind::UnknownMethod => {
+            let what = if value.kind() == ValueKind::Seq {
+                "list"
+            } else {
+                "dict"
+            };
+            Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!(
+                    "`{method}()` changes a {what} in place, which graft can do only for a \
+                     {what} this file assigns with `{{% set NAME = ... %}}` and changes as \
+                     `NAME.{method}(...)`"
+                ),
+            ))
+        }
+        result => result,
+    }
 }
 
 /// Python's `str.title()`: a letter is upper-cased when the character

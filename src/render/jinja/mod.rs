@@ -28,6 +28,7 @@ pub mod extensions;
 pub mod hash;
 pub mod jinja2;
 pub mod methods;
+pub mod mutable;
 pub mod preprocess;
 pub mod pydata;
 pub mod pyjson;
@@ -214,6 +215,7 @@ pub fn new_environment(
     }
     env.set_formatter(jinja2::python_formatter);
     env.set_unknown_method_callback(methods::unknown_method_callback);
+    env.add_filter("_graft_mutable", mutable::mutable);
 
     jinja2::register(&mut env);
     ansible::register(&mut env);

@@ -1,6 +1,7 @@
-//! Source rewrites for the Jinja2 syntax minijinja does not parse.
+//! Source rewrites for the Jinja2 that minijinja does not parse or does
+//! not run as Jinja2 does.
 //!
-//! Two constructs of real Copier templates are not minijinja syntax:
+//! Three constructs of real Copier templates:
 //!
 //! - `{% now 'utc', '%Y' %}` (jinja2_time / cookiecutter), also with a
 //!   shift: `{% now 'utc' + 'days=1' %}`. It becomes
@@ -13,6 +14,12 @@
 //!   attributes, subscripts, calls and filters. Only a string literal on
 //!   the left is rewritten; `fmt % x` with `fmt` a variable stays the
 //!   number operator it is for minijinja.
+//! - A list or dict changed in place: `{% set env = dict() %}` then
+//!   `{% set _ = env.update({...}) %}`, or `{% do items.append(x) %}`.
+//!   minijinja's values never change, so when a file calls such a method
+//!   on a name, each `{% set NAME = EXPR %}` of that name in the file
+//!   becomes `{% set NAME = (EXPR)|_graft_mutable %}`: a list or dict
+//!   that does (see [`mutable`](super::mutable)).
 //!
 //! The scan follows the lexer's rules that matter here: the template's
 //! delimiters from `_envops`, string literals (a `}}` inside quotes does
@@ -21,62 +28,120 @@
 
 use std::borrow::Cow;
 
-use super::Delimiters;
+use super::{mutable, Delimiters};
 
 /// Rewrites `text`, or borrows it when nothing needs rewriting.
 pub fn rewrite<'a>(text: &'a str, d: &Delimiters) -> Cow<'a, str> {
+    let changed_in_place = changed_in_place(text, d);
     let mut out = String::new();
     let mut copied = 0;
-    let mut pos = 0;
     let mut changed = false;
-    while let Some((start, kind)) = next_tag(text, pos, d) {
-        let (open, close) = match kind {
-            Tag::Variable => (&d.variable.0, &d.variable.1),
-            Tag::Block => (&d.block.0, &d.block.1),
-            Tag::Comment => (&d.comment.0, &d.comment.1),
-        };
-        let inner_start = start + open.len();
-        if kind == Tag::Comment {
-            pos = text[inner_start..]
-                .find(close.as_str())
-                .map_or(text.len(), |i| inner_start + i + close.len());
-            continue;
-        }
-        let Some(inner_end) = find_tag_end(text, inner_start, close) else {
-            break;
-        };
-        let tag_end = inner_end + close.len();
-        let inner = &text[inner_start..inner_end];
-        let replacement = match kind {
+    for tag in Tags::new(text, d) {
+        let (open, close) = tag.delimiters(d);
+        let replacement = match tag.kind {
             Tag::Block => {
-                let (lead, body, trail) = split_markers(inner);
+                let (lead, body, trail) = split_markers(tag.inner);
                 let keyword = body.split_whitespace().next().unwrap_or("");
-                if keyword == "raw" {
-                    pos = skip_raw(text, tag_end, d);
-                    continue;
-                }
                 if keyword == "now" {
                     let args = body.trim_start()["now".len()..].trim();
                     Some(now_tag(lead, args, trail, d))
+                } else if let Some(new) = (keyword == "set")
+                    .then(|| mutable_set(body, &changed_in_place))
+                    .flatten()
+                {
+                    Some(format!("{open}{lead}{new}{trail}{close}"))
                 } else {
-                    rewrite_percent(inner).map(|new| format!("{open}{new}{close}"))
+                    rewrite_percent(tag.inner).map(|new| format!("{open}{new}{close}"))
                 }
             }
-            _ => rewrite_percent(inner).map(|new| format!("{open}{new}{close}")),
+            _ => rewrite_percent(tag.inner).map(|new| format!("{open}{new}{close}")),
         };
         if let Some(replacement) = replacement {
-            out.push_str(&text[copied..start]);
+            out.push_str(&text[copied..tag.start]);
             out.push_str(&replacement);
-            copied = tag_end;
+            copied = tag.end;
             changed = true;
         }
-        pos = tag_end;
     }
     if !changed {
         return Cow::Borrowed(text);
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// A variable or block tag of a template: comments and `{% raw %}`
+/// blocks are stepped over.
+struct TagAt<'a> {
+    start: usize,
+    end: usize,
+    kind: Tag,
+    inner: &'a str,
+}
+
+impl TagAt<'_> {
+    fn delimiters<'d>(&self, d: &'d Delimiters) -> (&'d str, &'d str) {
+        delimiters(self.kind, d)
+    }
+}
+
+fn delimiters(kind: Tag, d: &Delimiters) -> (&str, &str) {
+    match kind {
+        Tag::Variable => (&d.variable.0, &d.variable.1),
+        Tag::Block => (&d.block.0, &d.block.1),
+        Tag::Comment => (&d.comment.0, &d.comment.1),
+    }
+}
+
+struct Tags<'a, 'd> {
+    text: &'a str,
+    d: &'d Delimiters,
+    pos: usize,
+}
+
+impl<'a, 'd> Tags<'a, 'd> {
+    fn new(text: &'a str, d: &'d Delimiters) -> Self {
+        Tags { text, d, pos: 0 }
+    }
+}
+
+impl<'a> Iterator for Tags<'a, '_> {
+    type Item = TagAt<'a>;
+
+    fn next(&mut self) -> Option<TagAt<'a>> {
+        let (text, d) = (self.text, self.d);
+        loop {
+            let (start, kind) = next_tag(text, self.pos, d)?;
+            let (open, close) = delimiters(kind, d);
+            let inner_start = start + open.len();
+            if kind == Tag::Comment {
+                self.pos = text[inner_start..]
+                    .find(close)
+                    .map_or(text.len(), |i| inner_start + i + close.len());
+                continue;
+            }
+            let Some(inner_end) = find_tag_end(text, inner_start, close) else {
+                self.pos = text.len();
+                return None;
+            };
+            let end = inner_end + close.len();
+            let inner = &text[inner_start..inner_end];
+            self.pos = end;
+            if kind == Tag::Block {
+                let (_, body, _) = split_markers(inner);
+                if body.split_whitespace().next() == Some("raw") {
+                    self.pos = skip_raw(text, end, d);
+                    continue;
+                }
+            }
+            return Some(TagAt {
+                start,
+                end,
+                kind,
+                inner,
+            });
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -210,6 +275,63 @@ fn now_tag(lead: &str, args: &str, trail: &str, d: &Delimiters) -> String {
     };
     let (open, close) = (&d.block.0, &d.block.1);
     format!("{open}{lead} filter {call} {close}{open} endfilter {trail}{close}")
+}
+
+// --- lists and dicts changed in place ----------------------------------------
+
+/// The names (`items`, `ns.env`) on which a tag of `text` calls a method
+/// that changes a list or dict in place: `items.append(x)`.
+fn changed_in_place(text: &str, d: &Delimiters) -> Vec<String> {
+    let methods = mutable::LIST_METHODS.iter().chain(&mutable::DICT_METHODS);
+    if !methods.clone().any(|m| text.contains(&format!(".{m}("))) {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    for tag in Tags::new(text, d) {
+        let tokens = tokenize(tag.inner);
+        for i in 2..tokens.len().saturating_sub(1) {
+            let is_call = tokens[i].kind == Kind::Name
+                && methods.clone().any(|m| *m == tokens[i].text)
+                && tokens[i - 1].text == "."
+                && tokens[i + 1].text == "(";
+            if !is_call {
+                continue;
+            }
+            // The dotted name before `.method`: `ns.env` in `ns.env.update(`.
+            let mut first = i - 2;
+            if tokens[first].kind != Kind::Name {
+                continue;
+            }
+            while first >= 2
+                && tokens[first - 1].text == "."
+                && tokens[first - 2].kind == Kind::Name
+            {
+                first -= 2;
+            }
+            let name = join_tokens(&tokens[first..i - 1]);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// `set NAME = EXPR` (a block tag's body) with `EXPR` made a list or dict
+/// that changes in place, when `NAME` is one of `names`; `None` otherwise.
+fn mutable_set(body: &str, names: &[String]) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    let tokens = tokenize(body);
+    let first = next_significant(&tokens, 0)?;
+    let equals = top_level_position(&tokens, |t| t.text == "=")?;
+    let target = join_tokens(&tokens[first + 1..equals]);
+    if !names.contains(&target) {
+        return None;
+    }
+    let expr = rewrite_percent_or_same(&join_tokens(&tokens[equals + 1..]));
+    Some(format!(" set {target} = ({expr})|_graft_mutable "))
 }
 
 // --- expressions -----------------------------------------------------------
@@ -538,6 +660,35 @@ mod tests {
             run("{% now 'utc' + 'hours=2, days=1', '%H' %}"),
             "{% filter _graft_now('utc', \"+\", 'hours=2, days=1', '%H') %}{% endfilter %}"
         );
+    }
+
+    #[test]
+    fn a_name_changed_in_place_is_assigned_a_changeable_value() {
+        assert_eq!(
+            run("{%- set env = dict() -%}{% set _ = env.update({'a': 1}) %}"),
+            "{%- set env = (dict())|_graft_mutable -%}{% set _ = env.update({'a': 1}) %}"
+        );
+        assert_eq!(
+            run(
+                "{% set ns.items = [] %}{% do ns.items.append('%s' % x) %}{% set ns.items = [1] %}"
+            ),
+            "{% set ns.items = ([])|_graft_mutable %}\
+             {% do ns.items.append(_graft_percent('%s', x)) %}\
+             {% set ns.items = ([1])|_graft_mutable %}"
+        );
+        // Other names, strings, comments and raw blocks are left alone.
+        for text in [
+            "{% set other = [] %}{% do items.append(1) %}",
+            "{% set items = [] %}{{ 'items.append(1)' }}",
+            "{% set items = [] %}{# items.append(1) #}",
+            "{% set items = [] %}{% raw %}{% do items.append(1) %}{% endraw %}",
+            "{% set items %}x{% endset %}{% do items.append(1) %}",
+        ] {
+            assert!(
+                matches!(rewrite(text, &defaults()), Cow::Borrowed(_)),
+                "{text}"
+            );
+        }
     }
 
     #[test]

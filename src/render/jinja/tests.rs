@@ -657,3 +657,37 @@ fn python_string_methods() {
         "Hello-World'S X1Y|['a.b', 'c']|['a', 'b', 'c']|00x"
     );
 }
+
+#[test]
+fn lists_and_dicts_changed_in_place_fail_as_python_fails() {
+    let (env, opts) = env_with(serde_json::json!({}), false);
+    let err = |t: &str| render_with(&env, &opts, t).unwrap_err().to_string();
+    for (template, python) in [
+        ("{% set l = [] %}{{ l.pop() }}", "pop from empty list"),
+        ("{% set l = [1] %}{{ l.pop(3) }}", "pop index out of range"),
+        (
+            "{% set l = [1] %}{{ l.remove(2) }}",
+            "list.remove(x): x not in list",
+        ),
+        ("{% set d = {} %}{{ d.pop('k') }}", "KeyError: 'k'"),
+        (
+            "{% set d = {} %}{{ d.popitem() }}",
+            "KeyError: 'popitem(): dictionary is empty'",
+        ),
+        (
+            "{% set d = {} %}{{ d.update([(1, 2, 3)]) }}",
+            "dictionary update sequence element (1, 2, 3) has length 3; 2 is required",
+        ),
+    ] {
+        let message = err(template);
+        assert!(message.contains(python), "{template}: {message}");
+    }
+    // Changing a value the file did not assign to that name says why it
+    // cannot, naming the method.
+    let message = err("line\n{% set ns = namespace(l=[]) %}{% do ns.l.append(1) %}");
+    assert!(
+        message.contains("`append()` changes a list in place, which graft can do only for a list this file assigns with `{% set NAME = ... %}`"),
+        "{message}"
+    );
+    assert!(err("{% do name.update(1) %}").contains("unknown method"));
+}
