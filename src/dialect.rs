@@ -101,6 +101,10 @@ impl Phase {
     }
 }
 
+/// Copier's `_copier_operation`: `copy` or `update`, seen by tasks,
+/// migrations and `_exclude` patterns, never by questions or files.
+pub const OPERATION: &str = "_copier_operation";
+
 /// A template format graft reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Dialect {
@@ -323,7 +327,7 @@ impl Dialect {
                 out.insert(self.context_key().into(), conf);
                 out.insert("_folder_name".into(), Value::String(dst_name));
                 // Seen by tasks and `_exclude` patterns, not by files.
-                out.insert("_copier_operation".into(), operation.into());
+                out.insert(OPERATION.into(), operation.into());
                 out.insert("_copier_python".into(), python().into());
             }
         }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::answers::{self, AnswerSources, Answers};
 use crate::config::TemplateConfig;
-use crate::dialect::{Dialect, Operation, Phase, RunFacts};
+use crate::dialect::{Dialect, Operation, Phase, RunFacts, OPERATION};
 use crate::error::{AnswerError, ConfigError, Error, RenderError, TaskError};
 use crate::inject;
 use crate::printer::Printer;
@@ -383,6 +383,8 @@ fn answer(
         },
         &conf,
     ));
+    // Copier tells tasks and `_exclude` the operation, not questions.
+    base.remove(OPERATION);
     config.dialect.set_phase(&mut base, Phase::Undefined);
     let external = external_data(config, engine, &base, inputs.dest, inputs.trusted, true)?;
     base.insert("_external_data".into(), Value::Object(external));
@@ -672,6 +674,7 @@ pub fn render_message(
     let mut data = config
         .dialect
         .run_context(&run_facts(inputs, src_record, "", &Map::new()));
+    data.remove(OPERATION);
     config.dialect.set_phase(&mut data, Phase::Undefined);
     let ctx = render::Context::of(&data)?;
     engine.render(&format!("{} (message)", config.file), message, &ctx)

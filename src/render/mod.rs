@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::config::TemplateConfig;
+use crate::dialect::OPERATION;
 use crate::error::{Error, RenderError};
 use crate::progress::Progress;
 use crate::tree::{Bytes, FileTree, Node};
@@ -312,9 +313,9 @@ pub fn render(
     let exclude = exclude_matcher_with(config, extra_exclude, Some((engine, &ctx)))?;
     // Copier gives `_copier_operation` to tasks and `_exclude`, not files.
     let ctx = match context {
-        Value::Object(map) if map.contains_key("_copier_operation") => {
+        Value::Object(map) if map.contains_key(OPERATION) => {
             let mut map = map.clone();
-            map.remove("_copier_operation");
+            map.remove(OPERATION);
             Context::of(&map)?
         }
         _ => ctx,

@@ -2279,3 +2279,47 @@ fn check_update_with_custom_answers_file_path() {
         run.stdout
     );
 }
+
+/// Not a port: Copier gives `_copier_operation` to tasks, migrations and
+/// `_exclude`, not to questions or files. So a question the new version
+/// adds whose default reads it (Doodba's `compose_version`) takes, in an
+/// update, the default a copy would give. Python Copier, when present,
+/// writes the same answers file.
+#[test]
+fn a_question_default_does_not_see_the_operation() {
+    let mut c = Case::new();
+    c.release(
+        "v1",
+        &[ANSWERS_NICE_YAML, ("copier.yml", "name: {default: x}")],
+    );
+    c.release(
+        "v2",
+        &[
+            (
+                "copier.yml",
+                "name: {default: x}\n\
+                 compose:\n  default: \"{{ 'v1' if _copier_operation == 'update' else 'v2+' }}\"\n",
+            ),
+            ("compose.txt.jinja", "{{ compose }}|{{ _copier_operation }}"),
+        ],
+    );
+    c.copy("dst", &["--defaults", "--vcs-ref", "v1"]).success();
+    c.save("dst");
+    c.duplicate("dst", "python");
+    c.update("dst", &["--defaults"]).success();
+    assert_eq!(c.read("dst/compose.txt"), "v2+|");
+    assert!(
+        c.read("dst/.copier-answers.yml")
+            .contains("\ncompose: v2+\n"),
+        "{}",
+        c.read("dst/.copier-answers.yml")
+    );
+    if !c.python_copier(&["update", "--defaults", "--trust", "python"]) {
+        return;
+    }
+    assert_eq!(c.read("python/compose.txt"), "v2+|");
+    assert_eq!(
+        c.read("python/.copier-answers.yml"),
+        c.read("dst/.copier-answers.yml").replace("dst", "python")
+    );
+}
