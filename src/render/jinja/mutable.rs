@@ -40,14 +40,14 @@ pub fn mutable(value: Value) -> Result<Value, Error> {
         return Ok(value);
     }
     Ok(match value.kind() {
-        ValueKind::Seq if !value.is_tuple() => List::new(value.try_iter()?.collect()),
+        ValueKind::Seq if !value.is_tuple() => List::value(value.try_iter()?.collect()),
         ValueKind::Map => {
             let mut map = IndexMap::new();
             for key in value.try_iter()? {
                 let item = value.get_item(&key)?;
                 map.insert(key, item);
             }
-            Dict::new(map)
+            Dict::value(map)
         }
         _ => value,
     })
@@ -62,7 +62,7 @@ fn none() -> Value {
 pub struct List(Mutex<Vec<Value>>);
 
 impl List {
-    fn new(items: Vec<Value>) -> Value {
+    fn value(items: Vec<Value>) -> Value {
         Value::from_object(List(Mutex::new(items)))
     }
 
@@ -171,7 +171,7 @@ impl Object for List {
             }
             "copy" => {
                 let () = from_args(args)?;
-                return Ok(List::new(self.items().clone()));
+                return Ok(List::value(self.items().clone()));
             }
             _ => return Err(Error::from(ErrorKind::UnknownMethod)),
         }
@@ -184,7 +184,7 @@ impl Object for List {
 pub struct Dict(Mutex<IndexMap<Value, Value>>);
 
 impl Dict {
-    fn new(map: IndexMap<Value, Value>) -> Value {
+    fn value(map: IndexMap<Value, Value>) -> Value {
         Value::from_object(Dict(Mutex::new(map)))
     }
 
@@ -290,7 +290,7 @@ impl Object for Dict {
             }
             "copy" => {
                 let () = from_args(args)?;
-                Ok(Dict::new(self.map().clone()))
+                Ok(Dict::value(self.map().clone()))
             }
             _ => Err(Error::from(ErrorKind::UnknownMethod)),
         }
