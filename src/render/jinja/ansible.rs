@@ -530,21 +530,35 @@ pub fn shell_quote(s: &str) -> String {
 
 // --- regular expressions ---------------------------------------------------
 
-/// Compiles a Python pattern; the syntax Rust's regex shares with Python
-/// (classes, groups, `(?P<name>)`, flags) works, backreferences and
-/// lookaround do not.
-fn python_regex(pattern: &str, ignorecase: bool, multiline: bool) -> Result<Regex, Error> {
-    let mut builder = regex::RegexBuilder::new(pattern);
-    builder.case_insensitive(ignorecase).multi_line(multiline);
-    builder.build().map_err(|e| {
-        invalid(format!(
-            "cannot use the regular expression `{pattern}`: {e}"
-        ))
-    })
+/// The type of a compiled Python pattern: fancy-regex, which adds to
+/// Rust's regex what Python's `re` has and it lacks (lookaround,
+/// backreferences), backtracking only where a pattern needs it.
+type PyRegex = fancy_regex::Regex;
+type PyCaptures<'t> = fancy_regex::Captures<'t, str>;
+
+/// Compiles a Python pattern.
+fn python_regex(pattern: &str, ignorecase: bool, multiline: bool) -> Result<PyRegex, Error> {
+    fancy_regex::RegexBuilder::new(pattern)
+        .case_insensitive(ignorecase)
+        .multi_line(multiline)
+        .build()
+        .map_err(|e| {
+            invalid(format!(
+                "cannot use the regular expression `{pattern}`: {e}"
+            ))
+        })
+}
+
+/// The matches of `re` in `text`, each with its groups; a pattern that
+/// backtracks past fancy-regex's limit is an error naming it.
+fn all_captures<'t>(re: &PyRegex, text: &'t str) -> Result<Vec<PyCaptures<'t>>, Error> {
+    re.captures_iter(text)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(format!("cannot match `{}`: {e}", re.as_str())))
 }
 
 /// A Python `re.sub` replacement (`\1`, `\g<name>`, `\n`) as a closure.
-fn expand_replacement(replacement: &str, caps: &regex::Captures) -> Result<String, Error> {
+fn expand_replacement(replacement: &str, caps: &PyCaptures) -> Result<String, Error> {
     let mut out = String::new();
     let chars: Vec<char> = replacement.chars().collect();
     let mut i = 0;
@@ -620,7 +634,7 @@ fn regex_replace(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Stri
     let re = python_regex(&pattern, ignorecase, multiline)?;
     let mut out = String::new();
     let mut last = 0;
-    for caps in re.captures_iter(&text) {
+    for caps in all_captures(&re, &text)? {
         let m = caps.get(0).expect("group 0");
         out.push_str(&text[last..m.start()]);
         out.push_str(&expand_replacement(&replacement, &caps)?);
@@ -687,7 +701,10 @@ fn regex_search(
     }
     let text = py_str(&value);
     let re = python_regex(&regex, ignorecase, multiline)?;
-    let Some(caps) = re.captures(&text) else {
+    let found = re
+        .captures(&text)
+        .map_err(|e| invalid(format!("cannot match `{regex}`: {e}")))?;
+    let Some(caps) = found else {
         return Ok(Value::from(()));
     };
     if groups.is_empty() {
@@ -719,7 +736,7 @@ fn regex_findall(
     let re = python_regex(&regex, ignorecase, multiline)?;
     let groups = re.captures_len() - 1;
     let mut out = Vec::new();
-    for caps in re.captures_iter(&text) {
+    for caps in all_captures(&re, &text)? {
         let text_of = |i: usize| Value::from(caps.get(i).map_or("", |m| m.as_str()));
         out.push(match groups {
             0 => text_of(0),

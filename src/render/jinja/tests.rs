@@ -388,6 +388,11 @@ fn ansible_text_and_regex_filters_match_python() {
             r##"123|['123', 'oo']|None|['1', '22', '333']|[('k1', 'v1'), ('k2', 'v2')]|['b']"##,
         ),
         (
+            // Python's lookaround and backreferences, which Rust's regex lacks.
+            r##"{{ "foo-bar"|regex_search('o(?=-)') }}|{{ "aa bb cd"|regex_findall('(\\w)\\1') }}|{{ "price: 100USD"|regex_replace('(?<=: )\\d+', 'N') }}|{{ "ada-"|regex_search('^[a-z](?:[a-z]|-(?=[a-z])){0,38}$') }}"##,
+            r##"o|['a', 'b']|price: NUSD|None"##,
+        ),
+        (
             r##"{{ true|ternary('y', 'n') }}|{{ none|ternary('y', 'n', 'z') }}|{{ 0|ternary('y', 'n') }}"##,
             r##"y|z|n"##,
         ),
