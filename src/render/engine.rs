@@ -47,6 +47,15 @@ impl Context {
         &self.value
     }
 
+    /// This context with `name` bound to `value`.
+    pub fn with(&self, name: &str, value: Value) -> Result<Context, Error> {
+        let mut data = self.value.clone();
+        if let Value::Object(map) = &mut data {
+            map.insert(name.to_string(), value);
+        }
+        Context::of(&data)
+    }
+
     pub(super) fn hbs(&self) -> Result<&handlebars::Context, Error> {
         // A clone of the JSON, not a second serialization of it.
         Ok(self
@@ -165,6 +174,23 @@ impl Engine {
         match &self.0 {
             Kind::Handlebars(h) => h.render(file, text, ctx),
             Kind::Jinja(j) => j.render(file, text, ctx),
+        }
+    }
+
+    /// Copier's `{% yield NAME from ITEMS %}BODY{% endyield %}` in the
+    /// path name `part` of the template file `file`: the name to render
+    /// once per item (the tag replaced by its body) and, per item, `ctx`
+    /// with `NAME` bound to it. `None` when `part` holds no such tag, and
+    /// always for graft's own templates.
+    pub fn yields(
+        &self,
+        file: &str,
+        part: &str,
+        ctx: &Context,
+    ) -> Result<Option<(String, Vec<Context>)>, Error> {
+        match &self.0 {
+            Kind::Handlebars(_) => Ok(None),
+            Kind::Jinja(j) => j.yields(file, part, ctx),
         }
     }
 

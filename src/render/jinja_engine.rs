@@ -9,7 +9,8 @@ use std::sync::Arc;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
 use super::engine::Context;
-use super::jinja::{new_environment, preprocess, JinjaOptions};
+use super::jinja::preprocess::yield_tag;
+use super::jinja::{new_environment, preprocess, Delimiters, JinjaOptions};
 use crate::config::TemplateConfig;
 use crate::error::Error;
 use crate::tree::{Bytes, FileTree, Node};
@@ -90,6 +91,40 @@ impl Jinja {
         self.env
             .render_named_str(file, &source, ctx.jinja())
             .map_err(|e| render_error(file, e))
+    }
+
+    /// See [`Engine::yields`](super::Engine::yields).
+    pub fn yields(
+        &self,
+        file: &str,
+        part: &str,
+        ctx: &Context,
+    ) -> Result<Option<(String, Vec<Context>)>, Error> {
+        if !part.contains(self.markers[0].as_str()) {
+            return Ok(None);
+        }
+        let delimiters =
+            Delimiters::from_envops(&self.opts.envops).map_err(|m| Error::render(file, None, m))?;
+        let Some(tag) = yield_tag(part, &delimiters).map_err(|m| Error::render(file, None, m))?
+        else {
+            return Ok(None);
+        };
+        let items = self
+            .env
+            .compile_expression(&tag.items)
+            .and_then(|e| e.eval(ctx.jinja()))
+            .map_err(|e| render_error(file, e))?;
+        let mut contexts = Vec::new();
+        // Jinja2 iterates an undefined value as an empty one.
+        if !items.is_undefined() {
+            let items = items.try_iter().map_err(|e| render_error(file, e))?;
+            for item in items {
+                let value = serde_json::to_value(&item)
+                    .map_err(|e| Error::render(file, None, e.to_string()))?;
+                contexts.push(ctx.with(&tag.name, value)?);
+            }
+        }
+        Ok(Some((tag.text, contexts)))
     }
 
     pub fn render_file(&self, file: &str, bytes: &Bytes, ctx: &Context) -> Result<String, Error> {

@@ -4,6 +4,7 @@
 //! placed at once, and files are collected to be rendered in parallel.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -23,9 +24,12 @@ struct Job<'a> {
     bytes: &'a Bytes,
     executable: bool,
     templated: bool,
+    /// The context of its path's `{% yield %}` items, if any.
+    ctx: Option<Arc<Context>>,
 }
 
-/// Where an entry goes.
+/// Where an entry goes (one of several places when a `{% yield %}` in its
+/// path, or its folder's, makes it several).
 struct Placed {
     /// The rendered path.
     path: String,
@@ -33,6 +37,16 @@ struct Placed {
     source: String,
     /// Whether the templates suffix made it a template.
     templated: bool,
+    /// The context of the `{% yield %}` items of its path, if any.
+    ctx: Option<Arc<Context>>,
+}
+
+/// A place of a template folder in the render: its rendered path, and the
+/// context of the `{% yield %}` items of that path, if any.
+#[derive(Clone)]
+struct Place {
+    path: String,
+    ctx: Option<Arc<Context>>,
 }
 
 pub(super) struct Walk<'a> {
@@ -52,9 +66,10 @@ pub(super) struct Walk<'a> {
     link_mode: bool,
     /// Entries that carry the suffix: `X.hbs` wins over `X`.
     suffixed: HashSet<&'a str>,
-    /// Rendered folder of each template folder; `None` when it was dropped
-    /// (or, after `_exclude`, only its paths are matched one by one).
-    dirs: HashMap<String, Option<String>>,
+    /// Rendered places of each template folder: none when it was dropped,
+    /// several when a `{% yield %}` in its path made several (after
+    /// `_exclude`, its paths may still be matched one by one).
+    dirs: HashMap<String, Vec<Place>>,
     out: Rendered,
     jobs: Vec<Job<'a>>,
     /// Rendered path → whether its template file carried the suffix.
@@ -115,28 +130,73 @@ impl<'a> Walk<'a> {
 
     /// Places one entry (entries come parents first).
     pub(super) fn entry(&mut self, rel: &str, node: &'a ViewNode<'a>) -> Result<(), Error> {
-        let Some(placed) = self.place(rel, node)? else {
-            return Ok(());
+        let (parent, _) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let parents = if parent.is_empty() {
+            vec![Place {
+                path: String::new(),
+                ctx: None,
+            }]
+        } else {
+            self.dirs.get(parent).cloned().unwrap_or_default()
         };
-        match node {
-            ViewNode::Dir => self.dir(rel, placed),
-            ViewNode::Symlink { target } => self.symlink(placed, target),
-            ViewNode::File {
-                bytes,
-                executable,
-                via_link,
-            } => {
-                let executable = *executable && !(self.link_mode && *via_link);
-                self.file(placed, bytes, executable)
+        if matches!(node, ViewNode::Dir) {
+            self.dirs.insert(rel.to_string(), Vec::new());
+        }
+        for parent in parents {
+            for placed in self.place(rel, node, parent)? {
+                match node {
+                    ViewNode::Dir => self.dir(rel, placed)?,
+                    ViewNode::Symlink { target } => self.symlink(placed, target)?,
+                    ViewNode::File {
+                        bytes,
+                        executable,
+                        via_link,
+                    } => {
+                        let executable = *executable && !(self.link_mode && *via_link);
+                        self.file(placed, bytes, executable)?
+                    }
+                }
             }
         }
+        Ok(())
+    }
+
+    /// The names `raw_name` of the template file `source` renders to, each
+    /// a clean relative path with the context its entry renders with: one,
+    /// or one per item of a `{% yield %}`, or none when it renders to
+    /// nothing (the entry is dropped).
+    fn rendered_names(
+        &self,
+        source: &str,
+        raw_name: &str,
+        ctx: Option<Arc<Context>>,
+    ) -> Result<Vec<Place>, Error> {
+        let base = ctx.as_deref().unwrap_or(self.ctx);
+        let Some((text, contexts)) = self.engine.yields(source, raw_name, base)? else {
+            let name = self.rendered_name(source, raw_name, base)?;
+            return Ok(name.map(|path| Place { path, ctx }).into_iter().collect());
+        };
+        let mut names = Vec::new();
+        for item_ctx in contexts {
+            if let Some(path) = self.rendered_name(source, &text, &item_ctx)? {
+                names.push(Place {
+                    path,
+                    ctx: Some(Arc::new(item_ctx)),
+                });
+            }
+        }
+        Ok(names)
     }
 
     /// The name `raw_name` of the template file `source` renders to, as a
-    /// clean relative path; `None` when it renders to nothing (the entry
-    /// is dropped).
-    fn rendered_name(&self, source: &str, raw_name: &str) -> Result<Option<String>, Error> {
-        let name_out = self.engine.render(source, raw_name, self.ctx)?;
+    /// clean relative path; `None` when it renders to nothing.
+    fn rendered_name(
+        &self,
+        source: &str,
+        raw_name: &str,
+        ctx: &Context,
+    ) -> Result<Option<String>, Error> {
+        let name_out = self.engine.render(source, raw_name, ctx)?;
         if name_out.is_empty() {
             return Ok(None);
         }
@@ -157,72 +217,68 @@ impl<'a> Walk<'a> {
         Ok(Some(rendered_rel))
     }
 
-    /// The rendered path of an entry, or `None` when it is dropped.
-    fn place(&mut self, rel: &str, node: &ViewNode) -> Result<Option<Placed>, Error> {
-        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    /// The rendered paths of an entry in the place `parent` of its folder:
+    /// none when it is dropped, one per item of a `{% yield %}` in its name.
+    /// A folder's places are added to `dirs`.
+    fn place(&mut self, rel: &str, node: &ViewNode, parent: Place) -> Result<Vec<Placed>, Error> {
+        let (_, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         let is_dir = matches!(node, ViewNode::Dir);
-        let parent_out = if parent.is_empty() {
-            Some(String::new())
-        } else {
-            self.dirs.get(parent).cloned().flatten()
-        };
-        let Some(parent_out) = parent_out else {
-            if is_dir {
-                self.dirs.insert(rel.to_string(), None);
-            }
-            return Ok(None);
-        };
         if self.partials.as_deref() == Some(rel) {
-            self.dirs.insert(rel.to_string(), None);
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let Some((raw_name, templated)) = self.template_name(rel, name, node) else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let source = self.full(rel);
-        let Some(rendered_rel) = self.rendered_name(&source, raw_name)? else {
-            if is_dir {
-                self.dirs.insert(rel.to_string(), None);
-            }
-            return Ok(None);
-        };
-        let path = if parent_out.is_empty() {
-            rendered_rel
-        } else {
-            format!("{parent_out}/{rendered_rel}")
-        };
-        // Copier matches a folder's path as it matches a file's, so `build/`
-        // drops what is in `build` but not the folder.
-        if self
-            .exclude
-            .matches(&path, is_dir && !self.engine.is_jinja())
+        let mut placed = Vec::new();
+        for Place {
+            path: rendered_rel,
+            ctx,
+        } in self.rendered_names(&source, raw_name, parent.ctx)?
         {
-            if is_dir {
+            let path = if parent.path.is_empty() {
+                rendered_rel
+            } else {
+                format!("{}/{rendered_rel}", parent.path)
+            };
+            // Copier matches a folder's path as it matches a file's, so
+            // `build/` drops what is in `build` but not the folder.
+            if self
+                .exclude
+                .matches(&path, is_dir && !self.engine.is_jinja())
+            {
                 // Its paths are still matched one by one when the dialect
                 // says so; never in a folder no render may write to.
                 let walk = self.config.dialect.excludes_match_each_path()
                     && !self.always_excluded.matches(&path, true)
                     && !in_git_dir(&path);
-                self.dirs
-                    .insert(rel.to_string(), walk.then(|| path.clone()));
+                if is_dir && walk {
+                    self.add_place(rel, Place { path, ctx });
+                }
+                continue;
             }
-            return Ok(None);
-        }
-        // After `_exclude`, whatever it says: a path git takes for its own
-        // folder is never written.
-        if let Err(reason) = clean_relative(&path) {
-            return Err(RenderError::UnsafePath {
+            // After `_exclude`, whatever it says: a path git takes for its
+            // own folder is never written.
+            if let Err(reason) = clean_relative(&path) {
+                return Err(RenderError::UnsafePath {
+                    path,
+                    from: source,
+                    reason,
+                }
+                .into());
+            }
+            placed.push(Placed {
                 path,
-                from: source,
-                reason,
-            }
-            .into());
+                source: source.clone(),
+                templated,
+                ctx,
+            });
         }
-        Ok(Some(Placed {
-            path,
-            source,
-            templated,
-        }))
+        Ok(placed)
+    }
+
+    fn add_place(&mut self, rel: &str, place: Place) {
+        self.dirs.entry(rel.to_string()).or_default().push(place);
     }
 
     /// The name to render and whether the entry is a template; `None` for
@@ -261,8 +317,16 @@ impl<'a> Walk<'a> {
     }
 
     fn dir(&mut self, rel: &str, placed: Placed) -> Result<(), Error> {
-        let Placed { path, source, .. } = placed;
-        self.dirs.insert(rel.to_string(), Some(path.clone()));
+        let Placed {
+            path, source, ctx, ..
+        } = placed;
+        self.add_place(
+            rel,
+            Place {
+                path: path.clone(),
+                ctx,
+            },
+        );
         if let Some(Node::Dir) | None = self.out.tree.get(&path) {
             self.out.tree.insert(&path, Node::Dir);
             self.out.sources.entry(path).or_insert(source);
@@ -277,9 +341,11 @@ impl<'a> Walk<'a> {
             path,
             source,
             templated,
+            ctx,
         } = placed;
         let target = if templated {
-            self.engine.render(&source, target, self.ctx)?
+            let ctx = ctx.as_deref().unwrap_or(self.ctx);
+            self.engine.render(&source, target, ctx)?
         } else {
             target.to_string()
         };
@@ -310,6 +376,7 @@ impl<'a> Walk<'a> {
             path,
             source,
             templated,
+            ctx,
         } = placed;
         if self.claimed.contains_key(&path) || self.out.tree.get(&path).is_some() {
             return Err(super::collision(&self.out, &path, source));
@@ -322,6 +389,7 @@ impl<'a> Walk<'a> {
             bytes,
             executable,
             templated,
+            ctx,
         });
         Ok(())
     }
@@ -352,6 +420,7 @@ impl<'a> Walk<'a> {
                     job.bytes.clone()
                 } else {
                     // UTF-8: checked by is_binary above.
+                    let ctx = job.ctx.as_deref().unwrap_or(ctx);
                     engine
                         .render_file(&job.source, job.bytes, ctx)?
                         .into_bytes()

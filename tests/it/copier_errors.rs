@@ -150,3 +150,35 @@ fn graft_yml_wins_over_copier_yml() {
     h.copy(&["--defaults"]).success();
     assert_eq!(h.dest_file("out.txt"), "graft\n");
 }
+
+#[test]
+fn two_yield_tags_in_one_path_name_are_an_error_naming_the_file() {
+    let h = Harness::new();
+    h.template(&[
+        ("copier.yml", "xs: {type: yaml, default: [a]}\n"),
+        (
+            "{% yield a from xs %}{{ a }}{% endyield %}-{% yield b from xs %}{{ b }}{% endyield %}.txt",
+            "x\n",
+        ),
+    ]);
+    let stderr = fails_untouched(&h, &["--defaults"]);
+    assert_eq!(
+        stderr,
+        "error: cannot render `{% yield a from xs %}{{ a }}{% endyield %}-{% yield b from xs %}{{ b }}{% endyield %}.txt`\n\
+         caused by: only one `yield` tag is allowed in a path name\n"
+    );
+}
+
+#[test]
+fn a_yield_over_what_is_no_list_is_an_error_naming_the_file() {
+    let h = Harness::new();
+    h.template(&[
+        ("copier.yml", "n: {type: int, default: 3}\n"),
+        ("{% yield i from n %}{{ i }}{% endyield %}.txt", "x\n"),
+    ]);
+    let stderr = fails_untouched(&h, &["--defaults"]);
+    assert!(
+        stderr.starts_with("error: cannot render `{% yield i from n %}{{ i }}{% endyield %}.txt`"),
+        "{stderr}"
+    );
+}

@@ -2323,3 +2323,38 @@ fn a_question_default_does_not_see_the_operation() {
         c.read("dst/.copier-answers.yml").replace("dst", "python")
     );
 }
+
+/// Not a port: files a `{% yield %}` makes are updated one by one, each
+/// merged with the project's edits to it. Python Copier, when present,
+/// gives the same files.
+#[test]
+fn files_a_yield_makes_are_each_merged_on_update() {
+    let mut c = Case::new();
+    let name = "{% yield c from cmds %}{{ c }}{% endyield %}.txt.jinja";
+    c.release(
+        "v1",
+        &[
+            ANSWERS_NICE_YAML,
+            ("copier.yml", "cmds: {type: yaml, default: [a, b]}"),
+            (name, "{{ c }} v1\nend\n"),
+        ],
+    );
+    c.release("v2", &[(name, "{{ c }} v2\nend\n")]);
+    c.copy("dst", &["--defaults", "--vcs-ref", "v1"]).success();
+    assert_eq!(c.read("dst/a.txt"), "a v1\nend\n");
+    let mut project = c.save("dst");
+    project.commit(&[("a.txt", "a v1\nend\nmine\n")], &[], "edit");
+    c.duplicate("dst", "python");
+    c.update("dst", &["--defaults"]).success();
+    assert_eq!(c.read("dst/a.txt"), "a v2\nend\nmine\n");
+    assert_eq!(c.read("dst/b.txt"), "b v2\nend\n");
+    if !c.python_copier(&["update", "--defaults", "--trust", "python"]) {
+        return;
+    }
+    for file in ["a.txt", "b.txt"] {
+        assert_eq!(
+            c.read(&format!("python/{file}")),
+            c.read(&format!("dst/{file}"))
+        );
+    }
+}

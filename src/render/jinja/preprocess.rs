@@ -277,6 +277,71 @@ fn now_tag(lead: &str, args: &str, trail: &str, d: &Delimiters) -> String {
     format!("{open}{lead} filter {call} {close}{open} endfilter {trail}{close}")
 }
 
+// --- Copier's `{% yield %}` in path names ------------------------------------
+
+/// A path name holding Copier's `{% yield NAME from ITEMS %}BODY{% endyield %}`.
+#[derive(Debug, PartialEq)]
+pub struct YieldTag {
+    /// The variable each item is bound to.
+    pub name: String,
+    /// The expression of the items.
+    pub items: String,
+    /// The path name with the tag replaced by its body: what renders once
+    /// per item.
+    pub text: String,
+}
+
+/// The `{% yield %}` tag of the path name `text`; `None` when it has none.
+/// A second one, or one never closed, is an error, as in Copier.
+pub fn yield_tag(text: &str, d: &Delimiters) -> Result<Option<YieldTag>, String> {
+    let mut found: Option<(TagAt, String, String)> = None;
+    let mut end: Option<TagAt> = None;
+    for tag in Tags::new(text, d) {
+        if tag.kind != Tag::Block {
+            continue;
+        }
+        let (_, body, _) = split_markers(tag.inner);
+        let mut words = body.split_whitespace();
+        match words.next() {
+            Some("yield") if found.is_some() => {
+                return Err("only one `yield` tag is allowed in a path name".to_string());
+            }
+            Some("yield") => {
+                let tokens = tokenize(body);
+                let name = next_significant(&tokens, 0)
+                    .and_then(|i| next_significant(&tokens, i + 1))
+                    .filter(|&i| tokens[i].kind == Kind::Name);
+                let from = name
+                    .and_then(|i| next_significant(&tokens, i + 1))
+                    .filter(|&i| tokens[i].text == "from");
+                let (Some(name), Some(from)) = (name, from) else {
+                    return Err(format!(
+                        "expected `yield NAME from ITEMS`, found `{}`",
+                        body.trim()
+                    ));
+                };
+                let items = join_tokens(&tokens[from + 1..]);
+                found = Some((tag, tokens[name].text.to_string(), items));
+            }
+            Some("endyield") if found.is_some() && end.is_none() => end = Some(tag),
+            _ => {}
+        }
+    }
+    let Some((open, name, items)) = found else {
+        return Ok(None);
+    };
+    let Some(close) = end else {
+        return Err("a `yield` tag is never closed by `endyield`".to_string());
+    };
+    let text = format!(
+        "{}{}{}",
+        &text[..open.start],
+        &text[open.end..close.start],
+        &text[close.end..]
+    );
+    Ok(Some(YieldTag { name, items, text }))
+}
+
 // --- lists and dicts changed in place ----------------------------------------
 
 /// The names (`items`, `ns.env`) on which a tag of `text` calls a method
@@ -689,6 +754,35 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_yield_tag_in_a_path_name_is_found_with_its_body() {
+        let d = defaults();
+        assert_eq!(
+            yield_tag(
+                "pre-{% yield cmd from commands|sort %}{{ cmd.name }}{% endyield %}.py",
+                &d
+            ),
+            Ok(Some(YieldTag {
+                name: "cmd".into(),
+                items: "commands|sort".into(),
+                text: "pre-{{ cmd.name }}.py".into(),
+            }))
+        );
+        assert_eq!(yield_tag("{{ name }}.py", &d), Ok(None));
+        assert_eq!(
+            yield_tag("{% yield a from x %}{{ a }}{% endyield %}{% yield b from y %}{{ b }}{% endyield %}", &d),
+            Err("only one `yield` tag is allowed in a path name".into())
+        );
+        assert_eq!(
+            yield_tag("{% yield a from x %}{{ a }}", &d),
+            Err("a `yield` tag is never closed by `endyield`".into())
+        );
+        assert_eq!(
+            yield_tag("{% yield from x %}{% endyield %}", &d),
+            Err("expected `yield NAME from ITEMS`, found `yield from x`".into())
+        );
     }
 
     #[test]

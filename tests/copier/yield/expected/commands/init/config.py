@@ -1,0 +1,1 @@
+print("This is the `config` subcommand in the `init` command")

@@ -1,0 +1,1 @@
+print("This is the `database` subcommand in the `init` command")

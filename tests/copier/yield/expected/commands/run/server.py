@@ -1,0 +1,1 @@
+print("This is the `server` subcommand in the `run` command")

@@ -1,0 +1,1 @@
+print("This is the `worker` subcommand in the `run` command")
