@@ -121,8 +121,10 @@ pub fn resolve_with(
         sources,
         interactive,
     };
+    let mut remembered = Remembered::new(config, &answers.context);
     for q in &config.questions {
         refresh(&mut answers.context)?;
+        remembered.show(config, sources, &mut answers);
         let ctx = context(&answers.context)?;
         let where_ = |what: &str| {
             format!(
@@ -145,18 +147,14 @@ pub fn resolve_with(
         };
         let given = r.given(q, &answers.context)?;
         if !asked {
-            // Not asked and not recorded; an answer given with `--data` or
-            // `--data-file` still beats the computed default, as in Copier.
-            // Without either, Copier forgets the recorded answer too.
-            match given.or(default) {
-                Some(v) => {
-                    let v = in_choice_order(engine, config.dialect, q, v, &answers.context);
-                    answers.context.insert(q.name.clone(), v);
-                }
-                None => {
-                    answers.context.remove(&q.name);
-                }
-            }
+            remembered.hidden.push(q.name.clone());
+            not_asked(
+                engine,
+                config.dialect,
+                q,
+                given.or(default),
+                &mut answers.context,
+            );
             continue;
         }
 
@@ -171,6 +169,89 @@ pub fn resolve_with(
         answers.context.insert("_copier_phase".into(), phase);
     }
     Ok(answers)
+}
+
+/// A question its `when` skips is not asked and not recorded; an answer
+/// given with `--data` or `--data-file` still beats the computed default,
+/// as in Copier. Without either, Copier forgets the recorded answer too.
+fn not_asked(
+    engine: &Engine,
+    dialect: Dialect,
+    q: &Question,
+    value: Option<Value>,
+    context: &mut Map<String, Value>,
+) {
+    match value {
+        Some(v) => {
+            let v = in_choice_order(engine, dialect, q, v, context);
+            context.insert(q.name.clone(), v);
+        }
+        None => {
+            context.remove(&q.name);
+        }
+    }
+}
+
+/// Copier's `_copier_answers`, the answers its answers file records.
+pub const REMEMBERED: &str = "_copier_answers";
+
+/// Copier shows `_copier_answers` to its questions too: what the context
+/// starts with of it (`_commit`, `_src_path`), then the answers known so
+/// far to questions that are neither secret nor skipped by their `when`.
+struct Remembered {
+    /// `None` for graft's templates.
+    seed: Option<Map<String, Value>>,
+    hidden: Vec<String>,
+}
+
+impl Remembered {
+    fn new(config: &TemplateConfig, context: &Map<String, Value>) -> Remembered {
+        let seed = match context.get(REMEMBERED) {
+            Some(Value::Object(seed)) if config.dialect == Dialect::Copier => Some(seed.clone()),
+            _ => None,
+        };
+        Remembered {
+            seed,
+            hidden: Vec::new(),
+        }
+    }
+
+    /// Puts `_copier_answers` as the next question sees it into the
+    /// context. Keys come in the order of Copier's merged answers, its
+    /// lowest-priority source first (the user's defaults, the answers
+    /// file, `--data-file` and `--data`, the answers given); each value
+    /// from the highest-priority source.
+    fn show(&self, config: &TemplateConfig, sources: &AnswerSources, answers: &mut Answers) {
+        let Some(seed) = &self.seed else {
+            return;
+        };
+        let mut init = sources.data_file.clone();
+        for (k, v) in &sources.data {
+            init.insert(k.clone(), Value::String(v.clone()));
+        }
+        let layers = [
+            &sources.user_defaults,
+            &sources.recorded,
+            &init,
+            &answers.recorded,
+        ];
+        let kept = |k: &str| {
+            !self.hidden.iter().any(|h| h == k)
+                && config.questions.iter().any(|q| q.name == k && !q.secret)
+        };
+        let mut out = seed.clone();
+        for layer in layers {
+            for k in layer.keys().filter(|k| kept(k)) {
+                let value = layers.iter().rev().find_map(|l| l.get(k));
+                if let (false, Some(value)) = (out.contains_key(k), value) {
+                    out.insert(k.clone(), value.clone());
+                }
+            }
+        }
+        answers
+            .context
+            .insert(REMEMBERED.into(), Value::Object(out));
+    }
 }
 
 /// The context questions start from: `base`, and what templates see

@@ -280,7 +280,9 @@ pub fn render_project(
         );
     if config.dialect == Dialect::Copier {
         let remembered = copier_answers(inputs, src_record, &answers);
-        answers.context.insert("_copier_answers".into(), remembered);
+        answers
+            .context
+            .insert(answers::REMEMBERED.into(), remembered);
     }
 
     let ctx = render::Context::of(&answers.context)?;
@@ -356,35 +358,25 @@ fn answer(
         .answers_file
         .clone()
         .unwrap_or_else(|| config.settings.answers_file.clone());
-    let mut data = Vec::new();
-    for d in &inputs.settings.data {
-        data.push(answers::split_data(d)?);
-    }
-    let sources = AnswerSources {
-        data,
-        data_file: match &inputs.settings.data_file {
-            Some(p) => read_data_file(p)?,
-            None => Map::new(),
-        },
-        recorded: inputs.recorded.clone(),
-        user_defaults: inputs.user.defaults.clone(),
-        use_defaults: inputs.use_defaults,
-        skip_answered: inputs.skip_answered,
-        ask: answers::ask_patterns(&inputs.settings.ask)?,
-    };
+    let sources = answer_sources(inputs)?;
     let conf = copier_conf(inputs, &sources);
     let mut base = config.dialect.run_context(&run_facts(
         inputs,
         src_record,
         match config.dialect {
-            // Copier knows the answers file only once it is rendered.
+            // Copier renders it with the answers so far: see `refresh`.
             Dialect::Copier => "",
             Dialect::Graft => &answers_file_raw,
         },
         &conf,
     ));
-    // Copier tells tasks and `_exclude` the operation, not questions.
+    // Copier tells tasks and `_exclude` the operation, not questions; they
+    // see `_copier_answers`, which starts as this.
     base.remove(OPERATION);
+    if config.dialect == Dialect::Copier {
+        let seed = copier_answers(inputs, src_record, &Answers::default());
+        base.insert(answers::REMEMBERED.into(), seed);
+    }
     config.dialect.set_phase(&mut base, Phase::Undefined);
     let external = external_data(config, engine, &base, inputs.dest, inputs.trusted, true)?;
     base.insert("_external_data".into(), Value::Object(external));
@@ -397,6 +389,9 @@ fn answer(
             let external =
                 external_data(config, engine, context, inputs.dest, inputs.trusted, true)?;
             context.insert("_external_data".into(), Value::Object(external));
+        }
+        if config.dialect == Dialect::Copier {
+            conf_answers_file(config, engine, &answers_file_raw, context)?;
         }
         Ok(())
     };
@@ -420,6 +415,52 @@ fn answer(
         .dialect
         .set_phase(&mut answers.context, Phase::Render);
     Ok((answers, conf))
+}
+
+/// Where the answers come from: the command line, the data file, the
+/// answers file, the user's settings.
+fn answer_sources(inputs: &RenderRequest) -> Result<AnswerSources, Error> {
+    let mut data = Vec::new();
+    for d in &inputs.settings.data {
+        data.push(answers::split_data(d)?);
+    }
+    Ok(AnswerSources {
+        data,
+        data_file: match &inputs.settings.data_file {
+            Some(p) => read_data_file(p)?,
+            None => Map::new(),
+        },
+        recorded: inputs.recorded.clone(),
+        user_defaults: inputs.user.defaults.clone(),
+        use_defaults: inputs.use_defaults,
+        skip_answered: inputs.skip_answered,
+        ask: answers::ask_patterns(&inputs.settings.ask)?,
+    })
+}
+
+/// Copier's `_copier_conf.answers_file` while it asks: the answers file's
+/// name (`raw`) rendered with the answers so far, where it is itself empty.
+fn conf_answers_file(
+    config: &TemplateConfig,
+    engine: &Engine,
+    raw: &str,
+    context: &mut Map<String, Value>,
+) -> Result<(), Error> {
+    let name = if engine.has_syntax(raw) {
+        set_conf_answers_file(context, "");
+        let ctx = render::Context::of(&*context)?;
+        engine.render(&format!("{} (_answers_file)", config.file), raw, &ctx)?
+    } else {
+        raw.to_string()
+    };
+    set_conf_answers_file(context, &name);
+    Ok(())
+}
+
+fn set_conf_answers_file(context: &mut Map<String, Value>, name: &str) {
+    if let Some(Value::Object(conf)) = context.get_mut(Dialect::Copier.context_key()) {
+        conf.insert("answers_file".into(), name.into());
+    }
 }
 
 /// Where the answers file goes: `-a`, else the template's (templated)

@@ -2358,3 +2358,38 @@ fn files_a_yield_makes_are_each_merged_on_update() {
         );
     }
 }
+
+/// Not a port: Copier shows `_copier_answers` to its questions, with the
+/// answers known so far; in an update, those the answers file recorded.
+/// A question the new version adds may default to one of them. Python
+/// Copier, when present, writes the same answers file.
+#[test]
+fn a_question_default_sees_the_recorded_answers() {
+    let mut c = Case::new();
+    c.release(
+        "v1",
+        &[ANSWERS_NICE_YAML, ("copier.yml", "name: {default: x}")],
+    );
+    c.release(
+        "v2",
+        &[(
+            "copier.yml",
+            "greeting:\n  default: \"{{ _copier_answers.name }}-{{ _copier_answers | length }}\"\n\
+             name: {default: x}\n",
+        )],
+    );
+    c.copy("dst", &["--defaults", "--vcs-ref", "v1", "-d", "name=ada"])
+        .success();
+    c.save("dst");
+    c.duplicate("dst", "python");
+    c.update("dst", &["--defaults"]).success();
+    let answers = c.read("dst/.copier-answers.yml");
+    assert!(answers.contains("\ngreeting: ada-3\n"), "{answers}");
+    if !c.python_copier(&["update", "--defaults", "--trust", "python"]) {
+        return;
+    }
+    assert_eq!(
+        c.read("python/.copier-answers.yml"),
+        answers.replace("dst", "python")
+    );
+}
