@@ -21,7 +21,7 @@ pub fn unknown_method_callback(
             return Ok(result);
         }
     }
-    if value.kind() == ValueKind::Map && method == "copy" {
+    if matches!(value.kind(), ValueKind::Map | ValueKind::Seq) && method == "copy" {
         let () = from_args(args)?;
         return Ok(value.clone());
     }

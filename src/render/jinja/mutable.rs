@@ -22,13 +22,12 @@ use super::jinja2::{invalid, tuple};
 use super::pystr::py_repr;
 
 /// Python's list methods that change the list.
-pub const LIST_METHODS: [&str; 9] = [
-    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "copy",
+pub const LIST_METHODS: [&str; 8] = [
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
 ];
 
-/// Python's dict methods that change the dict (and `copy`, which must
-/// make a new one).
-pub const DICT_METHODS: [&str; 6] = ["update", "setdefault", "pop", "popitem", "clear", "copy"];
+/// Python's dict methods that change the dict.
+pub const DICT_METHODS: [&str; 5] = ["update", "setdefault", "pop", "popitem", "clear"];
 
 /// The `_graft_mutable` filter: a list or dict that can change in place,
 /// holding the same items; anything else (and one that can already

@@ -696,3 +696,21 @@ fn lists_and_dicts_changed_in_place_fail_as_python_fails() {
     );
     assert!(err("{% do name.update(1) %}").contains("unknown method"));
 }
+
+#[test]
+fn a_copy_is_a_new_list_or_dict() {
+    check(&[
+        (
+            r##"{{ [1, 2].copy() }}|{{ {'a': 1}.copy() }}|{{ 'a-b'.split('-').copy() }}"##,
+            r##"[1, 2]|{'a': 1}|['a', 'b']"##,
+        ),
+        (
+            r##"{% set a = [1] %}{% set b = a.copy() %}{% do b.append(2) %}{{ a }}|{{ b }}"##,
+            r##"[1]|[1, 2]"##,
+        ),
+        (
+            r##"{% set a = {'k': 1} %}{% set b = a.copy() %}{% do b.update(j=2) %}{{ a }}|{{ b }}"##,
+            r##"{'k': 1}|{'k': 1, 'j': 2}"##,
+        ),
+    ]);
+}
