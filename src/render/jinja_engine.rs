@@ -23,6 +23,8 @@ pub struct Jinja {
     /// Whether every text must be rendered even without markers (Jinja
     /// drops a last newline when told to).
     always: bool,
+    /// The template's delimiters, for finding `{% yield %}` in names.
+    delimiters: Delimiters,
 }
 
 impl Jinja {
@@ -65,6 +67,9 @@ impl Jinja {
         markers.extend(syntax.line_statement_prefix().map(str::to_string));
         markers.extend(syntax.line_comment_prefix().map(str::to_string));
         let always = !syntax.keep_trailing_newline();
+        // `new_environment` has checked them.
+        let delimiters = Delimiters::from_envops(&opts.envops)
+            .map_err(|m| Error::config(&config.file, 1, format!("`_envops`: {m}")))?;
         let files = Arc::new(tree.clone());
         let loader_opts = opts.clone();
         env.set_loader(move |name| load(&files, name, &loader_opts));
@@ -74,6 +79,7 @@ impl Jinja {
                 opts,
                 markers,
                 always,
+                delimiters,
             },
             warnings,
         ))
@@ -103,9 +109,8 @@ impl Jinja {
         if !part.contains(self.markers[0].as_str()) {
             return Ok(None);
         }
-        let delimiters =
-            Delimiters::from_envops(&self.opts.envops).map_err(|m| Error::render(file, None, m))?;
-        let Some(tag) = yield_tag(part, &delimiters).map_err(|m| Error::render(file, None, m))?
+        let Some(tag) =
+            yield_tag(part, &self.delimiters).map_err(|m| Error::render(file, None, m))?
         else {
             return Ok(None);
         };

@@ -348,7 +348,15 @@ pub fn yield_tag(text: &str, d: &Delimiters) -> Result<Option<YieldTag>, String>
 /// that changes a list or dict in place: `items.append(x)`.
 fn changed_in_place(text: &str, d: &Delimiters) -> Vec<String> {
     let methods = mutable::LIST_METHODS.iter().chain(&mutable::DICT_METHODS);
-    if !methods.clone().any(|m| text.contains(&format!(".{m}("))) {
+    // One pass over the text's dots before any tokenizing: most files
+    // call no such method.
+    let calls = text.match_indices('.').any(|(i, _)| {
+        let after = &text[i + 1..];
+        methods
+            .clone()
+            .any(|m| after.starts_with(m) && after[m.len()..].starts_with('('))
+    });
+    if !calls {
         return Vec::new();
     }
     let mut names = Vec::new();
