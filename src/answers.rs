@@ -121,7 +121,7 @@ pub fn resolve_with(
         sources,
         interactive,
     };
-    let mut remembered = Remembered::new(config, &answers.context);
+    let mut remembered = Remembered::new(config, sources, &answers.context);
     for q in &config.questions {
         refresh(&mut answers.context)?;
         remembered.show(config, sources, &mut answers);
@@ -201,17 +201,31 @@ pub const REMEMBERED: &str = "_copier_answers";
 struct Remembered {
     /// `None` for graft's templates.
     seed: Option<Map<String, Value>>,
+    /// `--data-file` with `--data` over it, as Copier merges them.
+    init: Map<String, Value>,
     hidden: Vec<String>,
 }
 
 impl Remembered {
-    fn new(config: &TemplateConfig, context: &Map<String, Value>) -> Remembered {
+    fn new(
+        config: &TemplateConfig,
+        sources: &AnswerSources,
+        context: &Map<String, Value>,
+    ) -> Remembered {
         let seed = match context.get(REMEMBERED) {
             Some(Value::Object(seed)) if config.dialect == Dialect::Copier => Some(seed.clone()),
             _ => None,
         };
+        let mut init = Map::new();
+        if seed.is_some() {
+            init.extend(sources.data_file.clone());
+            for (k, v) in &sources.data {
+                init.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
         Remembered {
             seed,
+            init,
             hidden: Vec::new(),
         }
     }
@@ -225,14 +239,10 @@ impl Remembered {
         let Some(seed) = &self.seed else {
             return;
         };
-        let mut init = sources.data_file.clone();
-        for (k, v) in &sources.data {
-            init.insert(k.clone(), Value::String(v.clone()));
-        }
         let layers = [
             &sources.user_defaults,
             &sources.recorded,
-            &init,
+            &self.init,
             &answers.recorded,
         ];
         let kept = |k: &str| {
